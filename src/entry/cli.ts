@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { registerDataCommands } from './commands/data.ts';
+import { fail, type GlobalOptions } from './cli-support.ts';
+
+const program = new Command();
+program
+  .name('lookalike')
+  .description('Lookalike audience and segmentation engine for Japanese retail ID-POS data')
+  .option('--home <dir>', 'workspace folder (default: $LOOKALIKE_HOME or ./.lookalike)')
+  .option('--json', 'print machine-readable JSON')
+  .option('--debug', 'print stack traces on errors')
+  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ outputError: (str, write) => write(str) });
+
+const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+registerDataCommands(program, globals);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  fail(err, Boolean(globals().debug));
+}

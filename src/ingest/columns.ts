@@ -1,0 +1,124 @@
+import { ImportFileError, TABLE_NAMES, TABLES, type ColumnSpec, type TableName } from '../schema/index.ts';
+
+/** How one target column gets its value. */
+export type ColumnSource =
+  | { kind: 'source'; index: number; name: string }
+  | { kind: 'constant'; value: string }
+  | { kind: 'default'; value: string }
+  | { kind: 'derived'; sql: string }
+  | { kind: 'absent' };
+
+export interface ColumnPlan {
+  spec: ColumnSpec;
+  from: ColumnSource;
+}
+
+/** Column names compared loosely: `CustomerID`, `customer_id` and `Customer ID` are one name. */
+export const looseName = (name: string) => name.toLowerCase().replace(/[^a-z0-9\u3040-\u30ff\u4e00-\u9fff]/g, '');
+
+/** Parses `A=b,C=d` (source=target pairs) as the CLI and API accept them. */
+export function parsePairs(text: string | undefined, what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!text) return out;
+  for (const pair of text.split(',')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new ImportFileError(`${what} "${pair}" is not of the form name=value`, what);
+    out[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  }
+  return out;
+}
+
+function guessTable(header: string[]): TableName | null {
+  const names = new Set(header.map(looseName));
+  let best: TableName | null = null;
+  let bestScore = 0;
+  for (const table of TABLE_NAMES) {
+    const required = TABLES[table].columns.filter((c) => c.required);
+    if (required.every((c) => names.has(looseName(c.name)))) {
+      const score = TABLES[table].columns.filter((c) => names.has(looseName(c.name))).length;
+      if (score > bestScore) [best, bestScore] = [table, score];
+    }
+  }
+  return best;
+}
+
+/**
+ * Decides, for every column of `table`, where its value comes from: an explicit mapping
+ * (`source -> target`), a source column of the same (loose) name, a constant, the column's
+ * default, a derivation, or nothing. A file that lacks a required column fails here, before
+ * anything is read into the workspace, with the columns it does have.
+ */
+export function planColumns(
+  table: TableName,
+  header: string[],
+  mapping: Readonly<Record<string, string>> = {},
+  constants: Readonly<Record<string, string>> = {},
+  label = 'the file',
+): { plan: ColumnPlan[]; unused: string[] } {
+  const spec = TABLES[table];
+  const targets = new Map(spec.columns.map((c) => [c.name, c]));
+  const bySource = new Map<string, number>();
+  header.forEach((h, i) => bySource.set(h, i));
+  const byLoose = new Map<string, number>();
+  header.forEach((h, i) => {
+    if (!byLoose.has(looseName(h))) byLoose.set(looseName(h), i);
+  });
+
+  const explicit = new Map<string, { index: number; name: string }>();
+  for (const [source, target] of Object.entries(mapping)) {
+    if (!targets.has(target)) {
+      throw new ImportFileError(
+        `mapping "${source}=${target}": ${table} has no column "${target}"; its columns are ${spec.columns.map((c) => c.name).join(', ')}`,
+        'map',
+      );
+    }
+    const index = bySource.get(source) ?? byLoose.get(looseName(source));
+    if (index === undefined) {
+      throw new ImportFileError(`mapping "${source}=${target}": ${label} has no column "${source}"; it has ${header.join(', ')}`, 'map');
+    }
+    if (explicit.has(target)) throw new ImportFileError(`mapping names two source columns for "${target}"`, 'map');
+    explicit.set(target, { index, name: header[index]! });
+  }
+  for (const target of Object.keys(constants)) {
+    if (!targets.has(target)) {
+      throw new ImportFileError(`constant "${target}": ${table} has no such column; its columns are ${spec.columns.map((c) => c.name).join(', ')}`, 'set');
+    }
+    if (explicit.has(target)) throw new ImportFileError(`"${target}" is both mapped from a column and set to a constant`, 'set');
+  }
+
+  const mappedSources = new Set([...explicit.values()].map((s) => s.index));
+  const used = new Set<number>();
+  const plan: ColumnPlan[] = spec.columns.map((c) => {
+    const mapped = explicit.get(c.name);
+    if (mapped) {
+      used.add(mapped.index);
+      return { spec: c, from: { kind: 'source', ...mapped } };
+    }
+    if (constants[c.name] !== undefined) return { spec: c, from: { kind: 'constant', value: constants[c.name]! } };
+    const same = byLoose.get(looseName(c.name));
+    if (same !== undefined && !mappedSources.has(same)) {
+      used.add(same);
+      return { spec: c, from: { kind: 'source', index: same, name: header[same]! } };
+    }
+    if (c.derive) return { spec: c, from: { kind: 'derived', sql: c.derive } };
+    if (c.default !== undefined) return { spec: c, from: { kind: 'default', value: c.default } };
+    return { spec: c, from: { kind: 'absent' } };
+  });
+
+  const missing = plan.filter((p) => p.spec.required && p.from.kind === 'absent').map((p) => p.spec.name);
+  if (missing.length) {
+    const guess = guessTable(header);
+    const hint =
+      guess && guess !== table
+        ? ` It looks like a ${guess} file.`
+        : ` Map source columns with --map Source=target (e.g. --map ${header[0] ?? 'Col'}=${missing[0]}).`;
+    throw new ImportFileError(
+      `${label} cannot be imported into ${table}: required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ` +
+        `${missing.length > 1 ? 'are' : 'is'} missing. Found columns: ${header.join(', ')}.${hint}`,
+      'columns',
+      { missing, found: header },
+    );
+  }
+  const unused = header.filter((_, i) => !used.has(i));
+  return { plan, unused };
+}

@@ -1,0 +1,178 @@
+import { assertUnreachable, type ColumnSpec, type RowRule } from '../schema/index.ts';
+import { DUCKDB_TYPES, quoteIdent, quoteLiteral } from '../store/index.ts';
+import type { ColumnPlan } from './columns.ts';
+
+/** Spellings accepted for enum values, by canonical value; matched case-insensitively. */
+const ENUM_SYNONYMS: Record<string, Record<string, readonly string[]>> = {
+  gender: {
+    female: ['female', 'f', 'woman', 'women', 'w', '女', '女性', 'おんな'],
+    male: ['male', 'm', 'man', 'men', '男', '男性', 'おとこ'],
+    unknown: ['unknown', 'u', 'x', 'other', 'na', 'n/a', '不明', 'その他', '未回答'],
+  },
+  channel: {
+    store: ['store', 'shop', 'offline', 'pos', 'retail', '店舗', '実店舗'],
+    ec: ['ec', 'online', 'web', 'internet', 'app', 'ネット', '通販', 'オンライン'],
+  },
+  age_band: {
+    '10s': ['10s', '10代', '10-19', '13-19', '<20'],
+    '20s': ['20s', '20代', '20-29', '18-24', '25-34'],
+    '30s': ['30s', '30代', '30-39', '35-44'],
+    '40s': ['40s', '40代', '40-49', '45-54'],
+    '50s': ['50s', '50代', '50-59', '55-64'],
+    '60s': ['60s', '60代', '60-69', '65+'],
+    '70+': ['70+', '70s', '70代', '70代以上', '70-', '80s', '80代'],
+    unknown: ['unknown', '不明', 'na', 'n/a'],
+  },
+};
+
+const TRUE_WORDS = ['true', 't', '1', 'yes', 'y', 'はい', '有', 'あり'];
+const FALSE_WORDS = ['false', 'f', '0', 'no', 'n', 'いいえ', '無', 'なし'];
+
+const DATE_FORMATS = ['%Y-%m-%d', '%Y/%m/%d', '%Y%m%d', '%Y.%m.%d', '%Y年%m月%d日'];
+const TIMESTAMP_FORMATS = [
+  '%Y/%m/%d %H:%M:%S',
+  '%Y/%m/%d %H:%M',
+  '%m/%d/%Y %H:%M:%S',
+  '%m/%d/%Y %H:%M',
+  '%Y%m%d%H%M%S',
+  '%Y%m%d %H%M%S',
+  '%Y-%m-%d',
+  '%Y/%m/%d',
+  '%Y%m%d',
+];
+
+const list = (items: readonly string[]) => `[${items.map(quoteLiteral).join(', ')}]`;
+
+interface ColumnSql {
+  /** Typed value, NULL when absent or invalid. */
+  value: string;
+  /** Reason text when the value is invalid, else NULL. */
+  error: string;
+}
+
+/** Value and error expressions for one column whose raw, trimmed, non-empty text is `r`. */
+function coerce(spec: ColumnSpec, r: string): ColumnSql {
+  const quoted = `'"' || left(${r}, 80) || '"'`;
+  switch (spec.type) {
+    case 'id': {
+      // Spreadsheet exports write integer IDs as floats: 17850.0 is member 17850.
+      const value = `CASE WHEN ${r} LIKE '%.0%' THEN regexp_replace(${r}, '^(-?[0-9]+)\\.0+$', '\\1') ELSE ${r} END`;
+      return { value, error: `CASE WHEN length(${r}) > 256 THEN 'id is longer than 256 characters' END` };
+    }
+    case 'text': {
+      const max = spec.maxLength ?? 100_000;
+      return { value: r, error: `CASE WHEN length(${r}) > ${max} THEN 'text is longer than ${max} characters' END` };
+    }
+    case 'enum': {
+      const synonyms = ENUM_SYNONYMS[spec.name] ?? {};
+      const allowed = spec.values ?? [];
+      const whens = allowed
+        .map((v) => `WHEN lower(${r}) IN (${[v, ...(synonyms[v] ?? [])].map((s) => quoteLiteral(s.toLowerCase())).join(', ')}) THEN ${quoteLiteral(v)}`)
+        .join(' ');
+      const value = `CASE ${whens} END`;
+      return {
+        value,
+        error: `CASE WHEN (${value}) IS NULL THEN ${quoted} || ' is not one of ${allowed.join(', ')}' END`,
+      };
+    }
+    case 'number':
+    case 'integer': {
+      // The regex only runs for values that are not plain numbers (¥1,280 and the like).
+      const parsed = `COALESCE(TRY_CAST(${r} AS DOUBLE), TRY_CAST(regexp_replace(${r}, '[,¥￥円$£€\\s]', '', 'g') AS DOUBLE))`;
+      const checks = [
+        `WHEN ${parsed} IS NULL THEN ${quoted} || ' is not a number'`,
+        `WHEN NOT isfinite(${parsed}) THEN ${quoted} || ' is not a finite number'`,
+      ];
+      if (spec.type === 'integer') checks.push(`WHEN ${parsed} <> floor(${parsed}) THEN ${quoted} || ' is not a whole number'`);
+      if (spec.min !== undefined) checks.push(`WHEN ${parsed} < ${spec.min} THEN ${quoted} || ' is below the minimum ${spec.min}'`);
+      if (spec.max !== undefined) checks.push(`WHEN ${parsed} > ${spec.max} THEN ${quoted} || ' is above the maximum ${spec.max}'`);
+      return {
+        value: spec.type === 'integer' ? `TRY_CAST(${parsed} AS BIGINT)` : parsed,
+        error: `CASE ${checks.join(' ')} END`,
+      };
+    }
+    case 'date': {
+      const parsed = `COALESCE(TRY_STRPTIME(${r}, ${list(DATE_FORMATS)}), TRY_CAST(${r} AS TIMESTAMP))::DATE`;
+      return {
+        value: parsed,
+        error: `CASE WHEN ${parsed} IS NULL THEN ${quoted} || ' is not a date (expected YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD)'
+                      WHEN year(${parsed}) NOT BETWEEN 1900 AND 2100 THEN ${quoted} || ' is outside the years 1900-2100' END`,
+      };
+    }
+    case 'timestamp': {
+      const parsed = `COALESCE(TRY_CAST(${r} AS TIMESTAMP), TRY_STRPTIME(${r}, ${list(TIMESTAMP_FORMATS)}))`;
+      return {
+        value: parsed,
+        error: `CASE WHEN ${parsed} IS NULL THEN ${quoted} || ' is not a date-time (expected YYYY-MM-DD HH:MM:SS)'
+                      WHEN year(${parsed}) NOT BETWEEN 1970 AND 2100 THEN ${quoted} || ' is outside the years 1970-2100' END`,
+      };
+    }
+    case 'boolean': {
+      const value = `CASE WHEN lower(${r}) IN (${TRUE_WORDS.map(quoteLiteral).join(', ')}) THEN true
+                          WHEN lower(${r}) IN (${FALSE_WORDS.map(quoteLiteral).join(', ')}) THEN false END`;
+      return { value, error: `CASE WHEN (${value}) IS NULL THEN ${quoted} || ' is not true or false' END` };
+    }
+    default:
+      return assertUnreachable(spec.type, 'column type');
+  }
+}
+
+/** The raw text of one planned column, trimmed, NULL when empty. */
+function rawExpr(plan: ColumnPlan): string {
+  switch (plan.from.kind) {
+    case 'source':
+      return `NULLIF(trim(c${plan.from.index}), '')`;
+    case 'constant':
+    case 'default':
+      return `NULLIF(trim(${quoteLiteral(plan.from.value)}), '')`;
+    case 'derived':
+    case 'absent':
+      return 'NULL::VARCHAR';
+    default:
+      return assertUnreachable(plan.from, 'column source');
+  }
+}
+
+const errCol = (name: string) => quoteIdent(`__e_${name}`);
+const rawCol = (name: string) => quoteIdent(`__r_${name}`);
+
+/** A rule is checked only on rows whose columns are otherwise valid, so one fault is reported once. */
+function ruleCheck(rule: RowRule, allColumns: readonly string[]): string {
+  const valid = [
+    ...allColumns.map((c) => `${errCol(c)} IS NULL`),
+    ...rule.columns.map((c) => `${quoteIdent(c)} IS NOT NULL`),
+  ].join(' AND ');
+  return `struct_pack(column_name := ${quoteLiteral(rule.columns.join(','))},
+            reason := CASE WHEN ${valid} AND (${rule.sql}) THEN ${quoteLiteral(rule.reason)} END,
+            value := concat_ws(',', ${rule.columns.map((c) => `CAST(${quoteIdent(c)} AS VARCHAR)`).join(', ')}))`;
+}
+
+/**
+ * SQL that turns the staged text rows into typed rows plus a list of errors per row
+ * (column, reason, raw value). One statement, run by DuckDB, so validation costs about as
+ * much as reading the file.
+ */
+export function checkedRowsSql(stage: string, plans: readonly ColumnPlan[], rules: readonly RowRule[] = []): string {
+  const raws = plans.map((p) => `${rawExpr(p)} AS ${rawCol(p.spec.name)}`);
+  const typed = plans.map((p) => {
+    const r = rawCol(p.spec.name);
+    const { value, error } = coerce(p.spec, r);
+    const missing = p.spec.required ? `WHEN ${r} IS NULL THEN 'missing value'` : `WHEN ${r} IS NULL THEN NULL`;
+    return [
+      `CAST(CASE WHEN ${r} IS NULL THEN NULL ELSE ${value} END AS ${DUCKDB_TYPES[p.spec.type]}) AS ${quoteIdent(p.spec.name)}`,
+      `CASE ${missing} ELSE ${error} END AS ${errCol(p.spec.name)}`,
+    ].join(', ');
+  });
+  const derived = plans
+    .filter((p) => p.spec.derive)
+    .map((p) => `COALESCE(${quoteIdent(p.spec.name)}, ${p.spec.derive}) AS ${quoteIdent(p.spec.name)}`);
+  const errors = [
+    ...plans.map((p) => `struct_pack(column_name := ${quoteLiteral(p.spec.name)}, reason := ${errCol(p.spec.name)}, value := ${rawCol(p.spec.name)})`),
+    ...rules.map((rule) => ruleCheck(rule, plans.map((p) => p.spec.name))),
+  ];
+  const names = plans.map((p) => quoteIdent(p.spec.name)).join(', ');
+  return `WITH raw AS (SELECT _row, _line, ${raws.join(', ')} FROM ${stage}),
+  typed AS (SELECT *, ${typed.join(', ')} FROM raw),
+  derived AS (SELECT * ${derived.length ? `REPLACE (${derived.join(', ')})` : ''} FROM typed)
+  SELECT _row, _line, ${names}, list_filter([${errors.join(', ')}], e -> e.reason IS NOT NULL) AS errors FROM derived`;
+}

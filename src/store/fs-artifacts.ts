@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { ConflictError } from '../schema/index.ts';
+import { type ArtifactStore, checkKey, toBytes } from './artifacts.ts';
+
+/** Writes bytes to `path` durably: temp file in the same directory, fsync, rename, fsync directory. */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${randomUUID()}`;
+  const handle = await open(tmp, 'w');
+  try {
+    await handle.writeFile(toBytes(data));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await syncDir(dirname(path));
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+const exists = (path: string) =>
+  access(path, constants.F_OK).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * Artifacts as files under a root directory. `publish` stages a whole directory beside its
+ * target and renames it into place, so a crash leaves either nothing or the complete artifact;
+ * stale staging directories are removed by `sweep()` at startup.
+ */
+export class FsArtifactStore implements ArtifactStore {
+  constructor(readonly root: string) {}
+
+  private path(key: string): string {
+    return join(this.root, ...checkKey(key).split('/'));
+  }
+
+  async put(key: string, data: Uint8Array | string): Promise<void> {
+    await writeFileAtomic(this.path(key), data);
+  }
+
+  async get(key: string): Promise<Uint8Array | null> {
+    try {
+      return new Uint8Array(await readFile(this.path(key)));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const out: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw err;
+      }
+      for (const entry of entries) {
+        if (entry.name.startsWith('.staging-') || entry.name.includes('.tmp-')) continue;
+        const full = join(dir, entry.name);
+        if (entry.isDirectory()) await walk(full);
+        else out.push(relative(this.root, full).split(sep).join('/'));
+      }
+    };
+    await walk(this.root);
+    return out.filter((k) => k.startsWith(prefix)).sort();
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.path(key), { force: true });
+  }
+
+  async publish(prefix: string, files: Readonly<Record<string, Uint8Array | string>>): Promise<void> {
+    const target = this.path(prefix);
+    if (await exists(target)) {
+      throw new ConflictError(`artifact "${prefix}" already exists; artifacts are immutable`, 'id');
+    }
+    const staging = join(dirname(target), `.staging-${randomUUID()}`);
+    try {
+      for (const [name, data] of Object.entries(files)) {
+        const path = join(staging, ...checkKey(name).split('/'));
+        await mkdir(dirname(path), { recursive: true });
+        const handle = await open(path, 'w');
+        try {
+          await handle.writeFile(toBytes(data));
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+      }
+      await rename(staging, target);
+      await syncDir(dirname(target));
+    } catch (err) {
+      await rm(staging, { recursive: true, force: true });
+      if ((err as NodeJS.ErrnoException).code === 'ENOTEMPTY' || (err as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new ConflictError(`artifact "${prefix}" already exists; artifacts are immutable`, 'id');
+      }
+      throw err;
+    }
+  }
+
+  /** Removes staging directories and temp files left by a crash; returns how many were removed. */
+  async sweep(): Promise<number> {
+    let removed = 0;
+    const walk = async (dir: string): Promise<void> => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const full = join(dir, entry.name);
+        if (entry.name.startsWith('.staging-') || entry.name.includes('.tmp-')) {
+          await rm(full, { recursive: true, force: true });
+          removed++;
+        } else if (entry.isDirectory()) {
+          await walk(full);
+        }
+      }
+    };
+    await walk(this.root);
+    return removed;
+  }
+}

@@ -1,0 +1,74 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type ArtifactStore, FsArtifactStore, getJson, MemoryArtifactStore, putJson } from '../../src/store/index.ts';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** One behavioural suite for every artifact store implementation. */
+function runStoreSuite(name: string, newStore: () => ArtifactStore) {
+  describe(`${name} artifact store`, () => {
+    it('round-trips bytes and JSON', async () => {
+      const store = newStore();
+      await store.put('models/a/weights.bin', new Uint8Array([1, 2, 3]));
+      await putJson(store, 'models/a/meta.json', { kind: 'test', n: 1 });
+      expect([...(await store.get('models/a/weights.bin'))!]).toEqual([1, 2, 3]);
+      expect(await getJson(store, 'models/a/meta.json')).toEqual({ kind: 'test', n: 1 });
+      expect(await store.get('models/missing')).toBeNull();
+    });
+
+    it('lists keys under a prefix, sorted', async () => {
+      const store = newStore();
+      await store.put('b/2', 'x');
+      await store.put('b/1', 'x');
+      await store.put('c/1', 'x');
+      expect(await store.list('b/')).toEqual(['b/1', 'b/2']);
+    });
+
+    it('publishes a set of files once and refuses to overwrite it', async () => {
+      const store = newStore();
+      await store.publish('audiences/au_1', { 'manifest.json': '{"v":1}', 'ids.txt': 'a\nb\n' });
+      expect(await store.list('audiences/au_1/')).toEqual(['audiences/au_1/ids.txt', 'audiences/au_1/manifest.json']);
+      await expect(store.publish('audiences/au_1', { 'manifest.json': '{"v":2}' })).rejects.toThrow(
+        'artifact "audiences/au_1" already exists; artifacts are immutable',
+      );
+      expect(await getJson(store, 'audiences/au_1/manifest.json')).toEqual({ v: 1 });
+    });
+
+    it('rejects keys that could escape the store', async () => {
+      const store = newStore();
+      await expect(store.put('../outside', 'x')).rejects.toThrow('artifact key "../outside" is not valid');
+      await expect(store.put('/abs', 'x')).rejects.toThrow('is not valid');
+    });
+
+    it('deletes keys', async () => {
+      const store = newStore();
+      await store.put('d/1', 'x');
+      await store.delete('d/1');
+      expect(await store.get('d/1')).toBeNull();
+    });
+  });
+}
+
+runStoreSuite('memory', () => new MemoryArtifactStore());
+runStoreSuite('fs', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lookalike-artifacts-'));
+  dirs.push(dir);
+  return new FsArtifactStore(dir);
+});
+
+describe('fs artifact store after a crash', () => {
+  it('hides and sweeps staging directories and temp files a crash left behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lookalike-artifacts-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, 'models', '.staging-dead'), { recursive: true });
+    writeFileSync(join(dir, 'models', '.staging-dead', 'manifest.json'), '{}');
+    writeFileSync(join(dir, 'models', 'x.json.tmp-123'), '{');
+    const store = new FsArtifactStore(dir);
+    expect(await store.list('')).toEqual([]);
+    expect(await store.sweep()).toBe(2);
+    expect(readdirSync(join(dir, 'models'))).toEqual([]);
+  });
+});
