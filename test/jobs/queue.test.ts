@@ -1,0 +1,129 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  DuckDbJobStore,
+  type Job,
+  JobQueue,
+  MemoryJobStore,
+  WORKER_SCRIPT,
+  WorkerPool,
+} from '../../src/jobs/index.ts';
+import { InvalidInputError } from '../../src/schema/index.ts';
+import { tempWorkspace } from '../helpers/workspace.ts';
+
+const waitFor = async (queue: JobQueue, id: string): Promise<Job> => {
+  await queue.idle();
+  return queue.get(id);
+};
+
+describe('JobQueue', () => {
+  it('runs a job to completion with progress, in submission order', async () => {
+    const seen: string[] = [];
+    const queue = new JobQueue(new MemoryJobStore(), {
+      double: async (p: { n: number }, ctx) => {
+        ctx.progress(0.5, 'halfway');
+        seen.push(`ran ${p.n}`);
+        return { doubled: p.n * 2 };
+      },
+    } as Record<string, (p: never, ctx: never) => Promise<unknown>>);
+    const updates: string[] = [];
+    const a = await queue.submit('double', { n: 2 }, 'key_1');
+    queue.subscribe(a.id, (j) => updates.push(`${j.state}:${j.progress.message}`));
+    const b = await queue.submit('double', { n: 5 });
+    const done = await waitFor(queue, a.id);
+    expect(done.state).toBe('completed');
+    if (done.state !== 'completed') return;
+    expect(done.result).toEqual({ doubled: 4 });
+    expect(done.createdBy).toBe('key_1');
+    expect(seen).toEqual(['ran 2', 'ran 5']);
+    expect((await queue.get(b.id)).state).toBe('completed');
+    expect(updates).toEqual(['running:started', 'running:halfway', 'completed:done']);
+  });
+
+  it('reports a failing job with its problem details', async () => {
+    const queue = new JobQueue(new MemoryJobStore(), {
+      bad: async () => {
+        throw new InvalidInputError('k must be at least 2, got 1', 'k');
+      },
+    });
+    const job = await queue.submit('bad', {});
+    const done = await waitFor(queue, job.id);
+    expect(done.state).toBe('failed');
+    if (done.state !== 'failed') return;
+    expect(done.error).toMatchObject({ status: 422, detail: 'k must be at least 2, got 1', field: 'k' });
+  });
+
+  it('cancels a running job at its next check', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const queue = new JobQueue(new MemoryJobStore(), {
+      slow: async (_p, ctx) => {
+        await gate;
+        ctx.throwIfCancelled();
+        return 'never';
+      },
+    });
+    const job = await queue.submit('slow', {});
+    await new Promise((r) => setTimeout(r, 10));
+    await queue.cancel(job.id);
+    release();
+    expect((await waitFor(queue, job.id)).state).toBe('cancelled');
+    await expect(queue.cancel(job.id)).rejects.toThrow(`job "${job.id}" has already been cancelled`);
+  });
+
+  it('rejects unknown kinds and unknown ids', async () => {
+    const queue = new JobQueue(new MemoryJobStore(), { a: async () => 1 });
+    await expect(queue.submit('b', {})).rejects.toThrow('unknown job kind "b"; kinds are a');
+    await expect(queue.get('job_nope')).rejects.toThrow('job "job_nope" does not exist');
+  });
+
+  it('after a restart, reports jobs the previous process left running as failed', async () => {
+    const { ws, cleanup } = await tempWorkspace();
+    try {
+      const store = await DuckDbJobStore.open(ws.db);
+      const running: Job = {
+        id: 'job_1',
+        kind: 'x',
+        params: {},
+        createdBy: null,
+        createdAt: new Date().toISOString(),
+        startedAt: new Date().toISOString(),
+        finishedAt: null,
+        progress: { fraction: 0.3, message: 'training' },
+        state: 'running',
+      };
+      await store.save(running);
+      const queue = new JobQueue(await DuckDbJobStore.open(ws.db), { x: async () => 1 });
+      const failed = await queue.recover();
+      expect(failed.map((j) => j.id)).toEqual(['job_1']);
+      const job = await queue.get('job_1');
+      expect(job.state).toBe('failed');
+      if (job.state !== 'failed') return;
+      expect(job.error.detail).toBe(
+        'the server stopped while this job was queued or running; submit it again',
+      );
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('WorkerPool', () => {
+  const pool = new WorkerPool(WORKER_SCRIPT, 2);
+  afterAll(() => pool.close());
+
+  it('runs tasks in worker threads and transfers typed arrays', async () => {
+    const values = Float64Array.from({ length: 1000 }, (_, i) => i);
+    const results = await Promise.all([
+      pool.run<number>('sum-array', { values }, [values.buffer]),
+      pool.run<number>('sum-array', { values: new Float64Array([1, 2, 3]) }),
+      pool.run<number>('sum-array', { values: new Float64Array([4]) }),
+    ]);
+    expect(results).toEqual([499500, 6, 4]);
+    expect(values.length).toBe(0); // transferred, not copied
+  });
+
+  it('surfaces a task error with its message', async () => {
+    await expect(pool.run('fail-with', { message: 'boom' })).rejects.toThrow('boom');
+    await expect(pool.run('no-such-task', {})).rejects.toThrow('unknown worker task "no-such-task"');
+  });
+});
