@@ -11,7 +11,7 @@
 
 export { DuckDbJobStore } from './duckdb-store.ts';
 export type { Job, JobContext, JobHandler, JobProgress, JobState, JobStore } from './job.ts';
-export { interruptedJob, isFinished, JOB_STATES } from './job.ts';
+export { defineJob, interruptedJob, isFinished, JOB_STATES } from './job.ts';
 export { MemoryJobStore } from './memory-store.ts';
 export { JobCancelledError, JobQueue } from './queue.ts';
 export { WorkerPool } from './worker-pool.ts';

@@ -50,6 +50,11 @@ export interface JobContext {
 /** The work of one job kind. It must publish artifacts atomically, so a crash leaves none half-written. */
 export type JobHandler<P = unknown, R = unknown> = (params: P, ctx: JobContext) => Promise<R>;
 
+/** Types a handler by its params; the queue validates nothing, routes validate params at the edge. */
+export function defineJob<P, R>(handler: JobHandler<P, R>): JobHandler {
+  return handler as JobHandler;
+}
+
 /** The record of a job that a previous process left queued or running. */
 export function interruptedJob(job: Job, message: string): Job {
   return {

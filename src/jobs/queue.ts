@@ -97,8 +97,8 @@ export class JobQueue {
 
   /** Calls `listener` on every change of the job until it finishes; returns an unsubscribe. */
   subscribe(id: string, listener: (job: Job) => void): () => void {
-    let set = this.listeners.get(id);
-    if (!set) this.listeners.set(id, (set = new Set()));
+    const set = this.listeners.get(id) ?? new Set();
+    this.listeners.set(id, set);
     set.add(listener);
     return () => {
       set.delete(listener);

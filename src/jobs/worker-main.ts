@@ -9,8 +9,8 @@ parentPort!.on('message', async (msg: { id: number; name: string; payload: unkno
     const load = TASKS[msg.name];
     if (!load)
       throw new Error(`unknown worker task "${msg.name}"; tasks are ${Object.keys(TASKS).join(', ')}`);
-    let fn = loaded.get(msg.name);
-    if (!fn) loaded.set(msg.name, (fn = await load()));
+    const fn = loaded.get(msg.name) ?? (await load());
+    loaded.set(msg.name, fn);
     const value = await fn(msg.payload as never);
     parentPort!.postMessage({ id: msg.id, ok: true, value });
   } catch (thrown) {

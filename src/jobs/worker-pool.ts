@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { type TransferListItem, Worker } from 'node:worker_threads';
 import { toError } from '../schema/index.ts';
 
 const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
@@ -18,7 +18,7 @@ interface Task {
   id: number;
   name: string;
   payload: unknown;
-  transfer: Transferable[];
+  transfer: TransferListItem[];
 }
 
 /**
@@ -75,7 +75,7 @@ export class WorkerPool {
     return slot;
   }
 
-  run<T>(name: string, payload: unknown, transfer: Transferable[] = []): Promise<T> {
+  run<T>(name: string, payload: unknown, transfer: TransferListItem[] = []): Promise<T> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     return new Promise<T>((resolve, reject) => {
       const id = this.nextId++;

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   DuckDbJobStore,
+  defineJob,
   type Job,
   JobQueue,
   MemoryJobStore,
@@ -19,12 +20,12 @@ describe('JobQueue', () => {
   it('runs a job to completion with progress, in submission order', async () => {
     const seen: string[] = [];
     const queue = new JobQueue(new MemoryJobStore(), {
-      double: async (p: { n: number }, ctx) => {
+      double: defineJob(async (p: { n: number }, ctx) => {
         ctx.progress(0.5, 'halfway');
         seen.push(`ran ${p.n}`);
         return { doubled: p.n * 2 };
-      },
-    } as Record<string, (p: never, ctx: never) => Promise<unknown>>);
+      }),
+    });
     const updates: string[] = [];
     const a = await queue.submit('double', { n: 2 }, 'key_1');
     queue.subscribe(a.id, (j) => updates.push(`${j.state}:${j.progress.message}`));

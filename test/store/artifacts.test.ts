@@ -1,11 +1,19 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ArtifactStore, FsArtifactStore, getJson, MemoryArtifactStore, putJson } from '../../src/store/index.ts';
+import {
+  type ArtifactStore,
+  FsArtifactStore,
+  getJson,
+  MemoryArtifactStore,
+  putJson,
+} from '../../src/store/index.ts';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 /** One behavioural suite for every artifact store implementation. */
 function runStoreSuite(name: string, newStore: () => ArtifactStore) {
@@ -30,7 +38,10 @@ function runStoreSuite(name: string, newStore: () => ArtifactStore) {
     it('publishes a set of files once and refuses to overwrite it', async () => {
       const store = newStore();
       await store.publish('audiences/au_1', { 'manifest.json': '{"v":1}', 'ids.txt': 'a\nb\n' });
-      expect(await store.list('audiences/au_1/')).toEqual(['audiences/au_1/ids.txt', 'audiences/au_1/manifest.json']);
+      expect(await store.list('audiences/au_1/')).toEqual([
+        'audiences/au_1/ids.txt',
+        'audiences/au_1/manifest.json',
+      ]);
       await expect(store.publish('audiences/au_1', { 'manifest.json': '{"v":2}' })).rejects.toThrow(
         'artifact "audiences/au_1" already exists; artifacts are immutable',
       );

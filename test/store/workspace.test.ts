@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import * as aq from 'arquero';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importTable } from '../../src/ingest/index.ts';
 import { appendArrow, queryArrow, type Workspace } from '../../src/store/index.ts';
 import { fixture, tempWorkspace } from '../helpers/workspace.ts';
@@ -21,9 +21,18 @@ afterAll(() => cleanup());
 describe('workspace', () => {
   it('creates every contract table and counts rows', async () => {
     const counts = await ws.rowCounts();
-    expect(Object.keys(counts).sort()).toEqual(
-      ['id_links', 'members', 'products', 'site_visits', 'stores', 'texts', 'tp_interests', 'tp_profiles', 'tp_searches', 'transactions'],
-    );
+    expect(Object.keys(counts).sort()).toEqual([
+      'id_links',
+      'members',
+      'products',
+      'site_visits',
+      'stores',
+      'texts',
+      'tp_interests',
+      'tp_profiles',
+      'tp_searches',
+      'transactions',
+    ]);
     expect(counts.members).toBe(5);
   });
 
@@ -45,7 +54,12 @@ describe('workspace', () => {
   });
 
   it('hands Arrow tables to arquero with dates as epoch milliseconds', async () => {
-    const t = aq.fromArrow(await queryArrow(ws.db, 'SELECT member_id, birth_date FROM members ORDER BY member_id'));
+    // arquero types its input as a flechette table; it reads apache-arrow tables the same way.
+    const arrowTable = await queryArrow(
+      ws.db,
+      'SELECT member_id, birth_date FROM members ORDER BY member_id',
+    );
+    const t = aq.fromArrow(arrowTable as unknown as Parameters<typeof aq.fromArrow>[0]);
     expect(t.numRows()).toBe(5);
     expect(t.get('birth_date', 0)).toBe(Date.UTC(1985, 3, 12));
   });
