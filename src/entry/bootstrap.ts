@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { importTablesDirectory, type ImportReport } from '../ingest/index.ts';
-import { generateSampleWorkspace, type GenerateOptions, type GenerateResult } from '../sample/index.ts';
+import { type ImportReport, importTablesDirectory } from '../ingest/index.ts';
+import { type GenerateOptions, type GenerateResult, generateSampleWorkspace } from '../sample/index.ts';
 import type { Workspace } from '../store/index.ts';
 
 export interface SampleBootstrap {

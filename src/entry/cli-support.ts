@@ -24,7 +24,10 @@ export async function withWorkspace<T>(opts: GlobalOptions, work: (ws: Workspace
 }
 
 /** A progress bar on stderr when it is a terminal; silent otherwise (logs, CI, pipes). */
-export function progressBar(label: string): { update: (fraction: number, detail?: string) => void; stop: () => void } {
+export function progressBar(label: string): {
+  update: (fraction: number, detail?: string) => void;
+  stop: () => void;
+} {
   if (!process.stderr.isTTY) return { update: () => undefined, stop: () => undefined };
   const bar = new SingleBar({
     format: `${label.padEnd(14)} [{bar}] {percentage}% {detail}`,
@@ -34,7 +37,8 @@ export function progressBar(label: string): { update: (fraction: number, detail?
   });
   bar.start(1000, 0, { detail: '' });
   return {
-    update: (fraction, detail = '') => bar.update(Math.round(Math.min(1, Math.max(0, fraction)) * 1000), { detail }),
+    update: (fraction, detail = '') =>
+      bar.update(Math.round(Math.min(1, Math.max(0, fraction)) * 1000), { detail }),
     stop: () => bar.stop(),
   };
 }
@@ -61,12 +65,18 @@ export function textTable(rows: Record<string, unknown>[]): string {
   if (!rows.length) return '(no rows)';
   const keys = Object.keys(rows[0]!);
   const width = (s: string) => [...s].reduce((w, ch) => w + (/[\u1100-\uffdc]/.test(ch) ? 2 : 1), 0);
-  const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'number' ? fmtNumber(v) : String(v));
+  const cell = (v: unknown) =>
+    v === null || v === undefined ? '' : typeof v === 'number' ? fmtNumber(v) : String(v);
   const widths = keys.map((k) => Math.max(width(k), ...rows.map((r) => width(cell(r[k])))));
-  const pad = (s: string, w: number, right: boolean) => (right ? ' '.repeat(w - width(s)) + s : s + ' '.repeat(w - width(s)));
+  const pad = (s: string, w: number, right: boolean) =>
+    right ? ' '.repeat(w - width(s)) + s : s + ' '.repeat(w - width(s));
   const isNum = keys.map((k) => rows.every((r) => typeof r[k] === 'number' || r[k] === null));
   const line = (vals: string[]) => vals.map((v, i) => pad(v, widths[i]!, isNum[i]!)).join('  ');
-  return [line(keys), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(keys.map((k) => cell(r[k]))))].join('\n');
+  return [
+    line(keys),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(keys.map((k) => cell(r[k])))),
+  ].join('\n');
 }
 
 export function fmtNumber(n: number): string {

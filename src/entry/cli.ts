@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { registerDataCommands } from './commands/data.ts';
 import { fail, type GlobalOptions } from './cli-support.ts';
+import { registerDataCommands } from './commands/data.ts';
 
 const program = new Command();
 program

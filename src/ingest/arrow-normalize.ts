@@ -6,9 +6,11 @@ import { csvField, type NormalizedFile, StagingWriter } from './csv-normalize.ts
 function formatCell(type: arrow.DataType, value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (arrow.DataType.isDate(type)) return new Date(Number(value)).toISOString().slice(0, 10);
-  if (arrow.DataType.isTimestamp(type)) return new Date(Number(value)).toISOString().slice(0, 19).replace('T', ' ');
+  if (arrow.DataType.isTimestamp(type))
+    return new Date(Number(value)).toISOString().slice(0, 19).replace('T', ' ');
   if (value instanceof Date) return value.toISOString().slice(0, 19).replace('T', ' ');
-  if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'bigint' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
   if (typeof value === 'string') return value;
   return JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? String(v) : v));
 }
@@ -24,7 +26,10 @@ export async function normalizeArrow(
     reader = arrow.RecordBatchReader.from(await readFile(path));
     reader.open();
   } catch (err) {
-    throw new ImportFileError(`file "${path}" is not an Arrow IPC file or stream (${(err as Error).message})`, 'file');
+    throw new ImportFileError(
+      `file "${path}" is not an Arrow IPC file or stream (${(err as Error).message})`,
+      'file',
+    );
   }
   const fields = reader.schema?.fields ?? [];
   if (fields.length === 0) throw new ImportFileError(`Arrow file "${path}" has no columns`, 'file');
@@ -45,7 +50,10 @@ export async function normalizeArrow(
     }
   } catch (err) {
     await writer.close();
-    throw new ImportFileError(`Arrow file "${path}" is truncated or corrupt after ${rows} rows (${(err as Error).message})`, 'file');
+    throw new ImportFileError(
+      `Arrow file "${path}" is truncated or corrupt after ${rows} rows (${(err as Error).message})`,
+      'file',
+    );
   }
   await writer.close();
   return { header, rows, bad: [], blankLines: 0 };

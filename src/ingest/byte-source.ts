@@ -88,7 +88,10 @@ function sniffEncoding(head: Buffer, path: string): Encoding {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
   if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
   if (head[0] === 0xfe && head[1] === 0xff) {
-    throw new ImportFileError(`file "${path}" is UTF-16 big-endian, which is not supported; save it as UTF-8`, 'encoding');
+    throw new ImportFileError(
+      `file "${path}" is UTF-16 big-endian, which is not supported; save it as UTF-8`,
+      'encoding',
+    );
   }
   if (isUtf8(head.subarray(0, completeUtf8Length(head)))) return 'utf-8';
   try {
@@ -125,7 +128,10 @@ async function* rawChunks(path: string, gzip: boolean, counter: { bytes: number 
       );
     }
     if (code === 'Z_DATA_ERROR') {
-      throw new ImportFileError(`file "${path}" is corrupt: gzip data error (${(err as Error).message})`, 'file');
+      throw new ImportFileError(
+        `file "${path}" is corrupt: gzip data error (${(err as Error).message})`,
+        'file',
+      );
     }
     throw err;
   } finally {
@@ -138,7 +144,10 @@ async function* rawChunks(path: string, gzip: boolean, counter: { bytes: number 
  * the first 64 KiB unless given; bytes invalid in the chosen encoding fail the whole file with
  * their line number, because a mis-decoded file would corrupt every text column silently.
  */
-export async function openTextSource(path: string, encodingOption: EncodingOption = 'auto'): Promise<ByteSource> {
+export async function openTextSource(
+  path: string,
+  encodingOption: EncodingOption = 'auto',
+): Promise<ByteSource> {
   const fileBytes = await checkReadable(path);
   const compressed = await isGzip(path);
   const counter = { bytes: 0 };
@@ -154,7 +163,8 @@ export async function openTextSource(path: string, encodingOption: EncodingOptio
     pendingBytes += next.value.length;
   }
   const head = Buffer.concat(pending).subarray(0, SNIFF_BYTES);
-  if (pendingBytes === 0) throw new ImportFileError(`file "${path}" has no content after decompression`, 'file');
+  if (pendingBytes === 0)
+    throw new ImportFileError(`file "${path}" has no content after decompression`, 'file');
   const encoding = encodingOption === 'auto' ? sniffEncoding(head, path) : encodingOption;
 
   async function* all(): AsyncGenerator<Buffer> {
@@ -178,7 +188,9 @@ export async function openTextSource(path: string, encodingOption: EncodingOptio
         const at = firstInvalidUtf8(body);
         throw new ImportFileError(
           `file "${path}" is not valid UTF-8 at line ${lines + countNewlines(body, at) + 1} (byte 0x${body[at]!.toString(16)})` +
-            (encodingOption === 'auto' ? '; the start of the file looked like UTF-8: if it is Shift_JIS, pass encoding shift_jis' : ''),
+            (encodingOption === 'auto'
+              ? '; the start of the file looked like UTF-8: if it is Shift_JIS, pass encoding shift_jis'
+              : ''),
           'encoding',
         );
       }
@@ -187,7 +199,10 @@ export async function openTextSource(path: string, encodingOption: EncodingOptio
       if (body.length) yield body;
     }
     if (carry.length) {
-      throw new ImportFileError(`file "${path}" ends inside a UTF-8 character: it is truncated or not UTF-8`, 'encoding');
+      throw new ImportFileError(
+        `file "${path}" ends inside a UTF-8 character: it is truncated or not UTF-8`,
+        'encoding',
+      );
     }
   }
 
@@ -211,7 +226,10 @@ export async function openTextSource(path: string, encodingOption: EncodingOptio
       const rest = decoder.decode();
       if (rest.length) yield Buffer.from(rest, 'utf8');
     } catch {
-      throw new ImportFileError(`file "${path}" ends inside a ${label} character: it is truncated`, 'encoding');
+      throw new ImportFileError(
+        `file "${path}" ends inside a ${label} character: it is truncated`,
+        'encoding',
+      );
     }
   }
 

@@ -1,4 +1,4 @@
-import { ImportFileError, TABLE_NAMES, TABLES, type ColumnSpec, type TableName } from '../schema/index.ts';
+import { type ColumnSpec, ImportFileError, TABLE_NAMES, TABLES, type TableName } from '../schema/index.ts';
 
 /** How one target column gets its value. */
 export type ColumnSource =
@@ -14,7 +14,8 @@ export interface ColumnPlan {
 }
 
 /** Column names compared loosely: `CustomerID`, `customer_id` and `Customer ID` are one name. */
-export const looseName = (name: string) => name.toLowerCase().replace(/[^a-z0-9\u3040-\u30ff\u4e00-\u9fff]/g, '');
+export const looseName = (name: string) =>
+  name.toLowerCase().replace(/[^a-z0-9\u3040-\u30ff\u4e00-\u9fff]/g, '');
 
 /** Parses `A=b,C=d` (source=target pairs) as the CLI and API accept them. */
 export function parsePairs(text: string | undefined, what: string): Record<string, string> {
@@ -57,8 +58,7 @@ export function planColumns(
 ): { plan: ColumnPlan[]; unused: string[] } {
   const spec = TABLES[table];
   const targets = new Map(spec.columns.map((c) => [c.name, c]));
-  const bySource = new Map<string, number>();
-  header.forEach((h, i) => bySource.set(h, i));
+  const bySource = new Map(header.map((h, i) => [h, i]));
   const byLoose = new Map<string, number>();
   header.forEach((h, i) => {
     if (!byLoose.has(looseName(h))) byLoose.set(looseName(h), i);
@@ -74,16 +74,24 @@ export function planColumns(
     }
     const index = bySource.get(source) ?? byLoose.get(looseName(source));
     if (index === undefined) {
-      throw new ImportFileError(`mapping "${source}=${target}": ${label} has no column "${source}"; it has ${header.join(', ')}`, 'map');
+      throw new ImportFileError(
+        `mapping "${source}=${target}": ${label} has no column "${source}"; it has ${header.join(', ')}`,
+        'map',
+      );
     }
-    if (explicit.has(target)) throw new ImportFileError(`mapping names two source columns for "${target}"`, 'map');
+    if (explicit.has(target))
+      throw new ImportFileError(`mapping names two source columns for "${target}"`, 'map');
     explicit.set(target, { index, name: header[index]! });
   }
   for (const target of Object.keys(constants)) {
     if (!targets.has(target)) {
-      throw new ImportFileError(`constant "${target}": ${table} has no such column; its columns are ${spec.columns.map((c) => c.name).join(', ')}`, 'set');
+      throw new ImportFileError(
+        `constant "${target}": ${table} has no such column; its columns are ${spec.columns.map((c) => c.name).join(', ')}`,
+        'set',
+      );
     }
-    if (explicit.has(target)) throw new ImportFileError(`"${target}" is both mapped from a column and set to a constant`, 'set');
+    if (explicit.has(target))
+      throw new ImportFileError(`"${target}" is both mapped from a column and set to a constant`, 'set');
   }
 
   const mappedSources = new Set([...explicit.values()].map((s) => s.index));
@@ -94,7 +102,8 @@ export function planColumns(
       used.add(mapped.index);
       return { spec: c, from: { kind: 'source', ...mapped } };
     }
-    if (constants[c.name] !== undefined) return { spec: c, from: { kind: 'constant', value: constants[c.name]! } };
+    if (constants[c.name] !== undefined)
+      return { spec: c, from: { kind: 'constant', value: constants[c.name]! } };
     const same = byLoose.get(looseName(c.name));
     if (same !== undefined && !mappedSources.has(same)) {
       used.add(same);

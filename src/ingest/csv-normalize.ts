@@ -1,5 +1,5 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { ImportFileError } from '../schema/index.ts';
 
 /** A record that could not be split into the header's columns; it goes to quarantine as is. */
@@ -72,7 +72,12 @@ export function csvField(value: string | null): string {
  * Splits one record's bytes into fields (RFC 4180, lenient about a stray quote inside an
  * unquoted field) and returns them as canonical CSV text, plus the field count.
  */
-function canonicalRecord(buf: Buffer, start: number, end: number, delim: number): { text: Buffer[]; fields: number } {
+function canonicalRecord(
+  buf: Buffer,
+  start: number,
+  end: number,
+  delim: number,
+): { text: Buffer[]; fields: number } {
   const out: Buffer[] = [];
   let fields = 0;
   let i = start;
@@ -98,7 +103,8 @@ function canonicalRecord(buf: Buffer, start: number, end: number, delim: number)
       while (k < end && buf[k] !== delim) k++;
       if (k > j + 1) {
         // Text after the closing quote: keep it as part of the value, re-escaped.
-        const value = content.toString('utf8').replaceAll('""', '"') + buf.subarray(j + 1, k).toString('utf8');
+        const value =
+          content.toString('utf8').replaceAll('""', '"') + buf.subarray(j + 1, k).toString('utf8');
         out.push(Buffer.from(csvField(value) === value ? `"${value}"` : csvField(value)));
       } else {
         out.push(QUOTE_BYTE, content, QUOTE_BYTE);
@@ -130,7 +136,10 @@ function parseHeader(buf: Buffer, start: number, end: number, delim: number): st
     if (buf[i] === QUOTE) {
       let j = i + 1;
       while (j < end && !(buf[j] === QUOTE && buf[j + 1] !== QUOTE)) j += buf[j] === QUOTE ? 2 : 1;
-      value = buf.subarray(i + 1, j).toString('utf8').replaceAll('""', '"');
+      value = buf
+        .subarray(i + 1, j)
+        .toString('utf8')
+        .replaceAll('""', '"');
       i = j + 1;
       while (i < end && buf[i] !== delim) i++;
     } else {
@@ -149,11 +158,15 @@ function parseHeader(buf: Buffer, start: number, end: number, delim: number): st
 function checkHeader(header: string[], path: string): void {
   const empty = header.findIndex((h) => h === '');
   if (empty !== -1) {
-    throw new ImportFileError(`file "${path}" has an empty column name at position ${empty + 1} of its header`, 'file');
+    throw new ImportFileError(
+      `file "${path}" has an empty column name at position ${empty + 1} of its header`,
+      'file',
+    );
   }
   const seen = new Set<string>();
   for (const name of header) {
-    if (seen.has(name)) throw new ImportFileError(`file "${path}" names the column "${name}" twice in its header`, 'file');
+    if (seen.has(name))
+      throw new ImportFileError(`file "${path}" names the column "${name}" twice in its header`, 'file');
     seen.add(name);
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ImportFileError, InvalidInputError, TABLES, type TableName, isTableName } from '../schema/index.ts';
+import { ImportFileError, InvalidInputError, isTableName, TABLES, type TableName } from '../schema/index.ts';
 import { quoteIdent, quoteLiteral, type SqlRunner, type Workspace } from '../store/index.ts';
 import { planColumns } from './columns.ts';
 import { type ImportSource, STAGE_TABLE, stageSource } from './stage.ts';
@@ -106,7 +106,10 @@ async function count(db: SqlRunner, sql: string): Promise<number> {
  */
 export async function importTable(ws: Workspace, options: ImportOptions): Promise<ImportReport> {
   if (!isTableName(options.table)) {
-    throw new InvalidInputError(`unknown table "${options.table}"; tables are ${Object.keys(TABLES).join(', ')}`, 'table');
+    throw new InvalidInputError(
+      `unknown table "${options.table}"; tables are ${Object.keys(TABLES).join(', ')}`,
+      'table',
+    );
   }
   const mode = options.mode ?? 'append';
   if (!['append', 'replace', 'upsert'].includes(mode)) {
@@ -114,11 +117,17 @@ export async function importTable(ws: Workspace, options: ImportOptions): Promis
   }
   const spec = TABLES[options.table];
   if (mode === 'upsert' && !spec.key) {
-    throw new InvalidInputError(`${spec.name} has no key, so it cannot be upserted; use append or replace`, 'mode');
+    throw new InvalidInputError(
+      `${spec.name} has no key, so it cannot be upserted; use append or replace`,
+      'mode',
+    );
   }
   const onDuplicate = options.onDuplicate ?? 'reject';
   const maxRejected = options.maxRejectedFraction ?? 0.5;
-  const importId = `imp_${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}_${randomUUID().slice(0, 8)}`;
+  const importId = `imp_${new Date()
+    .toISOString()
+    .replace(/[-:.TZ]/g, '')
+    .slice(0, 14)}_${randomUUID().slice(0, 8)}`;
   const scratch = join(ws.tmpDir, importId);
   await mkdir(scratch, { recursive: true });
   const started = performance.now();
@@ -134,10 +143,18 @@ export async function importTable(ws: Workspace, options: ImportOptions): Promis
       if (staged.rows === 0) {
         throw new ImportFileError(`${staged.label} has a header but no data rows`, 'file');
       }
-      const { plan, unused } = planColumns(spec.name, staged.header, options.mapping, options.constants, staged.label);
+      const { plan, unused } = planColumns(
+        spec.name,
+        staged.header,
+        options.mapping,
+        options.constants,
+        staged.label,
+      );
       progress?.({ stage: 'validating', rows: staged.rows, fraction: 1 });
 
-      await tx.run(`CREATE OR REPLACE TEMP TABLE ${CHECKED} AS ${checkedRowsSql(STAGE_TABLE, plan, spec.rules)}`);
+      await tx.run(
+        `CREATE OR REPLACE TEMP TABLE ${CHECKED} AS ${checkedRowsSql(STAGE_TABLE, plan, spec.rules)}`,
+      );
 
       // Every problem found, one row each: structural ones from reading, then per-column ones.
       await tx.run(`CREATE OR REPLACE TEMP TABLE ${ISSUES} (row_number BIGINT, line BIGINT, column_name VARCHAR,
@@ -198,7 +215,13 @@ export async function importTable(ws: Workspace, options: ImportOptions): Promis
           { rejections },
         );
       }
-      const samples = await tx.rows<{ row: number; line: number | null; column: string; reason: string; value: string | null }>(
+      const samples = await tx.rows<{
+        row: number;
+        line: number | null;
+        column: string;
+        reason: string;
+        value: string | null;
+      }>(
         `SELECT row_number AS "row", line, column_name AS "column", reason, value FROM ${ISSUES}
          WHERE NOT duplicate ORDER BY row_number LIMIT ${SAMPLE_LIMIT}`,
       );
@@ -212,7 +235,9 @@ export async function importTable(ws: Workspace, options: ImportOptions): Promis
         const keyCols = spec.key.map(quoteIdent).join(', ');
         await tx.run(`DELETE FROM ${target} WHERE (${keyCols}) IN (SELECT (${keyCols}) FROM (${good}))`);
       }
-      const accepted = await tx.run(`INSERT INTO ${target} (${names}) SELECT ${names} FROM (${good}) ORDER BY _row`);
+      const accepted = await tx.run(
+        `INSERT INTO ${target} (${names}) SELECT ${names} FROM (${good}) ORDER BY _row`,
+      );
 
       const sourceNames = staged.header.map((h, i) => `${quoteLiteral(h)}, c${i}`).join(', ');
       await tx.run(

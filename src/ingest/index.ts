@@ -8,12 +8,20 @@
  * const report = await importTable(ws, { table: 'members', source: { kind: 'file', path: 'members.csv' } });
  * console.log(report.accepted, report.rejected);
  */
-export { importTable, IMPORT_MODES, DUPLICATE_POLICIES } from './import-table.ts';
-export type { DuplicatePolicy, ImportMode, ImportOptions, ImportReport, RejectionSample, RejectionSummary } from './import-table.ts';
-export { FORMATS, detectFormat } from './stage.ts';
-export type { Format, ImportSource } from './stage.ts';
-export { ENCODINGS } from './byte-source.ts';
+
 export type { Encoding, EncodingOption } from './byte-source.ts';
-export { parsePairs, planColumns, looseName } from './columns.ts';
-export { importDataset, importTablesDirectory, DATASET_PRESETS } from './presets.ts';
-export type { DatasetPreset, DatasetImportReport } from './presets.ts';
+export { ENCODINGS } from './byte-source.ts';
+export { looseName, parsePairs, planColumns } from './columns.ts';
+export type {
+  DuplicatePolicy,
+  ImportMode,
+  ImportOptions,
+  ImportReport,
+  RejectionSample,
+  RejectionSummary,
+} from './import-table.ts';
+export { DUPLICATE_POLICIES, IMPORT_MODES, importTable } from './import-table.ts';
+export type { DatasetImportReport, DatasetPreset } from './presets.ts';
+export { DATASET_PRESETS, importDataset, importTablesDirectory } from './presets.ts';
+export type { Format, ImportSource } from './stage.ts';
+export { detectFormat, FORMATS } from './stage.ts';

@@ -7,7 +7,8 @@ const KEY_SAMPLE = 1000;
 export function cellText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   return JSON.stringify(value);
 }
 
@@ -54,7 +55,12 @@ export async function normalizeNdjson(
     try {
       value = JSON.parse(text);
     } catch (err) {
-      bad.push({ row: rows, line, reason: `is not valid JSON (${(err as Error).message})`, raw: text.slice(0, 500) });
+      bad.push({
+        row: rows,
+        line,
+        reason: `is not valid JSON (${(err as Error).message})`,
+        raw: text.slice(0, 500),
+      });
       return;
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {

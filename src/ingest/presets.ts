@@ -27,7 +27,8 @@ export interface DatasetImportReport {
   reports: ImportReport[];
 }
 
-const csv = (dir: string, file: string) => `read_csv(${quoteLiteral(join(dir, file))}, all_varchar = true, header = true)`;
+const csv = (dir: string, file: string) =>
+  `read_csv(${quoteLiteral(join(dir, file))}, all_varchar = true, header = true)`;
 
 /** The leading prefecture of a Japanese address: 東京都, 北海道, 大阪府, 京都府 or ○○県. */
 const PREFECTURE_SQL = `regexp_extract(address, '^(東京都|北海道|京都府|大阪府|[^都道府県]{2,3}県)')`;
@@ -39,7 +40,8 @@ const PREFECTURE_SQL = `regexp_extract(address, '^(東京都|北海道|京都府
 export const DATASET_PRESETS: Readonly<Record<string, DatasetPreset>> = {
   'online-retail': {
     name: 'online-retail',
-    description: 'UCI Online Retail (UK e-commerce invoices 2010-12 .. 2011-12); cancellations become returns',
+    description:
+      'UCI Online Retail (UK e-commerce invoices 2010-12 .. 2011-12); cancellations become returns',
     files: ['online_retail.csv.gz'],
     steps: [
       {
@@ -179,27 +181,49 @@ const TABLE_ORDER: readonly TableName[] = [
 export async function importTablesDirectory(
   ws: Workspace,
   dir: string,
-  options: { mode?: ImportMode; onProgress?: ImportOptions['onProgress']; onTable?: (table: TableName) => void } = {},
+  options: {
+    mode?: ImportMode;
+    onProgress?: ImportOptions['onProgress'];
+    onTable?: (table: TableName) => void;
+  } = {},
 ): Promise<ImportReport[]> {
-  const names = new Set(await readdir(dir).catch(() => {
-    throw new ImportFileError(`folder "${dir}" does not exist or cannot be read`, 'dir');
-  }));
+  const names = new Set(
+    await readdir(dir).catch(() => {
+      throw new ImportFileError(`folder "${dir}" does not exist or cannot be read`, 'dir');
+    }),
+  );
   const reports: ImportReport[] = [];
   for (const table of TABLE_ORDER) {
     const file = TABLE_FILE_EXTENSIONS.map((ext) => `${table}${ext}`).find((f) => names.has(f));
     if (!file) continue;
     options.onTable?.(table);
-    const importOptions: ImportOptions = { table, source: { kind: 'file', path: join(dir, file) }, mode: options.mode ?? 'replace' };
+    const importOptions: ImportOptions = {
+      table,
+      source: { kind: 'file', path: join(dir, file) },
+      mode: options.mode ?? 'replace',
+    };
     if (options.onProgress) importOptions.onProgress = options.onProgress;
     reports.push(await importTable(ws, importOptions));
   }
   if (!reports.length) {
-    throw new ImportFileError(`folder "${dir}" holds no table files (expected e.g. members.csv, transactions.csv.gz)`, 'dir');
+    throw new ImportFileError(
+      `folder "${dir}" holds no table files (expected e.g. members.csv, transactions.csv.gz)`,
+      'dir',
+    );
   }
   return reports;
 }
 
-const TABLE_FILE_EXTENSIONS = ['.csv', '.csv.gz', '.tsv', '.ndjson', '.ndjson.gz', '.jsonl', '.parquet', '.arrow'];
+const TABLE_FILE_EXTENSIONS = [
+  '.csv',
+  '.csv.gz',
+  '.tsv',
+  '.ndjson',
+  '.ndjson.gz',
+  '.jsonl',
+  '.parquet',
+  '.arrow',
+];
 
 /**
  * Imports a known dataset folder table by table. Each table is its own transaction, in the
@@ -209,17 +233,27 @@ export async function importDataset(
   ws: Workspace,
   presetName: string,
   dir: string,
-  options: { mode?: ImportMode; onProgress?: ImportOptions['onProgress']; onTable?: (table: TableName) => void } = {},
+  options: {
+    mode?: ImportMode;
+    onProgress?: ImportOptions['onProgress'];
+    onTable?: (table: TableName) => void;
+  } = {},
 ): Promise<DatasetImportReport> {
   const preset = DATASET_PRESETS[presetName];
   if (!preset) {
-    throw new InvalidInputError(`unknown dataset preset "${presetName}"; presets are ${Object.keys(DATASET_PRESETS).join(', ')}`, 'preset');
+    throw new InvalidInputError(
+      `unknown dataset preset "${presetName}"; presets are ${Object.keys(DATASET_PRESETS).join(', ')}`,
+      'preset',
+    );
   }
   for (const file of preset.files) {
     try {
       await access(join(dir, file));
     } catch {
-      throw new ImportFileError(`dataset folder "${dir}" has no ${file}; the ${preset.name} preset needs ${preset.files.join(', ')}`, 'dir');
+      throw new ImportFileError(
+        `dataset folder "${dir}" has no ${file}; the ${preset.name} preset needs ${preset.files.join(', ')}`,
+        'dir',
+      );
     }
   }
   const reports: ImportReport[] = [];

@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImportFileError } from '../schema/index.ts';
-import { quoteIdent, quoteLiteral } from '../store/index.ts';
 import type { SqlRunner } from '../store/index.ts';
+import { quoteIdent, quoteLiteral } from '../store/index.ts';
 import { normalizeArrow } from './arrow-normalize.ts';
 import { checkReadable, type Encoding, type EncodingOption, openTextSource } from './byte-source.ts';
 import { type BadRecord, normalizeCsv } from './csv-normalize.ts';
@@ -58,7 +58,8 @@ export async function detectFormat(path: string): Promise<Format> {
     const head = Buffer.alloc(8);
     await handle.read(head, 0, 8, 0);
     if (head.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
-    if (head.subarray(0, 6).toString('latin1') === 'ARROW1' || head.readUInt32LE(0) === 0xffffffff) return 'arrow';
+    if (head.subarray(0, 6).toString('latin1') === 'ARROW1' || head.readUInt32LE(0) === 0xffffffff)
+      return 'arrow';
   } finally {
     await handle.close();
   }
@@ -88,8 +89,20 @@ async function stageQuery(db: SqlRunner, sql: string, label: string): Promise<St
     `CREATE OR REPLACE TEMP TABLE ${STAGE_TABLE} AS
        SELECT row_number() OVER () AS _row, NULL::BIGINT AS _line, ${cols} FROM (${sql})`,
   );
-  const [{ n }] = (await db.rows<{ n: number }>(`SELECT count(*) AS n FROM ${STAGE_TABLE}`)) as [{ n: number }];
-  return { label, format: 'query', encoding: null, compressed: false, header: names, rows: n, bad: [], blankLines: 0, ignoredKeys: [] };
+  const [{ n }] = (await db.rows<{ n: number }>(`SELECT count(*) AS n FROM ${STAGE_TABLE}`)) as [
+    { n: number },
+  ];
+  return {
+    label,
+    format: 'query',
+    encoding: null,
+    compressed: false,
+    header: names,
+    rows: n,
+    bad: [],
+    blankLines: 0,
+    ignoredKeys: [],
+  };
 }
 
 async function stageParquet(db: SqlRunner, path: string): Promise<StagedSource> {
@@ -100,14 +113,29 @@ async function stageParquet(db: SqlRunner, path: string): Promise<StagedSource> 
       .map((r) => r.column_name)
       .filter((n) => n !== 'file_row_number');
   } catch (err) {
-    throw new ImportFileError(`file "${path}" is not a readable Parquet file (${(err as Error).message.split('\n')[0]})`, 'file');
+    throw new ImportFileError(
+      `file "${path}" is not a readable Parquet file (${(err as Error).message.split('\n')[0]})`,
+      'file',
+    );
   }
   const cols = names.map((n, i) => `CAST(${quoteIdent(n)} AS VARCHAR) AS c${i}`).join(', ');
   await db.run(
     `CREATE OR REPLACE TEMP TABLE ${STAGE_TABLE} AS SELECT file_row_number + 1 AS _row, NULL::BIGINT AS _line, ${cols} FROM ${src}`,
   );
-  const [{ n }] = (await db.rows<{ n: number }>(`SELECT count(*) AS n FROM ${STAGE_TABLE}`)) as [{ n: number }];
-  return { label: path, format: 'parquet', encoding: null, compressed: false, header: names, rows: n, bad: [], blankLines: 0, ignoredKeys: [] };
+  const [{ n }] = (await db.rows<{ n: number }>(`SELECT count(*) AS n FROM ${STAGE_TABLE}`)) as [
+    { n: number },
+  ];
+  return {
+    label: path,
+    format: 'parquet',
+    encoding: null,
+    compressed: false,
+    header: names,
+    rows: n,
+    bad: [],
+    blankLines: 0,
+    ignoredKeys: [],
+  };
 }
 
 /**
@@ -141,5 +169,12 @@ export async function stageSource(
   const delimiter = source.delimiter ?? (format === 'tsv' ? '\t' : ',');
   const result = await normalizeCsv(text.chunks, stagingPath, { path, delimiter, onRows: progress });
   await loadStagingCsv(db, stagingPath, result.header.length);
-  return { label: path, format, encoding: text.encoding, compressed: text.compressed, ...result, ignoredKeys: [] };
+  return {
+    label: path,
+    format,
+    encoding: text.encoding,
+    compressed: text.compressed,
+    ...result,
+    ignoredKeys: [],
+  };
 }

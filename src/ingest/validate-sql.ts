@@ -61,13 +61,19 @@ function coerce(spec: ColumnSpec, r: string): ColumnSql {
     }
     case 'text': {
       const max = spec.maxLength ?? 100_000;
-      return { value: r, error: `CASE WHEN length(${r}) > ${max} THEN 'text is longer than ${max} characters' END` };
+      return {
+        value: r,
+        error: `CASE WHEN length(${r}) > ${max} THEN 'text is longer than ${max} characters' END`,
+      };
     }
     case 'enum': {
       const synonyms = ENUM_SYNONYMS[spec.name] ?? {};
       const allowed = spec.values ?? [];
       const whens = allowed
-        .map((v) => `WHEN lower(${r}) IN (${[v, ...(synonyms[v] ?? [])].map((s) => quoteLiteral(s.toLowerCase())).join(', ')}) THEN ${quoteLiteral(v)}`)
+        .map(
+          (v) =>
+            `WHEN lower(${r}) IN (${[v, ...(synonyms[v] ?? [])].map((s) => quoteLiteral(s.toLowerCase())).join(', ')}) THEN ${quoteLiteral(v)}`,
+        )
         .join(' ');
       const value = `CASE ${whens} END`;
       return {
@@ -83,9 +89,12 @@ function coerce(spec: ColumnSpec, r: string): ColumnSql {
         `WHEN ${parsed} IS NULL THEN ${quoted} || ' is not a number'`,
         `WHEN NOT isfinite(${parsed}) THEN ${quoted} || ' is not a finite number'`,
       ];
-      if (spec.type === 'integer') checks.push(`WHEN ${parsed} <> floor(${parsed}) THEN ${quoted} || ' is not a whole number'`);
-      if (spec.min !== undefined) checks.push(`WHEN ${parsed} < ${spec.min} THEN ${quoted} || ' is below the minimum ${spec.min}'`);
-      if (spec.max !== undefined) checks.push(`WHEN ${parsed} > ${spec.max} THEN ${quoted} || ' is above the maximum ${spec.max}'`);
+      if (spec.type === 'integer')
+        checks.push(`WHEN ${parsed} <> floor(${parsed}) THEN ${quoted} || ' is not a whole number'`);
+      if (spec.min !== undefined)
+        checks.push(`WHEN ${parsed} < ${spec.min} THEN ${quoted} || ' is below the minimum ${spec.min}'`);
+      if (spec.max !== undefined)
+        checks.push(`WHEN ${parsed} > ${spec.max} THEN ${quoted} || ' is above the maximum ${spec.max}'`);
       return {
         value: spec.type === 'integer' ? `TRY_CAST(${parsed} AS BIGINT)` : parsed,
         error: `CASE ${checks.join(' ')} END`,
@@ -152,12 +161,18 @@ function ruleCheck(rule: RowRule, allColumns: readonly string[]): string {
  * (column, reason, raw value). One statement, run by DuckDB, so validation costs about as
  * much as reading the file.
  */
-export function checkedRowsSql(stage: string, plans: readonly ColumnPlan[], rules: readonly RowRule[] = []): string {
+export function checkedRowsSql(
+  stage: string,
+  plans: readonly ColumnPlan[],
+  rules: readonly RowRule[] = [],
+): string {
   const raws = plans.map((p) => `${rawExpr(p)} AS ${rawCol(p.spec.name)}`);
   const typed = plans.map((p) => {
     const r = rawCol(p.spec.name);
     const { value, error } = coerce(p.spec, r);
-    const missing = p.spec.required ? `WHEN ${r} IS NULL THEN 'missing value'` : `WHEN ${r} IS NULL THEN NULL`;
+    const missing = p.spec.required
+      ? `WHEN ${r} IS NULL THEN 'missing value'`
+      : `WHEN ${r} IS NULL THEN NULL`;
     return [
       `CAST(CASE WHEN ${r} IS NULL THEN NULL ELSE ${value} END AS ${DUCKDB_TYPES[p.spec.type]}) AS ${quoteIdent(p.spec.name)}`,
       `CASE ${missing} ELSE ${error} END AS ${errCol(p.spec.name)}`,
@@ -167,8 +182,16 @@ export function checkedRowsSql(stage: string, plans: readonly ColumnPlan[], rule
     .filter((p) => p.spec.derive)
     .map((p) => `COALESCE(${quoteIdent(p.spec.name)}, ${p.spec.derive}) AS ${quoteIdent(p.spec.name)}`);
   const errors = [
-    ...plans.map((p) => `struct_pack(column_name := ${quoteLiteral(p.spec.name)}, reason := ${errCol(p.spec.name)}, value := ${rawCol(p.spec.name)})`),
-    ...rules.map((rule) => ruleCheck(rule, plans.map((p) => p.spec.name))),
+    ...plans.map(
+      (p) =>
+        `struct_pack(column_name := ${quoteLiteral(p.spec.name)}, reason := ${errCol(p.spec.name)}, value := ${rawCol(p.spec.name)})`,
+    ),
+    ...rules.map((rule) =>
+      ruleCheck(
+        rule,
+        plans.map((p) => p.spec.name),
+      ),
+    ),
   ];
   const names = plans.map((p) => quoteIdent(p.spec.name)).join(', ');
   return `WITH raw AS (SELECT _row, _line, ${raws.join(', ')} FROM ${stage}),

@@ -57,7 +57,10 @@ export class ImportFileError extends AppError {
 export class NotFoundError extends AppError {
   override readonly name = 'NotFoundError';
   constructor(what: string, id: string, hint = '') {
-    super('not-found', `${what} "${id}" does not exist${hint ? `; ${hint}` : ''}`, 404, undefined, { what, id });
+    super('not-found', `${what} "${id}" does not exist${hint ? `; ${hint}` : ''}`, 404, undefined, {
+      what,
+      id,
+    });
   }
 }
 

@@ -6,16 +6,17 @@
  * import { TABLES } from './schema/index.ts';
  * TABLES.transactions.columns.map((c) => c.name); // ['receipt_id', 'member_id', ...]
  */
-export { TABLES, TABLE_NAMES, GENDERS, CHANNELS, AGE_BANDS, isTableName } from './tables.ts';
-export type { ColumnSpec, ColumnType, RowRule, TableName, TableSpec } from './tables.ts';
+
+export type { ProblemDetails } from './errors.ts';
 export {
   AppError,
+  assertUnreachable,
   ConflictError,
   ImportFileError,
   InsufficientDataError,
   InvalidInputError,
   NotFoundError,
-  assertUnreachable,
   toError,
 } from './errors.ts';
-export type { ProblemDetails } from './errors.ts';
+export type { ColumnSpec, ColumnType, RowRule, TableName, TableSpec } from './tables.ts';
+export { AGE_BANDS, CHANNELS, GENDERS, isTableName, TABLE_NAMES, TABLES } from './tables.ts';

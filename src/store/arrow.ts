@@ -4,7 +4,8 @@ import type { SqlRunner, SqlValue } from './duckdb.ts';
 const DAY_MS = 86_400_000;
 
 function arrowType(duckType: string): arrow.DataType {
-  if (duckType === 'DOUBLE' || duckType === 'FLOAT' || duckType.startsWith('DECIMAL')) return new arrow.Float64();
+  if (duckType === 'DOUBLE' || duckType === 'FLOAT' || duckType.startsWith('DECIMAL'))
+    return new arrow.Float64();
   if (duckType === 'BIGINT' || duckType === 'INTEGER' || duckType === 'HUGEINT' || duckType === 'SMALLINT') {
     // Float64 rather than Int64: counts and ids fit in 2^53, and arquero and the typed-array
     // layers read plain numbers, not bigints.

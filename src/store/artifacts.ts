@@ -71,7 +71,9 @@ export class MemoryArtifactStore implements ArtifactStore {
     if (this.files.has(`${prefix}/manifest.json`)) {
       throw new ConflictError(`artifact "${prefix}" already exists; artifacts are immutable`, 'id');
     }
-    const staged = Object.entries(files).map(([name, data]) => [checkKey(`${prefix}/${name}`), toBytes(data)] as const);
+    const staged = Object.entries(files).map(
+      ([name, data]) => [checkKey(`${prefix}/${name}`), toBytes(data)] as const,
+    );
     for (const [key, data] of staged) this.files.set(key, data.slice());
   }
 }

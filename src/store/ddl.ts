@@ -1,4 +1,4 @@
-import { TABLES, type ColumnType, type TableName } from '../schema/index.ts';
+import { type ColumnType, TABLES, type TableName } from '../schema/index.ts';
 
 /** DuckDB storage type of each logical column type. */
 export const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = {

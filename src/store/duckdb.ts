@@ -1,17 +1,19 @@
 import {
   type DuckDBAppender,
-  DuckDBConnection,
-  dateValue,
-  timestampValue,
+  type DuckDBConnection,
   DuckDBInstance,
   type DuckDBResultReader,
   DuckDBTypeId,
   type DuckDBValue,
+  dateValue,
+  timestampValue,
 } from '@duckdb/node-api';
 
 /** A plain JS value as the domain layers see it: bigints become numbers, dates become ISO strings. */
 export type SqlValue = string | number | boolean | null | SqlValue[] | { [key: string]: SqlValue };
-export type SqlParams = Record<string, string | number | boolean | null> | (string | number | boolean | null)[];
+export type SqlParams =
+  | Record<string, string | number | boolean | null>
+  | (string | number | boolean | null)[];
 export type Row = Record<string, SqlValue>;
 
 /** The query surface shared by the database and an open transaction. */

@@ -112,7 +112,10 @@ export class FsArtifactStore implements ArtifactStore {
       await syncDir(dirname(target));
     } catch (err) {
       await rm(staging, { recursive: true, force: true });
-      if ((err as NodeJS.ErrnoException).code === 'ENOTEMPTY' || (err as NodeJS.ErrnoException).code === 'EEXIST') {
+      if (
+        (err as NodeJS.ErrnoException).code === 'ENOTEMPTY' ||
+        (err as NodeJS.ErrnoException).code === 'EEXIST'
+      ) {
         throw new ConflictError(`artifact "${prefix}" already exists; artifacts are immutable`, 'id');
       }
       throw err;

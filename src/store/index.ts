@@ -9,12 +9,13 @@
  * const counts = await ws.rowCounts(); // { members: 20000, ... }
  * const arrowTable = await queryArrow(ws.db, 'SELECT * FROM members');
  */
-export { Workspace, DEFAULT_HOME, resolveHome } from './workspace.ts';
-export type { ColumnDescription, TableDescription } from './workspace.ts';
-export { DuckDb } from './duckdb.ts';
-export type { ColumnarResult, NumericResult, Row, SqlParams, SqlRunner, SqlValue } from './duckdb.ts';
-export { MemoryArtifactStore, checkKey, getJson, putJson, toBytes } from './artifacts.ts';
+
+export { appendArrow, queryArrow } from './arrow.ts';
 export type { ArtifactStore } from './artifacts.ts';
+export { checkKey, getJson, MemoryArtifactStore, putJson, toBytes } from './artifacts.ts';
+export { createTableSql, DUCKDB_TYPES, quoteIdent, quoteLiteral } from './ddl.ts';
+export type { ColumnarResult, NumericResult, Row, SqlParams, SqlRunner, SqlValue } from './duckdb.ts';
+export { DuckDb } from './duckdb.ts';
 export { FsArtifactStore, writeFileAtomic } from './fs-artifacts.ts';
-export { queryArrow, appendArrow } from './arrow.ts';
-export { DUCKDB_TYPES, createTableSql, quoteIdent, quoteLiteral } from './ddl.ts';
+export type { ColumnDescription, TableDescription } from './workspace.ts';
+export { DEFAULT_HOME, resolveHome, Workspace } from './workspace.ts';

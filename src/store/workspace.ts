@@ -35,7 +35,10 @@ export class Workspace {
     readonly artifacts: FsArtifactStore,
   ) {}
 
-  static async open(home: string, options: { threads?: number; memoryLimit?: string } = {}): Promise<Workspace> {
+  static async open(
+    home: string,
+    options: { threads?: number; memoryLimit?: string } = {},
+  ): Promise<Workspace> {
     const root = resolve(home);
     await mkdir(join(root, 'artifacts'), { recursive: true });
     await mkdir(join(root, 'tmp'), { recursive: true });
@@ -54,11 +57,14 @@ export class Workspace {
   }
 
   private async clearTmp(): Promise<void> {
-    for (const entry of await readdir(this.tmpDir)) await rm(join(this.tmpDir, entry), { recursive: true, force: true });
+    for (const entry of await readdir(this.tmpDir))
+      await rm(join(this.tmpDir, entry), { recursive: true, force: true });
   }
 
   async rowCounts(): Promise<Record<TableName, number>> {
-    const union = TABLE_NAMES.map((t) => `SELECT '${t}' AS t, count(*) AS n FROM ${quoteIdent(t)}`).join(' UNION ALL ');
+    const union = TABLE_NAMES.map((t) => `SELECT '${t}' AS t, count(*) AS n FROM ${quoteIdent(t)}`).join(
+      ' UNION ALL ',
+    );
     const rows = await this.db.rows<{ t: TableName; n: number }>(union);
     return Object.fromEntries(rows.map((r) => [r.t, r.n])) as Record<TableName, number>;
   }
@@ -77,7 +83,9 @@ export class Workspace {
       min_value: string | null;
       max_value: string | null;
     }>(parts.join(' UNION ALL '));
-    const [{ n }] = (await this.db.rows<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdent(table)}`)) as [{ n: number }];
+    const [{ n }] = (await this.db.rows<{ n: number }>(`SELECT count(*) AS n FROM ${quoteIdent(table)}`)) as [
+      { n: number },
+    ];
     const byName = new Map(stats.map((s) => [s.name, s]));
     return {
       table,

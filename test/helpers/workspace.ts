@@ -30,7 +30,9 @@ export async function tempWorkspace(): Promise<{ ws: Workspace; dir: string; cle
 export async function workspaceSnapshot(ws: Workspace): Promise<string> {
   const parts: string[] = [];
   for (const table of [...TABLE_NAMES, '_quarantine', '_imports']) {
-    const rows = await ws.db.rows(`SELECT md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)) AS h, count(*) AS n FROM "${table}" t`);
+    const rows = await ws.db.rows(
+      `SELECT md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)) AS h, count(*) AS n FROM "${table}" t`,
+    );
     parts.push(`${table}:${rows[0]!.n}:${rows[0]!.h}`);
   }
   return parts.join('\n');

@@ -15,11 +15,46 @@ const file = (name: string, extra: Partial<Extract<ImportOptions['source'], { ki
   ({ kind: 'file', path: fixture(name), ...extra }) as const;
 
 const EXPECTED_MEMBERS = [
-  { member_id: 'M0001', gender: 'female', birth_date: '1985-04-12', prefecture: '東京都', home_store_id: 'S001', registered_at: '2019-03-01' },
-  { member_id: 'M0002', gender: 'male', birth_date: '1972-11-30', prefecture: '神奈川県', home_store_id: 'S002', registered_at: '2018-07-15' },
-  { member_id: 'M0003', gender: 'female', birth_date: '1999-01-05', prefecture: '大阪府', home_store_id: 'S003', registered_at: '2021-01-20' },
-  { member_id: 'M0004', gender: null, birth_date: '1960-02-29', prefecture: '北海道', home_store_id: 'S001', registered_at: '2020-01-01' },
-  { member_id: 'M0005', gender: 'male', birth_date: '1990-12-31', prefecture: '千葉県, 船橋市', home_store_id: 'S002', registered_at: '2022-05-05' },
+  {
+    member_id: 'M0001',
+    gender: 'female',
+    birth_date: '1985-04-12',
+    prefecture: '東京都',
+    home_store_id: 'S001',
+    registered_at: '2019-03-01',
+  },
+  {
+    member_id: 'M0002',
+    gender: 'male',
+    birth_date: '1972-11-30',
+    prefecture: '神奈川県',
+    home_store_id: 'S002',
+    registered_at: '2018-07-15',
+  },
+  {
+    member_id: 'M0003',
+    gender: 'female',
+    birth_date: '1999-01-05',
+    prefecture: '大阪府',
+    home_store_id: 'S003',
+    registered_at: '2021-01-20',
+  },
+  {
+    member_id: 'M0004',
+    gender: null,
+    birth_date: '1960-02-29',
+    prefecture: '北海道',
+    home_store_id: 'S001',
+    registered_at: '2020-01-01',
+  },
+  {
+    member_id: 'M0005',
+    gender: 'male',
+    birth_date: '1990-12-31',
+    prefecture: '千葉県, 船橋市',
+    home_store_id: 'S002',
+    registered_at: '2022-05-05',
+  },
 ];
 
 const members = () => ws.db.rows('SELECT * FROM members ORDER BY member_id');
@@ -44,7 +79,10 @@ describe('importTable: formats and encodings', () => {
   });
 
   it('reads Shift_JIS when told so explicitly', async () => {
-    const report = await importTable(ws, { table: 'members', source: file('members_sjis.csv', { encoding: 'shift_jis' }) });
+    const report = await importTable(ws, {
+      table: 'members',
+      source: file('members_sjis.csv', { encoding: 'shift_jis' }),
+    });
     expect(report.accepted).toBe(5);
     expect((await members())[1]!.prefecture).toBe('神奈川県');
   });
@@ -88,7 +126,10 @@ describe('importTable: files that cannot be imported change nothing', () => {
     ));
 
   it('a file for another table', () =>
-    failsCleanly({ table: 'tp_profiles', source: file('members.csv') }, /required column tp_id is missing\. Found columns: member_id/));
+    failsCleanly(
+      { table: 'tp_profiles', source: file('members.csv') },
+      /required column tp_id is missing\. Found columns: member_id/,
+    ));
 
   it('a mapping from a column the file does not have', () =>
     failsCleanly(
@@ -97,7 +138,10 @@ describe('importTable: files that cannot be imported change nothing', () => {
     ));
 
   it('a file that does not exist', () =>
-    failsCleanly({ table: 'members', source: { kind: 'file', path: fixture('nope.csv') } }, /nope\.csv" does not exist/));
+    failsCleanly(
+      { table: 'members', source: { kind: 'file', path: fixture('nope.csv') } },
+      /nope\.csv" does not exist/,
+    ));
 
   it('a file where most rows are bad', () =>
     failsCleanly(
@@ -108,11 +152,22 @@ describe('importTable: files that cannot be imported change nothing', () => {
 
 describe('importTable: row-level problems are quarantined with row, column and reason', () => {
   it('bad enum, bad date, missing key, duplicate key and a short row', async () => {
-    const report = await importTable(ws, { table: 'members', source: file('members_bad.csv'), maxRejectedFraction: 1 });
+    const report = await importTable(ws, {
+      table: 'members',
+      source: file('members_bad.csv'),
+      maxRejectedFraction: 1,
+    });
     expect(report).toMatchObject({ rowsRead: 7, accepted: 2, rejected: 5, duplicatesSkipped: 0 });
-    const q = await ws.db.rows('SELECT row_number, column_name, reason, value FROM _quarantine ORDER BY row_number, column_name');
+    const q = await ws.db.rows(
+      'SELECT row_number, column_name, reason, value FROM _quarantine ORDER BY row_number, column_name',
+    );
     expect(q).toEqual([
-      { row_number: 2, column_name: 'gender', reason: '"robot" is not one of female, male, unknown', value: 'robot' },
+      {
+        row_number: 2,
+        column_name: 'gender',
+        reason: '"robot" is not one of female, male, unknown',
+        value: 'robot',
+      },
       {
         row_number: 3,
         column_name: 'birth_date',
@@ -120,7 +175,12 @@ describe('importTable: row-level problems are quarantined with row, column and r
         value: '1999-13-45',
       },
       { row_number: 4, column_name: 'member_id', reason: 'missing value', value: null },
-      { row_number: 5, column_name: 'member_id', reason: 'duplicate key (member_id=M0001): also on row 1', value: 'member_id=M0001' },
+      {
+        row_number: 5,
+        column_name: 'member_id',
+        reason: 'duplicate key (member_id=M0001): also on row 1',
+        value: 'member_id=M0001',
+      },
       {
         row_number: 6,
         column_name: '(row)',
@@ -140,7 +200,8 @@ describe('importTable: row-level problems are quarantined with row, column and r
       row: 6,
       line: 7,
       column: '(row)',
-      reason: 'row has 3 fields, the header has 6: the file ends in the middle of this row, it looks truncated',
+      reason:
+        'row has 3 fields, the header has 6: the file ends in the middle of this row, it looks truncated',
     });
   });
 
@@ -161,7 +222,11 @@ describe('importTable: keys against what the workspace holds', () => {
   });
 
   it('append rejects keys that already exist, and leaves the existing rows alone', async () => {
-    const report = await importTable(ws, { table: 'members', source: file('members_sjis.csv'), maxRejectedFraction: 1 });
+    const report = await importTable(ws, {
+      table: 'members',
+      source: file('members_sjis.csv'),
+      maxRejectedFraction: 1,
+    });
     expect(report).toMatchObject({ accepted: 0, rejected: 5, tableRowsBefore: 5, tableRowsAfter: 5 });
     expect(report.samples[0]!.reason).toBe(
       'key (member_id=M0001) is already in the workspace; import with mode upsert to update it or replace to reload the table',
@@ -179,7 +244,12 @@ describe('importTable: keys against what the workspace holds', () => {
   });
 
   it('replace makes the file the whole table', async () => {
-    const report = await importTable(ws, { table: 'members', source: file('members_bad.csv'), mode: 'replace', maxRejectedFraction: 1 });
+    const report = await importTable(ws, {
+      table: 'members',
+      source: file('members_bad.csv'),
+      mode: 'replace',
+      maxRejectedFraction: 1,
+    });
     expect(report).toMatchObject({ accepted: 2, tableRowsAfter: 2 });
   });
 });
@@ -189,17 +259,31 @@ describe('importTable: transactions', () => {
     const report = await importTable(ws, {
       table: 'transactions',
       source: file('transactions.csv'),
-      mapping: { InvoiceNo: 'receipt_id', StockCode: 'product_id', Quantity: 'quantity', InvoiceDate: 'ts', UnitPrice: 'unit_price', CustomerID: 'member_id' },
+      mapping: {
+        InvoiceNo: 'receipt_id',
+        StockCode: 'product_id',
+        Quantity: 'quantity',
+        InvoiceDate: 'ts',
+        UnitPrice: 'unit_price',
+        CustomerID: 'member_id',
+      },
       constants: { channel: 'ec' },
       maxRejectedFraction: 1,
     });
-    expect(report).toMatchObject({ rowsRead: 7, accepted: 4, rejected: 3, ignoredColumns: ['Description', 'Country'] });
+    expect(report).toMatchObject({
+      rowsRead: 7,
+      accepted: 4,
+      rejected: 3,
+      ignoredColumns: ['Description', 'Country'],
+    });
     expect(report.rejections.map((r) => [r.column, r.reason])).toEqual([
       ['quantity', 'quantity is 0: a line must sell or return at least one unit'],
       ['ts', 'is not a date-time (expected YYYY-MM-DD HH:MM:SS)'],
       ['unit_price', 'is below the minimum 0'],
     ]);
-    const rows = await ws.db.rows('SELECT receipt_id, member_id, channel, quantity, amount FROM transactions ORDER BY receipt_id, product_id');
+    const rows = await ws.db.rows(
+      'SELECT receipt_id, member_id, channel, quantity, amount FROM transactions ORDER BY receipt_id, product_id',
+    );
     expect(rows).toEqual([
       { receipt_id: '536365', member_id: '17850', channel: 'ec', quantity: 6, amount: 20.34 },
       { receipt_id: '536365', member_id: '17850', channel: 'ec', quantity: 6, amount: 15.3 },
@@ -209,7 +293,11 @@ describe('importTable: transactions', () => {
   });
 
   it('accepts negative amounts on returns and rejects amounts whose sign contradicts the quantity', async () => {
-    const report = await importTable(ws, { table: 'transactions', source: file('transactions_amounts.csv'), maxRejectedFraction: 1 });
+    const report = await importTable(ws, {
+      table: 'transactions',
+      source: file('transactions_amounts.csv'),
+      maxRejectedFraction: 1,
+    });
     expect(report).toMatchObject({ accepted: 4, rejected: 1 });
     expect(report.samples).toEqual([
       {
@@ -220,7 +308,9 @@ describe('importTable: transactions', () => {
         value: '1.0,-500.0',
       },
     ]);
-    const rows = await ws.db.rows('SELECT receipt_id, channel, ts, unit_price, amount FROM transactions ORDER BY receipt_id');
+    const rows = await ws.db.rows(
+      'SELECT receipt_id, channel, ts, unit_price, amount FROM transactions ORDER BY receipt_id',
+    );
     expect(rows).toEqual([
       { receipt_id: 'R1', channel: 'store', ts: '2025-01-05 10:00:00', unit_price: 198, amount: 396 },
       { receipt_id: 'R2', channel: 'store', ts: '2025-01-06 10:00:00', unit_price: 198, amount: -198 },
@@ -230,8 +320,18 @@ describe('importTable: transactions', () => {
   });
 
   it('logs every import', async () => {
-    const report = await importTable(ws, { table: 'transactions', source: file('transactions_amounts.csv'), maxRejectedFraction: 1 });
+    const report = await importTable(ws, {
+      table: 'transactions',
+      source: file('transactions_amounts.csv'),
+      maxRejectedFraction: 1,
+    });
     const [log] = await ws.db.rows('SELECT * FROM _imports');
-    expect(log).toMatchObject({ import_id: report.importId, table_name: 'transactions', rows_read: 5, accepted: 4, rejected: 1 });
+    expect(log).toMatchObject({
+      import_id: report.importId,
+      table_name: 'transactions',
+      rows_read: 5,
+      accepted: 4,
+      rejected: 1,
+    });
   });
 });

@@ -13,11 +13,21 @@ describe.runIf(hasSharedData('online-retail'))('Online Retail import', () => {
   let cleanup: () => void;
   let result: DatasetImportReport;
   // Reference figures computed here with csv-parse, independently of the importer's own reader.
-  const ref = { lines: 0, noCustomer: 0, cancellations: 0, negativePrice: 0, negativePriceNoCustomer: 0, customers: new Set<string>(), amount: 0 };
+  const ref = {
+    lines: 0,
+    noCustomer: 0,
+    cancellations: 0,
+    negativePrice: 0,
+    negativePriceNoCustomer: 0,
+    customers: new Set<string>(),
+    amount: 0,
+  };
 
   beforeAll(async () => {
     const path = join(SHARED_DATA, 'online-retail', 'online_retail.csv.gz');
-    const rows = createReadStream(path).pipe(createGunzip()).pipe(parse({ columns: true }));
+    const rows = createReadStream(path)
+      .pipe(createGunzip())
+      .pipe(parse({ columns: true }));
     for await (const r of rows as AsyncIterable<Record<string, string>>) {
       ref.lines++;
       const price = Number(r.UnitPrice);
@@ -74,7 +84,8 @@ describe.runIf(hasSharedData('jp-retail-master'))('jp-retail-master import', () 
   let ws: Workspace;
   let cleanup: () => void;
   const dir = join(SHARED_DATA, 'jp-retail-master');
-  const customers = () => parseSync(readFileSync(join(dir, 'customer.csv')), { columns: true }) as Record<string, string>[];
+  const customers = () =>
+    parseSync(readFileSync(join(dir, 'customer.csv')), { columns: true }) as Record<string, string>[];
 
   beforeAll(async () => {
     ({ ws, cleanup } = await tempWorkspace());
@@ -88,16 +99,28 @@ describe.runIf(hasSharedData('jp-retail-master'))('jp-retail-master import', () 
 
   it('normalises gender words and keeps the counts of the source', async () => {
     const expected = { female: 0, male: 0, unknown: 0 };
-    for (const c of customers()) expected[c.gender === '女性' ? 'female' : c.gender === '男性' ? 'male' : 'unknown']++;
-    const rows = await ws.db.rows<{ gender: keyof typeof expected; n: number }>('SELECT gender, count(*) AS n FROM members GROUP BY 1');
+    for (const c of customers())
+      expected[c.gender === '女性' ? 'female' : c.gender === '男性' ? 'male' : 'unknown']++;
+    const rows = await ws.db.rows<{ gender: keyof typeof expected; n: number }>(
+      'SELECT gender, count(*) AS n FROM members GROUP BY 1',
+    );
     expect(Object.fromEntries(rows.map((r) => [r.gender, r.n]))).toEqual(expected);
   });
 
   it('takes the prefecture from the masked address', async () => {
-    const expected = new Map(customers().map((c) => [c.customer_id, c.address!.match(/^(東京都|北海道|京都府|大阪府|.{2,3}?県)/)![1]]));
-    const rows = await ws.db.rows<{ member_id: string; prefecture: string }>('SELECT member_id, prefecture FROM members');
+    const expected = new Map(
+      customers().map((c) => [
+        c.customer_id,
+        c.address!.match(/^(東京都|北海道|京都府|大阪府|.{2,3}?県)/)![1],
+      ]),
+    );
+    const rows = await ws.db.rows<{ member_id: string; prefecture: string }>(
+      'SELECT member_id, prefecture FROM members',
+    );
     expect(rows.filter((r) => expected.get(r.member_id) !== r.prefecture)).toEqual([]);
-    expect(new Set(rows.map((r) => r.prefecture))).toEqual(new Set(['東京都', '神奈川県', '千葉県', '埼玉県']));
+    expect(new Set(rows.map((r) => r.prefecture))).toEqual(
+      new Set(['東京都', '神奈川県', '千葉県', '埼玉県']),
+    );
   });
 
   it('joins the category tree onto products', async () => {
@@ -111,7 +134,9 @@ describe.runIf(hasSharedData('jp-retail-master'))('jp-retail-master import', () 
       category_l3_name: '弁当類',
       unit_price: 198,
     });
-    const [{ n }] = (await ws.db.rows('SELECT count(*) AS n FROM products WHERE category_l3_name IS NULL')) as [{ n: number }];
+    const [{ n }] = (await ws.db.rows(
+      'SELECT count(*) AS n FROM products WHERE category_l3_name IS NULL',
+    )) as [{ n: number }];
     expect(n).toBe(0);
   });
 });

@@ -15,7 +15,15 @@ import {
 } from '../../ingest/index.ts';
 import { generateSampleWorkspace } from '../../sample/index.ts';
 import { InvalidInputError, isTableName, TABLE_NAMES, type TableName } from '../../schema/index.ts';
-import { type GlobalOptions, fmtNumber, homeFrom, print, progressBar, textTable, withWorkspace } from '../cli-support.ts';
+import {
+  fmtNumber,
+  type GlobalOptions,
+  homeFrom,
+  print,
+  progressBar,
+  textTable,
+  withWorkspace,
+} from '../cli-support.ts';
 
 function reportLine(r: ImportReport): string {
   const extra = r.duplicatesSkipped ? `, ${fmtNumber(r.duplicatesSkipped)} duplicates skipped` : '';
@@ -26,7 +34,8 @@ function reportDetail(r: ImportReport): string {
   const lines = [reportLine(r)];
   if (r.rejections.length) {
     lines.push('  rejected rows by reason:');
-    for (const j of r.rejections.slice(0, 10)) lines.push(`    ${String(j.count).padStart(7)}  ${j.column}: ${j.reason}`);
+    for (const j of r.rejections.slice(0, 10))
+      lines.push(`    ${String(j.count).padStart(7)}  ${j.column}: ${j.reason}`);
     lines.push(`  first rejected rows (all are kept: lookalike quarantine --import ${r.importId}):`);
     for (const s of r.samples.slice(0, 5)) {
       lines.push(`    row ${s.row}${s.line ? ` (line ${s.line})` : ''}, ${s.column}: ${s.reason}`);
@@ -40,15 +49,25 @@ const importProgress = () => {
   const bar = progressBar('importing');
   return {
     onProgress: (p: { stage: string; rows: number; fraction: number }) =>
-      bar.update(p.stage === 'reading' ? p.fraction * 0.8 : p.stage === 'validating' ? 0.85 : 0.95, `${p.stage} ${fmtNumber(p.rows)} rows`),
+      bar.update(
+        p.stage === 'reading' ? p.fraction * 0.8 : p.stage === 'validating' ? 0.85 : 0.95,
+        `${p.stage} ${fmtNumber(p.rows)} rows`,
+      ),
     stop: () => bar.stop(),
   };
 };
 
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], field: string): T | undefined {
+function oneOf<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  field: string,
+): T | undefined {
   if (value === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new InvalidInputError(`--${field} "${value}" is not valid; use one of ${allowed.join(', ')}`, field);
+    throw new InvalidInputError(
+      `--${field} "${value}" is not valid; use one of ${allowed.join(', ')}`,
+      field,
+    );
   }
   return value as T;
 }
@@ -63,36 +82,48 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
     .option('--universe <n>', 'third-party universe size', '200000')
     .option('--months <n>', 'months of transactions', '12')
     .option('--import', 'import the generated tables into the workspace (replacing them)')
-    .action(async (o: { out?: string; seed: string; members: string; universe: string; months: string; import?: boolean }) => {
-      const g = globals();
-      const num = (v: string, name: string) => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n <= 0) throw new InvalidInputError(`--${name} must be a positive whole number, got "${v}"`, name);
-        return n;
-      };
-      const outDir = resolve(o.out ?? `${homeFrom(g)}/sample`);
-      const bar = progressBar('generating');
-      const result = await generateSampleWorkspace({
-        outDir,
-        seed: num(o.seed, 'seed'),
-        members: num(o.members, 'members'),
-        universe: num(o.universe, 'universe'),
-        months: num(o.months, 'months'),
-        onProgress: (p) => bar.update(p.total ? p.done / p.total : 0, p.stage),
-      });
-      bar.stop();
-      let imports: ImportReport[] = [];
-      if (o.import) {
-        imports = await withWorkspace(g, (ws) => importTablesDirectory(ws, `${outDir}/tables`, { mode: 'replace' }));
-      }
-      print({ ...result, imports }, g, () =>
-        [
-          `generated ${outDir} in ${result.seconds.toFixed(1)} s (${result.personas} personas)`,
-          textTable(Object.entries(result.tables).map(([table, t]) => ({ table, rows: t.rows }))),
-          ...imports.map(reportLine),
-        ].join('\n'),
-      );
-    });
+    .action(
+      async (o: {
+        out?: string;
+        seed: string;
+        members: string;
+        universe: string;
+        months: string;
+        import?: boolean;
+      }) => {
+        const g = globals();
+        const num = (v: string, name: string) => {
+          const n = Number(v);
+          if (!Number.isInteger(n) || n <= 0)
+            throw new InvalidInputError(`--${name} must be a positive whole number, got "${v}"`, name);
+          return n;
+        };
+        const outDir = resolve(o.out ?? `${homeFrom(g)}/sample`);
+        const bar = progressBar('generating');
+        const result = await generateSampleWorkspace({
+          outDir,
+          seed: num(o.seed, 'seed'),
+          members: num(o.members, 'members'),
+          universe: num(o.universe, 'universe'),
+          months: num(o.months, 'months'),
+          onProgress: (p) => bar.update(p.total ? p.done / p.total : 0, p.stage),
+        });
+        bar.stop();
+        let imports: ImportReport[] = [];
+        if (o.import) {
+          imports = await withWorkspace(g, (ws) =>
+            importTablesDirectory(ws, `${outDir}/tables`, { mode: 'replace' }),
+          );
+        }
+        print({ ...result, imports }, g, () =>
+          [
+            `generated ${outDir} in ${result.seconds.toFixed(1)} s (${result.personas} personas)`,
+            textTable(Object.entries(result.tables).map(([table, t]) => ({ table, rows: t.rows }))),
+            ...imports.map(reportLine),
+          ].join('\n'),
+        );
+      },
+    );
 
   program
     .command('import')
@@ -105,16 +136,26 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
     .option('--encoding <encoding>', `text encoding: ${ENCODINGS.join(', ')}`, 'auto')
     .option('--delimiter <char>', 'field delimiter for text files')
     .option('--mode <mode>', `${IMPORT_MODES.join(', ')}`, 'append')
-    .option('--on-duplicate <policy>', `duplicate keys within the file: ${DUPLICATE_POLICIES.join(', ')}`, 'reject')
+    .option(
+      '--on-duplicate <policy>',
+      `duplicate keys within the file: ${DUPLICATE_POLICIES.join(', ')}`,
+      'reject',
+    )
     .option('--max-rejected <fraction>', 'abort when more than this fraction of rows is rejected', '0.5')
     .action(async (table: string, file: string, o: Record<string, string | undefined>) => {
       const g = globals();
       if (!isTableName(table)) {
-        throw new InvalidInputError(`unknown table "${table}"; tables are ${TABLE_NAMES.join(', ')}`, 'table');
+        throw new InvalidInputError(
+          `unknown table "${table}"; tables are ${TABLE_NAMES.join(', ')}`,
+          'table',
+        );
       }
       const maxRejected = Number(o.maxRejected);
       if (!(maxRejected >= 0 && maxRejected <= 1)) {
-        throw new InvalidInputError(`--max-rejected must be a fraction between 0 and 1, got "${o.maxRejected}"`, 'max-rejected');
+        throw new InvalidInputError(
+          `--max-rejected must be a fraction between 0 and 1, got "${o.maxRejected}"`,
+          'max-rejected',
+        );
       }
       const source: ImportOptions['source'] = { kind: 'file', path: resolve(file) };
       const format = oneOf(o.format, FORMATS, 'format');
@@ -145,22 +186,24 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
     .action(async (preset: string, dir: string) => {
       const g = globals();
       const progress = importProgress();
-      const result = await withWorkspace(g, (ws) => importDataset(ws, preset, resolve(dir), { onProgress: progress.onProgress })).finally(
-        progress.stop,
-      );
+      const result = await withWorkspace(g, (ws) =>
+        importDataset(ws, preset, resolve(dir), { onProgress: progress.onProgress }),
+      ).finally(progress.stop);
       print(result, g, () => result.reports.map(reportDetail).join('\n'));
     });
 
   program
     .command('import-dir')
-    .description('import every <table>.csv (or .csv.gz, .ndjson, .parquet, .arrow) in a folder, replacing those tables')
+    .description(
+      'import every <table>.csv (or .csv.gz, .ndjson, .parquet, .arrow) in a folder, replacing those tables',
+    )
     .argument('<dir>', 'folder, e.g. .lookalike/sample/tables')
     .action(async (dir: string) => {
       const g = globals();
       const progress = importProgress();
-      const reports = await withWorkspace(g, (ws) => importTablesDirectory(ws, resolve(dir), { onProgress: progress.onProgress })).finally(
-        progress.stop,
-      );
+      const reports = await withWorkspace(g, (ws) =>
+        importTablesDirectory(ws, resolve(dir), { onProgress: progress.onProgress }),
+      ).finally(progress.stop);
       print(reports, g, () => reports.map(reportDetail).join('\n'));
     });
 
@@ -179,9 +222,18 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
     .argument('<table>', `one of ${TABLE_NAMES.join(', ')}`)
     .action(async (table: string) => {
       const g = globals();
-      if (!isTableName(table)) throw new InvalidInputError(`unknown table "${table}"; tables are ${TABLE_NAMES.join(', ')}`, 'table');
+      if (!isTableName(table))
+        throw new InvalidInputError(
+          `unknown table "${table}"; tables are ${TABLE_NAMES.join(', ')}`,
+          'table',
+        );
       const d = await withWorkspace(g, (ws) => ws.describe(table));
-      print(d, g, () => `${d.table}: ${d.description}, ${fmtNumber(d.rows)} rows\n${textTable(d.columns as unknown as Record<string, unknown>[])}`);
+      print(
+        d,
+        g,
+        () =>
+          `${d.table}: ${d.description}, ${fmtNumber(d.rows)} rows\n${textTable(d.columns as unknown as Record<string, unknown>[])}`,
+      );
     });
 
   program
@@ -190,7 +242,9 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
     .action(async () => {
       const g = globals();
       const rows = await withWorkspace(g, (ws) =>
-        ws.db.rows(`SELECT import_id, table_name, source, mode, rows_read, accepted, rejected, finished_at FROM _imports ORDER BY started_at`),
+        ws.db.rows(
+          `SELECT import_id, table_name, source, mode, rows_read, accepted, rejected, finished_at FROM _imports ORDER BY started_at`,
+        ),
       );
       print(rows, g, () => textTable(rows));
     });
