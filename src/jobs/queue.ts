@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { AppError, ConflictError, InvalidInputError, NotFoundError, toError } from '../schema/index.ts';
 import {
   isFinished,
@@ -49,7 +48,7 @@ export class JobQueue {
       throw new InvalidInputError(`unknown job kind "${kind}"; kinds are ${this.kinds.join(', ')}`, 'kind');
     }
     const job: Job = {
-      id: `job_${randomUUID().replaceAll('-', '').slice(0, 16)}`,
+      id: `job_${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`,
       kind,
       params,
       createdBy,

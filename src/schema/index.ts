@@ -7,6 +7,8 @@
  * TABLES.transactions.columns.map((c) => c.name); // ['receipt_id', 'member_id', ...]
  */
 
+export type { ApiKeyRecord, ApiKeyStore, AuditEntry, AuditLog, Role } from './api-keys.ts';
+export { ROLES } from './api-keys.ts';
 export type { ProblemDetails } from './errors.ts';
 export {
   AppError,

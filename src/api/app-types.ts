@@ -1,0 +1,40 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { ImportOptions, ImportReport } from '../ingest/index.ts';
+import type { JobQueue } from '../jobs/index.ts';
+import type { ApiKeyStore, AuditLog, TableName } from '../schema/index.ts';
+import type { TableDescription } from '../store/index.ts';
+import type { ApiEnv } from './auth.ts';
+import type { RateLimits } from './rate-limit.ts';
+
+export type ApiApp = OpenAPIHono<ApiEnv>;
+
+/** A file received over HTTP, saved where the importer can read it. */
+export interface SavedUpload {
+  path: string;
+  bytes: number;
+  cleanup(): Promise<void>;
+}
+
+/** Workspace data operations the API needs; Node implements them over DuckDB. */
+export interface DataService {
+  rowCounts(): Promise<Record<TableName, number>>;
+  describe(table: TableName): Promise<TableDescription>;
+  saveUpload(body: ReadableStream<Uint8Array>, filename: string, limitBytes: number): Promise<SavedUpload>;
+  importFile(options: ImportOptions): Promise<ImportReport>;
+}
+
+/** Everything the routes depend on; each runtime passes what it has (the Worker has no DuckDB). */
+export interface ApiDeps {
+  version: string;
+  keys: ApiKeyStore;
+  audit: AuditLog;
+  jobs?: JobQueue;
+  data?: DataService;
+  rateLimits?: RateLimits;
+  /** Largest accepted upload, in bytes (default 512 MiB). */
+  uploadLimitBytes?: number;
+  /** Uploads at least this large run as a job (default 16 MiB). */
+  asyncImportBytes?: number;
+  /** Serves the browsable API docs' static files (swagger-ui), locally, never from a CDN. */
+  docsAsset?: (file: string) => Promise<{ body: Uint8Array; type: string } | null>;
+}

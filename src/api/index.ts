@@ -1,0 +1,24 @@
+/**
+ * @module api
+ * The HTTP API (Hono): one `createApp(deps)` for every runtime, bearer API keys with roles,
+ * problem+json errors, an OpenAPI 3.1 document at `/openapi.json` and docs at `/docs`.
+ *
+ * @example
+ * const app = createApp({ version, keys, audit, jobs, data });
+ * const res = await app.request('/v1/tables', { headers: { authorization: `Bearer ${key}` } });
+ */
+export { createApp, OPENAPI_INFO } from './app.ts';
+export type { ApiApp, ApiDeps, DataService, SavedUpload } from './app-types.ts';
+export type { ApiEnv } from './auth.ts';
+export type { Principal } from './keys.ts';
+export {
+  constantTimeEqual,
+  createApiKey,
+  MemoryAuditLog,
+  MemoryKeyStore,
+  revokeApiKey,
+  verifyApiKey,
+} from './keys.ts';
+export type { RateLimits } from './rate-limit.ts';
+export { DEFAULT_RATE_LIMITS } from './rate-limit.ts';
+export { ACCEPTED_TYPES, importJob } from './routes/data.ts';

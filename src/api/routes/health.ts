@@ -1,0 +1,19 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { ApiApp, ApiDeps } from '../app-types.ts';
+
+const health = createRoute({
+  method: 'get',
+  path: '/healthz',
+  tags: ['system'],
+  summary: 'Liveness',
+  responses: {
+    200: {
+      description: 'The server is up',
+      content: { 'application/json': { schema: z.object({ status: z.literal('ok'), version: z.string() }) } },
+    },
+  },
+});
+
+export function registerHealthRoutes(app: ApiApp, deps: ApiDeps): void {
+  app.openapi(health, (c) => c.json({ status: 'ok' as const, version: deps.version }, 200));
+}
