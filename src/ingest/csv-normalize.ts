@@ -236,6 +236,18 @@ export async function normalizeCsv(
   for await (const chunk of chunks) {
     const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
     let recordStart = 0;
+    if (buf.indexOf(QUOTE) === -1) {
+      // Fast path for chunks without quotes: records end at every newline.
+      for (let nl = buf.indexOf(LF); nl !== -1; nl = buf.indexOf(LF, recordStart)) {
+        handleRecord(buf, recordStart, nl, line, false);
+        line++;
+        recordStart = nl + 1;
+      }
+      carry = Buffer.from(buf.subarray(recordStart));
+      await writer.maybeFlush();
+      options.onRows?.(rows);
+      continue;
+    }
     let inQuotes = false;
     let fieldStart = true;
     let newlinesInRecord = 0;

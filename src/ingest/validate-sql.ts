@@ -44,14 +44,14 @@ const TIMESTAMP_FORMATS = [
 const list = (items: readonly string[]) => `[${items.map(quoteLiteral).join(', ')}]`;
 
 interface ColumnSql {
-  /** Typed value, NULL when absent or invalid. */
+  /** The parsed value from the raw text `r`, NULL when invalid; evaluated once per row. */
   value: string;
-  /** Reason text when the value is invalid, else NULL. */
+  /** Reason text when the value is invalid, else NULL; may refer to the parsed value `v`. */
   error: string;
 }
 
-/** Value and error expressions for one column whose raw, trimmed, non-empty text is `r`. */
-function coerce(spec: ColumnSpec, r: string): ColumnSql {
+/** Value and error expressions for one column whose raw, trimmed, non-empty text is `r` and parsed value `v`. */
+function coerce(spec: ColumnSpec, r: string, v: string): ColumnSql {
   const quoted = `'"' || left(${r}, 80) || '"'`;
   switch (spec.type) {
     case 'id': {
@@ -61,66 +61,55 @@ function coerce(spec: ColumnSpec, r: string): ColumnSql {
     }
     case 'text': {
       const max = spec.maxLength ?? 100_000;
-      return {
-        value: r,
-        error: `CASE WHEN length(${r}) > ${max} THEN 'text is longer than ${max} characters' END`,
-      };
+      return { value: r, error: `CASE WHEN length(${r}) > ${max} THEN 'text is longer than ${max} characters' END` };
     }
     case 'enum': {
       const synonyms = ENUM_SYNONYMS[spec.name] ?? {};
       const allowed = spec.values ?? [];
       const whens = allowed
         .map(
-          (v) =>
-            `WHEN lower(${r}) IN (${[v, ...(synonyms[v] ?? [])].map((s) => quoteLiteral(s.toLowerCase())).join(', ')}) THEN ${quoteLiteral(v)}`,
+          (a) =>
+            `WHEN lower(${r}) IN (${[a, ...(synonyms[a] ?? [])].map((x) => quoteLiteral(x.toLowerCase())).join(', ')}) THEN ${quoteLiteral(a)}`,
         )
         .join(' ');
-      const value = `CASE ${whens} END`;
       return {
-        value,
-        error: `CASE WHEN (${value}) IS NULL THEN ${quoted} || ' is not one of ${allowed.join(', ')}' END`,
+        value: `CASE ${whens} END`,
+        error: `CASE WHEN ${v} IS NULL THEN ${quoted} || ' is not one of ${allowed.join(', ')}' END`,
       };
     }
     case 'number':
     case 'integer': {
-      // The regex only runs for values that are not plain numbers (¥1,280 and the like).
-      const parsed = `COALESCE(TRY_CAST(${r} AS DOUBLE), TRY_CAST(regexp_replace(${r}, '[,¥￥円$£€\\s]', '', 'g') AS DOUBLE))`;
       const checks = [
-        `WHEN ${parsed} IS NULL THEN ${quoted} || ' is not a number'`,
-        `WHEN NOT isfinite(${parsed}) THEN ${quoted} || ' is not a finite number'`,
+        `WHEN ${v} IS NULL THEN ${quoted} || ' is not a number'`,
+        `WHEN NOT isfinite(${v}) THEN ${quoted} || ' is not a finite number'`,
       ];
-      if (spec.type === 'integer')
-        checks.push(`WHEN ${parsed} <> floor(${parsed}) THEN ${quoted} || ' is not a whole number'`);
-      if (spec.min !== undefined)
-        checks.push(`WHEN ${parsed} < ${spec.min} THEN ${quoted} || ' is below the minimum ${spec.min}'`);
-      if (spec.max !== undefined)
-        checks.push(`WHEN ${parsed} > ${spec.max} THEN ${quoted} || ' is above the maximum ${spec.max}'`);
+      if (spec.type === 'integer') checks.push(`WHEN ${v} <> floor(${v}) THEN ${quoted} || ' is not a whole number'`);
+      if (spec.min !== undefined) checks.push(`WHEN ${v} < ${spec.min} THEN ${quoted} || ' is below the minimum ${spec.min}'`);
+      if (spec.max !== undefined) checks.push(`WHEN ${v} > ${spec.max} THEN ${quoted} || ' is above the maximum ${spec.max}'`);
       return {
-        value: spec.type === 'integer' ? `TRY_CAST(${parsed} AS BIGINT)` : parsed,
+        // The regex only runs for values that are not plain numbers (¥1,280 and the like).
+        value: `COALESCE(TRY_CAST(${r} AS DOUBLE), TRY_CAST(regexp_replace(${r}, '[,¥￥円$£€\\s]', '', 'g') AS DOUBLE))`,
         error: `CASE ${checks.join(' ')} END`,
       };
     }
-    case 'date': {
-      const parsed = `COALESCE(TRY_STRPTIME(${r}, ${list(DATE_FORMATS)}), TRY_CAST(${r} AS TIMESTAMP))::DATE`;
+    case 'date':
       return {
-        value: parsed,
-        error: `CASE WHEN ${parsed} IS NULL THEN ${quoted} || ' is not a date (expected YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD)'
-                      WHEN year(${parsed}) NOT BETWEEN 1900 AND 2100 THEN ${quoted} || ' is outside the years 1900-2100' END`,
+        value: `COALESCE(TRY_STRPTIME(${r}, ${list(DATE_FORMATS)}), TRY_CAST(${r} AS TIMESTAMP))::DATE`,
+        error: `CASE WHEN ${v} IS NULL THEN ${quoted} || ' is not a date (expected YYYY-MM-DD, YYYY/MM/DD or YYYYMMDD)'
+                      WHEN year(${v}) NOT BETWEEN 1900 AND 2100 THEN ${quoted} || ' is outside the years 1900-2100' END`,
       };
-    }
-    case 'timestamp': {
-      const parsed = `COALESCE(TRY_CAST(${r} AS TIMESTAMP), TRY_STRPTIME(${r}, ${list(TIMESTAMP_FORMATS)}))`;
+    case 'timestamp':
       return {
-        value: parsed,
-        error: `CASE WHEN ${parsed} IS NULL THEN ${quoted} || ' is not a date-time (expected YYYY-MM-DD HH:MM:SS)'
-                      WHEN year(${parsed}) NOT BETWEEN 1970 AND 2100 THEN ${quoted} || ' is outside the years 1970-2100' END`,
+        value: `COALESCE(TRY_CAST(${r} AS TIMESTAMP), TRY_STRPTIME(${r}, ${list(TIMESTAMP_FORMATS)}))`,
+        error: `CASE WHEN ${v} IS NULL THEN ${quoted} || ' is not a date-time (expected YYYY-MM-DD HH:MM:SS)'
+                      WHEN year(${v}) NOT BETWEEN 1970 AND 2100 THEN ${quoted} || ' is outside the years 1970-2100' END`,
       };
-    }
-    case 'boolean': {
-      const value = `CASE WHEN lower(${r}) IN (${TRUE_WORDS.map(quoteLiteral).join(', ')}) THEN true
-                          WHEN lower(${r}) IN (${FALSE_WORDS.map(quoteLiteral).join(', ')}) THEN false END`;
-      return { value, error: `CASE WHEN (${value}) IS NULL THEN ${quoted} || ' is not true or false' END` };
-    }
+    case 'boolean':
+      return {
+        value: `CASE WHEN lower(${r}) IN (${TRUE_WORDS.map(quoteLiteral).join(', ')}) THEN true
+                     WHEN lower(${r}) IN (${FALSE_WORDS.map(quoteLiteral).join(', ')}) THEN false END`,
+        error: `CASE WHEN ${v} IS NULL THEN ${quoted} || ' is not true or false' END`,
+      };
     default:
       return assertUnreachable(spec.type, 'column type');
   }
@@ -144,6 +133,7 @@ function rawExpr(plan: ColumnPlan): string {
 
 const errCol = (name: string) => quoteIdent(`__e_${name}`);
 const rawCol = (name: string) => quoteIdent(`__r_${name}`);
+const valCol = (name: string) => quoteIdent(`__v_${name}`);
 
 /** A rule is checked only on rows whose columns are otherwise valid, so one fault is reported once. */
 function ruleCheck(rule: RowRule, allColumns: readonly string[]): string {
@@ -161,20 +151,15 @@ function ruleCheck(rule: RowRule, allColumns: readonly string[]): string {
  * (column, reason, raw value). One statement, run by DuckDB, so validation costs about as
  * much as reading the file.
  */
-export function checkedRowsSql(
-  stage: string,
-  plans: readonly ColumnPlan[],
-  rules: readonly RowRule[] = [],
-): string {
+export function checkedRowsSql(stage: string, plans: readonly ColumnPlan[], rules: readonly RowRule[] = []): string {
+  const exprs = plans.map((p) => ({ p, ...coerce(p.spec, rawCol(p.spec.name), valCol(p.spec.name)) }));
   const raws = plans.map((p) => `${rawExpr(p)} AS ${rawCol(p.spec.name)}`);
-  const typed = plans.map((p) => {
+  const parsed = exprs.map(({ p, value }) => `CASE WHEN ${rawCol(p.spec.name)} IS NULL THEN NULL ELSE ${value} END AS ${valCol(p.spec.name)}`);
+  const checked = exprs.map(({ p, error }) => {
     const r = rawCol(p.spec.name);
-    const { value, error } = coerce(p.spec, r);
-    const missing = p.spec.required
-      ? `WHEN ${r} IS NULL THEN 'missing value'`
-      : `WHEN ${r} IS NULL THEN NULL`;
+    const missing = p.spec.required ? `WHEN ${r} IS NULL THEN 'missing value'` : `WHEN ${r} IS NULL THEN NULL`;
     return [
-      `CAST(CASE WHEN ${r} IS NULL THEN NULL ELSE ${value} END AS ${DUCKDB_TYPES[p.spec.type]}) AS ${quoteIdent(p.spec.name)}`,
+      `TRY_CAST(${valCol(p.spec.name)} AS ${DUCKDB_TYPES[p.spec.type]}) AS ${quoteIdent(p.spec.name)}`,
       `CASE ${missing} ELSE ${error} END AS ${errCol(p.spec.name)}`,
     ].join(', ');
   });
@@ -186,16 +171,18 @@ export function checkedRowsSql(
       (p) =>
         `struct_pack(column_name := ${quoteLiteral(p.spec.name)}, reason := ${errCol(p.spec.name)}, value := ${rawCol(p.spec.name)})`,
     ),
-    ...rules.map((rule) =>
-      ruleCheck(
-        rule,
-        plans.map((p) => p.spec.name),
-      ),
-    ),
+    ...rules.map((rule) => ruleCheck(rule, plans.map((p) => p.spec.name))),
   ];
   const names = plans.map((p) => quoteIdent(p.spec.name)).join(', ');
+  // Most rows are clean: build the error list only for rows that have an error.
+  const ruleReasons = errors.slice(plans.length).map((e) => `(${e}).reason`);
+  const clean = [...plans.map((p) => `${errCol(p.spec.name)} IS NULL`), ...ruleReasons.map((r) => `${r} IS NULL`)].join(' AND ');
   return `WITH raw AS (SELECT _row, _line, ${raws.join(', ')} FROM ${stage}),
-  typed AS (SELECT *, ${typed.join(', ')} FROM raw),
+  parsed AS (SELECT *, ${parsed.join(', ')} FROM raw),
+  typed AS (SELECT *, ${checked.join(', ')} FROM parsed),
   derived AS (SELECT * ${derived.length ? `REPLACE (${derived.join(', ')})` : ''} FROM typed)
-  SELECT _row, _line, ${names}, list_filter([${errors.join(', ')}], e -> e.reason IS NOT NULL) AS errors FROM derived`;
+  SELECT _row, _line, ${names},
+         CASE WHEN ${clean} THEN []::STRUCT(column_name VARCHAR, reason VARCHAR, value VARCHAR)[]
+              ELSE list_filter([${errors.join(', ')}], e -> e.reason IS NOT NULL) END AS errors
+  FROM derived`;
 }

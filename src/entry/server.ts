@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createApiKey, createApp, type ApiApp, importJob } from '../api/index.ts';
+import { DuckDbJobStore, JobQueue, type JobHandler } from '../jobs/index.ts';
+import { ROLES, type Role } from '../schema/index.ts';
+import { DuckDbAuditLog, DuckDbKeyStore, type Workspace, writeFileAtomic } from '../store/index.ts';
+import { swaggerAssets, workspaceDataService } from './node-services.ts';
+
+export const VERSION = '0.1.0';
+
+export interface Server {
+  app: ApiApp;
+  jobs: JobQueue;
+  interrupted: number;
+}
+
+/** Composes the Node app over a workspace: DuckDB-backed keys, audit and jobs, every route. */
+export async function buildServer(ws: Workspace, options: { concurrency?: number } = {}): Promise<Server> {
+  const keys = await DuckDbKeyStore.open(ws.db);
+  const audit = await DuckDbAuditLog.open(ws.db);
+  const data = workspaceDataService(ws);
+  const handlers: Record<string, JobHandler> = { import: importJob(data) };
+  const jobs = new JobQueue(await DuckDbJobStore.open(ws.db), handlers, { concurrency: options.concurrency ?? 1 });
+  const interrupted = (await jobs.recover()).length;
+  const app = createApp({ version: VERSION, keys, audit, jobs, data, docsAsset: swaggerAssets() });
+  return { app, jobs, interrupted };
+}
+
+/**
+ * Demo keys, one per role, created on the first start of a workspace and kept (plain) in
+ * `<home>/demo-keys.json` so every start can print them. Only for the local sample workspace.
+ */
+export async function demoKeys(ws: Workspace): Promise<Record<Role, string>> {
+  const path = join(ws.home, 'demo-keys.json');
+  if (existsSync(path)) return JSON.parse(await readFile(path, 'utf8')) as Record<Role, string>;
+  const store = await DuckDbKeyStore.open(ws.db);
+  const out = {} as Record<Role, string>;
+  for (const role of ROLES) {
+    const { key } = await createApiKey(store, {
+      name: `demo ${role}`,
+      role,
+      destination: role === 'ad_platform' ? 'demo-dsp' : null,
+    });
+    out[role] = key;
+  }
+  await writeFileAtomic(path, `${JSON.stringify(out, null, 2)}\n`);
+  return out;
+}
