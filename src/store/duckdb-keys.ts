@@ -71,7 +71,7 @@ export class DuckDbAuditLog implements AuditLog {
   private constructor(private readonly db: DuckDb) {}
 
   static async open(db: DuckDb): Promise<DuckDbAuditLog> {
-    await db.run(`CREATE TABLE IF NOT EXISTS _audit (at VARCHAR, key_id VARCHAR, role VARCHAR, action VARCHAR,
+    await db.run(`CREATE TABLE IF NOT EXISTS _audit ("at" VARCHAR, key_id VARCHAR, role VARCHAR, action VARCHAR,
       resource VARCHAR, status INTEGER, detail VARCHAR)`);
     return new DuckDbAuditLog(db);
   }
@@ -97,7 +97,7 @@ export class DuckDbAuditLog implements AuditLog {
       resource: string;
       status: number;
       detail: string | null;
-    }>(`SELECT * FROM _audit WHERE ($1::VARCHAR IS NULL OR key_id = $1) ORDER BY at DESC LIMIT $2`, [
+    }>(`SELECT * FROM _audit WHERE ($1::VARCHAR IS NULL OR key_id = $1) ORDER BY "at" DESC LIMIT $2`, [
       options.keyId ?? null,
       options.limit,
     ]);
