@@ -2,13 +2,21 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/workerd/**', 'node_modules/**'],
-    environment: 'node',
-    pool: 'forks',
-    testTimeout: 120_000,
-    hookTimeout: 300_000,
-    env: { TZ: 'Asia/Tokyo' },
-    expect: { requireAssertions: true },
+    projects: [
+      {
+        test: {
+          name: 'node',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/workerd/**', 'node_modules/**'],
+          environment: 'node',
+          pool: 'forks',
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
+          env: { TZ: 'Asia/Tokyo' },
+          expect: { requireAssertions: true },
+        },
+      },
+      './vitest.workerd.config.ts',
+    ],
   },
 });

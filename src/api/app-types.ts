@@ -23,18 +23,22 @@ export interface DataService {
   importFile(options: ImportOptions): Promise<ImportReport>;
 }
 
-/** Everything the routes depend on; each runtime passes what it has (the Worker has no DuckDB). */
-export interface ApiDeps {
+/** What every runtime provides. */
+export interface CoreDeps {
   version: string;
   keys: ApiKeyStore;
   audit: AuditLog;
+  rateLimits?: RateLimits;
+  /** Serves the browsable API docs' static files (swagger-ui), locally, never from a CDN. */
+  docsAsset?: (file: string) => Promise<{ body: Uint8Array; type: string } | null>;
+}
+
+/** Everything the Node routes depend on; each runtime passes what it has (the Worker has no DuckDB). */
+export interface ApiDeps extends CoreDeps {
   jobs?: JobQueue;
   data?: DataService;
-  rateLimits?: RateLimits;
   /** Largest accepted upload, in bytes (default 512 MiB). */
   uploadLimitBytes?: number;
   /** Uploads at least this large run as a job (default 16 MiB). */
   asyncImportBytes?: number;
-  /** Serves the browsable API docs' static files (swagger-ui), locally, never from a CDN. */
-  docsAsset?: (file: string) => Promise<{ body: Uint8Array; type: string } | null>;
 }

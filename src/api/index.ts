@@ -7,9 +7,10 @@
  * const app = createApp({ version, keys, audit, jobs, data });
  * const res = await app.request('/v1/tables', { headers: { authorization: `Bearer ${key}` } });
  */
-export { createApp, OPENAPI_INFO } from './app.ts';
-export type { ApiApp, ApiDeps, DataService, SavedUpload } from './app-types.ts';
+export { createApp } from './app.ts';
+export type { ApiApp, ApiDeps, CoreDeps, DataService, SavedUpload } from './app-types.ts';
 export type { ApiEnv } from './auth.ts';
+export { createCoreApp, OPENAPI_INFO } from './core.ts';
 export type { Principal } from './keys.ts';
 export {
   constantTimeEqual,

@@ -9,6 +9,7 @@ import {
   MemoryArtifactStore,
   putJson,
 } from '../../src/store/index.ts';
+import { R2ArtifactStore, type R2BucketLike } from '../../src/store/r2.ts';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -69,6 +70,40 @@ runStoreSuite('fs', () => {
   dirs.push(dir);
   return new FsArtifactStore(dir);
 });
+
+/** An in-memory stand-in with R2's list pagination, to run the same suite over the R2 adapter. */
+function fakeBucket(pageSize = 2): R2BucketLike {
+  const objects = new Map<string, Uint8Array>();
+  return {
+    get: async (k) => {
+      const v = objects.get(k);
+      return v ? { arrayBuffer: async () => v.slice().buffer as ArrayBuffer } : null;
+    },
+    head: async (k) => (objects.has(k) ? {} : null),
+    put: async (k, v) => {
+      objects.set(
+        k,
+        typeof v === 'string' ? new TextEncoder().encode(v) : new Uint8Array(v as ArrayBuffer).slice(),
+      );
+    },
+    delete: async (k) => {
+      objects.delete(k);
+    },
+    list: async ({ prefix = '', cursor }) => {
+      const keys = [...objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+      const start = cursor ? Number(cursor) : 0;
+      const page = keys.slice(start, start + pageSize);
+      const truncated = start + pageSize < keys.length;
+      return {
+        objects: page.map((key) => ({ key })),
+        truncated,
+        ...(truncated ? { cursor: String(start + pageSize) } : {}),
+      };
+    },
+  };
+}
+
+runStoreSuite('r2', () => new R2ArtifactStore(fakeBucket(), 'ws1/'));
 
 describe('fs artifact store after a crash', () => {
   it('hides and sweeps staging directories and temp files a crash left behind', async () => {

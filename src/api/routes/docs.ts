@@ -1,4 +1,4 @@
-import type { ApiApp, ApiDeps } from '../app-types.ts';
+import type { ApiApp, CoreDeps } from '../app-types.ts';
 import { problem, problemResponse } from '../problem.ts';
 
 const PAGE = `<!doctype html>
@@ -20,7 +20,7 @@ const PAGE = `<!doctype html>
 const ASSETS = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'favicon-32x32.png']);
 
 /** The browsable API reference, served from the installed swagger-ui-dist package (no CDN). */
-export function registerDocsRoutes(app: ApiApp, deps: ApiDeps): void {
+export function registerDocsRoutes(app: ApiApp, deps: CoreDeps): void {
   const asset = deps.docsAsset;
   if (!asset) return;
   app.get('/docs', (c) => c.html(PAGE));

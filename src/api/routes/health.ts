@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { ApiApp, ApiDeps } from '../app-types.ts';
+import type { ApiApp, CoreDeps } from '../app-types.ts';
 
 const health = createRoute({
   method: 'get',
@@ -14,6 +14,6 @@ const health = createRoute({
   },
 });
 
-export function registerHealthRoutes(app: ApiApp, deps: ApiDeps): void {
+export function registerHealthRoutes(app: ApiApp, deps: CoreDeps): void {
   app.openapi(health, (c) => c.json({ status: 'ok' as const, version: deps.version }, 200));
 }
