@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { fail, type GlobalOptions } from './cli-support.ts';
 import { registerDataCommands } from './commands/data.ts';
+import { registerServeCommand } from './commands/serve.ts';
 
 const program = new Command();
 program
@@ -14,6 +15,7 @@ program
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 registerDataCommands(program, globals);
+registerServeCommand(program, globals);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createApiKey, createApp, type ApiApp, importJob } from '../api/index.ts';
-import { DuckDbJobStore, JobQueue, type JobHandler } from '../jobs/index.ts';
+import { type ApiApp, createApiKey, createApp, importJob } from '../api/index.ts';
+import { DuckDbJobStore, type JobHandler, JobQueue } from '../jobs/index.ts';
 import { ROLES, type Role } from '../schema/index.ts';
 import { DuckDbAuditLog, DuckDbKeyStore, type Workspace, writeFileAtomic } from '../store/index.ts';
 import { swaggerAssets, workspaceDataService } from './node-services.ts';
@@ -21,7 +21,9 @@ export async function buildServer(ws: Workspace, options: { concurrency?: number
   const audit = await DuckDbAuditLog.open(ws.db);
   const data = workspaceDataService(ws);
   const handlers: Record<string, JobHandler> = { import: importJob(data) };
-  const jobs = new JobQueue(await DuckDbJobStore.open(ws.db), handlers, { concurrency: options.concurrency ?? 1 });
+  const jobs = new JobQueue(await DuckDbJobStore.open(ws.db), handlers, {
+    concurrency: options.concurrency ?? 1,
+  });
   const interrupted = (await jobs.recover()).length;
   const app = createApp({ version: VERSION, keys, audit, jobs, data, docsAsset: swaggerAssets() });
   return { app, jobs, interrupted };
