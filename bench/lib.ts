@@ -1,0 +1,108 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { Bench, type Fn } from 'tinybench';
+
+export type BenchSize = 'smoke' | 'full';
+
+/** One row of the results table: our time against a peer's on the same data, in the same run. */
+export interface BenchRow {
+  bench: string;
+  scenario: string;
+  ours: string;
+  oursMedianMs: number;
+  peer: string | null;
+  peerMedianMs: number | null;
+  /** Median over rounds of (ours / peer); below 1 means we are faster. */
+  ratio: number | null;
+  /** Why there is no peer, or what the numbers mean. */
+  note?: string;
+  /** Throughputs and quality figures (rows/s, inertia gap, …). */
+  extra?: Record<string, number | string>;
+}
+
+export interface BenchModule {
+  name: string;
+  run(size: BenchSize): Promise<BenchRow[]>;
+}
+
+/** A task to time: plain function, or one that reports its own duration (a peer timing itself). */
+export type Timed = () => unknown | Promise<unknown>;
+
+const median = (values: number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/**
+ * Times `ours` and `peer` alternately over `rounds` tinybench runs and returns median times and
+ * the median of the per-round ratios, because this machine is noisy: a ratio taken within one
+ * round compares the two under the same load.
+ */
+export async function comparePair(
+  label: string,
+  ours: Timed,
+  peer: Timed | null,
+  options: { rounds?: number; iterations?: number; warmup?: boolean } = {},
+): Promise<{ oursMs: number; peerMs: number | null; ratio: number | null }> {
+  const rounds = options.rounds ?? 3;
+  const oursTimes: number[] = [];
+  const peerTimes: number[] = [];
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const bench = new Bench({
+      name: `${label} #${r + 1}`,
+      iterations: options.iterations ?? 3,
+      time: 0,
+      throws: true,
+    } as never);
+    bench.add('ours', ours as Fn);
+    if (peer) bench.add('peer', peer as Fn);
+    await bench.run();
+    const [o, p] = bench.tasks.map((t) => {
+      const result = t.result as { latency?: { p50: number } };
+      return result.latency?.p50 ?? Number.NaN;
+    });
+    oursTimes.push(o!);
+    if (peer) {
+      peerTimes.push(p!);
+      ratios.push(o! / p!);
+    }
+  }
+  return {
+    oursMs: median(oursTimes),
+    peerMs: peer ? median(peerTimes) : null,
+    ratio: peer ? median(ratios) : null,
+  };
+}
+
+/** Debian's Python (with scikit-learn and numpy), not a pyenv one, when installed. */
+export const SYSTEM_PYTHON = '/usr/bin/python3';
+
+export function hasPythonModule(module: string): boolean {
+  if (!existsSync(SYSTEM_PYTHON)) return false;
+  try {
+    execFileSync(SYSTEM_PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a Python peer script that prints JSON `{ "ms": <its own timing> , ... }` on its last line. */
+export function runPythonPeer<T extends { ms: number }>(script: string, args: string[]): T {
+  const out = execFileSync(SYSTEM_PYTHON, [script, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as T;
+}
+
+export function hasCommand(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
