@@ -156,7 +156,7 @@ function parseHeader(buf: Buffer, start: number, end: number, delim: number): st
 }
 
 function checkHeader(header: string[], path: string): void {
-  const empty = header.findIndex((h) => h === '');
+  const empty = header.indexOf('');
   if (empty !== -1) {
     throw new ImportFileError(
       `file "${path}" has an empty column name at position ${empty + 1} of its header`,

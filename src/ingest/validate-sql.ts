@@ -61,7 +61,10 @@ function coerce(spec: ColumnSpec, r: string, v: string): ColumnSql {
     }
     case 'text': {
       const max = spec.maxLength ?? 100_000;
-      return { value: r, error: `CASE WHEN length(${r}) > ${max} THEN 'text is longer than ${max} characters' END` };
+      return {
+        value: r,
+        error: `CASE WHEN length(${r}) > ${max} THEN 'text is longer than ${max} characters' END`,
+      };
     }
     case 'enum': {
       const synonyms = ENUM_SYNONYMS[spec.name] ?? {};
@@ -83,9 +86,12 @@ function coerce(spec: ColumnSpec, r: string, v: string): ColumnSql {
         `WHEN ${v} IS NULL THEN ${quoted} || ' is not a number'`,
         `WHEN NOT isfinite(${v}) THEN ${quoted} || ' is not a finite number'`,
       ];
-      if (spec.type === 'integer') checks.push(`WHEN ${v} <> floor(${v}) THEN ${quoted} || ' is not a whole number'`);
-      if (spec.min !== undefined) checks.push(`WHEN ${v} < ${spec.min} THEN ${quoted} || ' is below the minimum ${spec.min}'`);
-      if (spec.max !== undefined) checks.push(`WHEN ${v} > ${spec.max} THEN ${quoted} || ' is above the maximum ${spec.max}'`);
+      if (spec.type === 'integer')
+        checks.push(`WHEN ${v} <> floor(${v}) THEN ${quoted} || ' is not a whole number'`);
+      if (spec.min !== undefined)
+        checks.push(`WHEN ${v} < ${spec.min} THEN ${quoted} || ' is below the minimum ${spec.min}'`);
+      if (spec.max !== undefined)
+        checks.push(`WHEN ${v} > ${spec.max} THEN ${quoted} || ' is above the maximum ${spec.max}'`);
       return {
         // The regex only runs for values that are not plain numbers (¥1,280 and the like).
         value: `COALESCE(TRY_CAST(${r} AS DOUBLE), TRY_CAST(regexp_replace(${r}, '[,¥￥円$£€\\s]', '', 'g') AS DOUBLE))`,
@@ -151,13 +157,22 @@ function ruleCheck(rule: RowRule, allColumns: readonly string[]): string {
  * (column, reason, raw value). One statement, run by DuckDB, so validation costs about as
  * much as reading the file.
  */
-export function checkedRowsSql(stage: string, plans: readonly ColumnPlan[], rules: readonly RowRule[] = []): string {
+export function checkedRowsSql(
+  stage: string,
+  plans: readonly ColumnPlan[],
+  rules: readonly RowRule[] = [],
+): string {
   const exprs = plans.map((p) => ({ p, ...coerce(p.spec, rawCol(p.spec.name), valCol(p.spec.name)) }));
   const raws = plans.map((p) => `${rawExpr(p)} AS ${rawCol(p.spec.name)}`);
-  const parsed = exprs.map(({ p, value }) => `CASE WHEN ${rawCol(p.spec.name)} IS NULL THEN NULL ELSE ${value} END AS ${valCol(p.spec.name)}`);
+  const parsed = exprs.map(
+    ({ p, value }) =>
+      `CASE WHEN ${rawCol(p.spec.name)} IS NULL THEN NULL ELSE ${value} END AS ${valCol(p.spec.name)}`,
+  );
   const checked = exprs.map(({ p, error }) => {
     const r = rawCol(p.spec.name);
-    const missing = p.spec.required ? `WHEN ${r} IS NULL THEN 'missing value'` : `WHEN ${r} IS NULL THEN NULL`;
+    const missing = p.spec.required
+      ? `WHEN ${r} IS NULL THEN 'missing value'`
+      : `WHEN ${r} IS NULL THEN NULL`;
     return [
       `TRY_CAST(${valCol(p.spec.name)} AS ${DUCKDB_TYPES[p.spec.type]}) AS ${quoteIdent(p.spec.name)}`,
       `CASE ${missing} ELSE ${error} END AS ${errCol(p.spec.name)}`,
@@ -171,12 +186,20 @@ export function checkedRowsSql(stage: string, plans: readonly ColumnPlan[], rule
       (p) =>
         `struct_pack(column_name := ${quoteLiteral(p.spec.name)}, reason := ${errCol(p.spec.name)}, value := ${rawCol(p.spec.name)})`,
     ),
-    ...rules.map((rule) => ruleCheck(rule, plans.map((p) => p.spec.name))),
+    ...rules.map((rule) =>
+      ruleCheck(
+        rule,
+        plans.map((p) => p.spec.name),
+      ),
+    ),
   ];
   const names = plans.map((p) => quoteIdent(p.spec.name)).join(', ');
   // Most rows are clean: build the error list only for rows that have an error.
   const ruleReasons = errors.slice(plans.length).map((e) => `(${e}).reason`);
-  const clean = [...plans.map((p) => `${errCol(p.spec.name)} IS NULL`), ...ruleReasons.map((r) => `${r} IS NULL`)].join(' AND ');
+  const clean = [
+    ...plans.map((p) => `${errCol(p.spec.name)} IS NULL`),
+    ...ruleReasons.map((r) => `${r} IS NULL`),
+  ].join(' AND ');
   return `WITH raw AS (SELECT _row, _line, ${raws.join(', ')} FROM ${stage}),
   parsed AS (SELECT *, ${parsed.join(', ')} FROM raw),
   typed AS (SELECT *, ${checked.join(', ')} FROM parsed),
