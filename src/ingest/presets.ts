@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImportFileError, InvalidInputError, type TableName } from '../schema/index.ts';
@@ -33,6 +34,39 @@ const csv = (dir: string, file: string) =>
 /** The leading prefecture of a Japanese address: 東京都, 北海道, 大阪府, 京都府 or ○○県. */
 const PREFECTURE_SQL = `regexp_extract(address, '^(東京都|北海道|京都府|大阪府|[^都道府県]{2,3}県)')`;
 
+interface ProductGroupRule {
+  l1: string;
+  l1_name: string;
+  l2: string;
+  l2_name: string;
+  codes?: string[];
+  words?: string[];
+}
+
+/**
+ * SQL columns category_l1/l1_name/l2/l2_name for Online Retail products (which have no category),
+ * from the keyword rules in data/online-retail-groups.json: first matching rule wins, by stock
+ * code or by a whole word of the upper-cased description.
+ */
+function productGroupColumnsSql(): string {
+  const config = JSON.parse(
+    readFileSync(new URL('../../data/online-retail-groups.json', import.meta.url), 'utf8'),
+  ) as { fallback: Omit<ProductGroupRule, 'codes' | 'words'>; rules: ProductGroupRule[] };
+  const escapeRegex = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const condition = (r: ProductGroupRule) => {
+    const parts: string[] = [];
+    if (r.codes?.length) parts.push(`product_id IN (${r.codes.map(quoteLiteral).join(', ')})`);
+    if (r.words?.length) {
+      const pattern = `\\b(${r.words.map(escapeRegex).join('|')})\\b`;
+      parts.push(`regexp_matches(upper(coalesce(name, '')), ${quoteLiteral(pattern)})`);
+    }
+    return parts.join(' OR ') || 'false';
+  };
+  const column = (key: 'l1' | 'l1_name' | 'l2' | 'l2_name') =>
+    `CASE ${config.rules.map((r) => `WHEN ${condition(r)} THEN ${quoteLiteral(r[key])}`).join(' ')} ELSE ${quoteLiteral(config.fallback[key])} END AS category_${key}`;
+  return (['l1', 'l1_name', 'l2', 'l2_name'] as const).map(column).join(',\n');
+}
+
 /**
  * Known public datasets, imported into the workspace tables with their quirks handled in one
  * place (the SQL here is ours and trusted; user files only ever go through column mapping).
@@ -49,9 +83,11 @@ export const DATASET_PRESETS: Readonly<Record<string, DatasetPreset>> = {
         source: (dir) => ({
           kind: 'query',
           label: 'online_retail.csv.gz (products)',
-          sql: `SELECT StockCode AS product_id, mode(trim(Description)) AS name,
-                       median(TRY_CAST(UnitPrice AS DOUBLE)) FILTER (WHERE TRY_CAST(UnitPrice AS DOUBLE) > 0) AS unit_price
-                FROM ${csv(dir, 'online_retail.csv.gz')} GROUP BY StockCode ORDER BY StockCode`,
+          // No category column: product groups come from description keywords (see productGroupColumnsSql).
+          sql: `SELECT *, ${productGroupColumnsSql()} FROM (
+                  SELECT StockCode AS product_id, mode(trim(Description)) AS name,
+                         median(TRY_CAST(UnitPrice AS DOUBLE)) FILTER (WHERE TRY_CAST(UnitPrice AS DOUBLE) > 0) AS unit_price
+                  FROM ${csv(dir, 'online_retail.csv.gz')} GROUP BY StockCode) ORDER BY product_id`,
         }),
       },
       {
@@ -150,9 +186,50 @@ export const DATASET_PRESETS: Readonly<Record<string, DatasetPreset>> = {
                        transaction_timestamp AS ts, product_id, quantity,
                        CASE WHEN TRY_CAST(quantity AS DOUBLE) <> 0
                             THEN round(TRY_CAST(sales_value AS DOUBLE) / TRY_CAST(quantity AS DOUBLE), 4)
-                            ELSE sales_value END AS unit_price,
+                            ELSE TRY_CAST(sales_value AS DOUBLE) END AS unit_price,
                        sales_value AS amount
                 FROM ${csv(dir, 'transactions_sample.csv.gz')}`,
+        }),
+      },
+      // Demographics have no home in the members contract; each household with demographics
+      // becomes a third-party profile linked to itself, so the enrichment step can report them.
+      // Age brackets map to the decade band holding their midpoint (25-34 -> 20s, 65+ -> 60s);
+      // the exact bracket and the other columns are kept as attribute "interests" (age:25-34,
+      // income:50-74K, home_ownership:Homeowner, ...).
+      {
+        table: 'tp_profiles',
+        source: (dir) => ({
+          kind: 'query',
+          label: 'demographics.csv.gz (households as third-party profiles)',
+          sql: `SELECT 'hh_' || household_id AS tp_id, 'unknown' AS gender,
+                       CASE age WHEN '19-24' THEN '20s' WHEN '25-34' THEN '20s' WHEN '35-44' THEN '30s'
+                                WHEN '45-54' THEN '40s' WHEN '55-64' THEN '50s' WHEN '65+' THEN '60s'
+                                ELSE 'unknown' END AS age_band
+                FROM ${csv(dir, 'demographics.csv.gz')} ORDER BY household_id`,
+        }),
+      },
+      {
+        table: 'id_links',
+        source: (dir) => ({
+          kind: 'query',
+          label: 'demographics.csv.gz (household links)',
+          sql: `SELECT household_id AS member_id, 'hh_' || household_id AS tp_id,
+                       'complete-journey demographics' AS source, 1 AS confidence
+                FROM ${csv(dir, 'demographics.csv.gz')} ORDER BY household_id`,
+        }),
+      },
+      {
+        table: 'tp_interests',
+        source: (dir) => ({
+          kind: 'query',
+          label: 'demographics.csv.gz (household attributes)',
+          sql: `SELECT tp_id, category, 1 AS visits FROM (
+                  SELECT 'hh_' || household_id AS tp_id,
+                         unnest(['age:' || age, 'income:' || income, 'home_ownership:' || home_ownership,
+                                 'marital_status:' || marital_status, 'household_size:' || household_size,
+                                 'household_comp:' || household_comp, 'kids_count:' || kids_count]) AS category
+                  FROM ${csv(dir, 'demographics.csv.gz')})
+                WHERE category IS NOT NULL ORDER BY tp_id, category`,
         }),
       },
     ],
