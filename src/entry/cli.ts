@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { fail, type GlobalOptions } from './cli-support.ts';
 import { registerDataCommands } from './commands/data.ts';
+import { registerLookalikeCommands } from './commands/lookalike.ts';
+import { registerNeedsCommands } from './commands/needs.ts';
+import { registerSegmentCommands } from './commands/segment.ts';
 import { registerServeCommand } from './commands/serve.ts';
 
 const program = new Command();
@@ -15,6 +18,9 @@ program
 
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 registerDataCommands(program, globals);
+registerSegmentCommands(program, globals);
+registerLookalikeCommands(program, globals);
+registerNeedsCommands(program, globals);
 registerServeCommand(program, globals);
 
 try {

@@ -11,6 +11,33 @@ export const TASKS: Readonly<Record<string, () => Promise<TaskFn>>> = {
     for (const v of payload.values) s += v;
     return s;
   },
+  /**
+   * Chooses k (unless given) and fits k-means for a segmentation: pass it as
+   * `runSegmentation(ws, options, { runKmeans: (input) => pool.run('segment-fit', input, [input.values.buffer]) })`.
+   */
+  'segment-fit': async () => (await import('../segment/fit.ts')).fitSegments as TaskFn,
+  /**
+   * Trains one lookalike network (logistic or MLP) on typed arrays and returns its weights: pass
+   * it as `trainLookalike(ws, options, { trainer: (train, validation, params) =>
+   * pool.run('lookalike-train', { train, validation, params }) })`.
+   */
+  'lookalike-train': async () => {
+    const { trainNetwork } = await import('../lookalike/tf-train.ts');
+    return ((p: {
+      train: Parameters<typeof trainNetwork>[0];
+      validation: Parameters<typeof trainNetwork>[1];
+      params: Parameters<typeof trainNetwork>[2];
+    }) => trainNetwork(p.train, p.validation, p.params)) as TaskFn;
+  },
+  /**
+   * Scores CSR rows with a portable model (logits), so universe batches can be scored off the
+   * event loop: payload `{ model, x }`, returns a Float32Array.
+   */
+  'lookalike-score': async () => {
+    const { scoreLogits } = await import('../lookalike/kernel.ts');
+    return ((p: { model: Parameters<typeof scoreLogits>[0]; x: Parameters<typeof scoreLogits>[1] }) =>
+      scoreLogits(p.model, p.x)) as TaskFn;
+  },
   /** Throws, so tests can see how worker errors surface. */
   'fail-with': async () => (payload: { message: string }) => {
     throw new Error(payload.message);

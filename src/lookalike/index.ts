@@ -1,0 +1,68 @@
+/**
+ * @module lookalike
+ * Lookalike scorers (DESIGN §4): positive-unlabelled learning from a 1st-party seed (segment,
+ * member list, purchase query, top value; negative seeds) against the `third_party` universe
+ * (acquisition) or the `members` universe (cross-sell, as of a date). TensorFlow.js trains a
+ * logistic model and a small MLP with a manual loop over pre-batched tensors, the better one by
+ * validation is kept, held-out seed rows calibrate it, and the artifact (manifest, feature spec,
+ * Float32 weights) loads back bit-for-bit. Scoring runs in a pure-TypeScript kernel over sparse
+ * rows (`kernel.ts`, `feature-spec.ts`, `csr.ts` import nothing Node-only, so the Worker bundles
+ * them).
+ *
+ * @example
+ * import { trainLookalike, scoreUniverse, loadLookalikeModel } from './lookalike/index.ts';
+ * const { id, manifest } = await trainLookalike(ws, {
+ *   seed: { kind: 'segment', segmentationId: 'sgm_…', segmentId: 'seg_02' },
+ *   universe: 'third_party',
+ * });
+ * manifest.diagnostics; // { matched: 1012, matchRate: 0.62, distinctiveness: 0.95, warnings: [] , ... }
+ * const scored = await scoreUniverse(ws, await loadLookalikeModel(ws.artifacts, id));
+ * await scored.ids(0, 10); // the ten best prospects
+ * await scored.close();
+ */
+
+export type { CandidateMetrics, LookalikeManifest, LookalikeModel, StoredExclusions } from './artifact.ts';
+export { listLookalikeModels, loadLookalikeModel, MODEL_PREFIX, MODEL_VERSION } from './artifact.ts';
+export type { Calibration, CalibrationData, CalibrationSummary, WeightedSorted } from './calibration.ts';
+export { bestBin, buildCalibration, dkw, percentile, shareAtLeast } from './calibration.ts';
+export type { Csr } from './csr.ts';
+export { emptyCsr, selectRows, toDense, vstack } from './csr.ts';
+export type { FeatureDriver, IdExplanation } from './explain.ts';
+export { explainIds, featureDrivers, rowsOfIds } from './explain.ts';
+export type {
+  FeatureSpec,
+  MemberFeatureSpec,
+  MemberProfile,
+  Profile,
+  TpFeatureSpec,
+  TpProfile,
+} from './feature-spec.ts';
+export { featureNames, specDim, vectorizeProfiles } from './feature-spec.ts';
+export type { Architecture, Contribution, DenseLayer, PortableModel } from './kernel.ts';
+export { explainRow, scoreCsr, scoreLogits, scoreProfiles, sigmoid } from './kernel.ts';
+export { auc } from './metrics.ts';
+export type { PortableManifest } from './portable.ts';
+export { portableModelFromFiles } from './portable.ts';
+export { rankDescending } from './rank.ts';
+export { Rng } from './rng.ts';
+export type { ScoredUniverse, ScoreUniverseOptions } from './score.ts';
+export { scoreUniverse } from './score.ts';
+export type { ResolvedSeed } from './seeds.ts';
+export { resolveSeed } from './seeds.ts';
+export type { NetworkData, NetworkParams, TrainedNetwork } from './tf-train.ts';
+export { trainNetwork } from './tf-train.ts';
+export { fitTpSpec } from './tp-matrix.ts';
+export type { NetworkTrainer, TrainHooks, TrainResult } from './train.ts';
+export { DEFAULT_ARCHITECTURES, diagnoseSeed, trainLookalike } from './train.ts';
+export type {
+  ArchitectureParams,
+  Exclusions,
+  LongWorkHooks,
+  SeedDiagnostics,
+  SeedKind,
+  SeedSpec,
+  SeedWarning,
+  SeedWarningCode,
+  TrainLookalikeOptions,
+  Universe,
+} from './types.ts';

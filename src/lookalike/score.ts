@@ -1,0 +1,143 @@
+/**
+ * Scoring a whole universe: stage it with the model's exclusions, read feature rows in batches,
+ * run the kernel, and rank. Progress and cancellation between batches; IDs are looked up only
+ * for the ranks a caller asks for (an audience), never for the whole universe.
+ */
+import type { SqlRunner, Workspace } from '../store/index.ts';
+import type { LookalikeModel } from './artifact.ts';
+import { dataFingerprint, listHash } from './fingerprint.ts';
+import { logitsRange } from './kernel.ts';
+import { rankDescending } from './rank.ts';
+import { idsOfRows, stageRows } from './rows.ts';
+import { dropTables, idTable } from './sql.ts';
+import type { Exclusions, LongWorkHooks } from './types.ts';
+import { openRowSource, universeSql } from './universe.ts';
+
+export interface ScoreUniverseOptions {
+  /** Further IDs to leave out on top of the model's stored exclusions. */
+  exclusions?: Pick<Exclusions, 'optedOut' | 'ids'>;
+  /** Rows per batch. Default 500,000. */
+  batchRows?: number;
+  /** Members universe: compute features as of this day instead of the training window. */
+  asOf?: string;
+}
+
+/** A scored universe: logits by row, the ranking, and ID lookup for any ranks. */
+export interface ScoredUniverse {
+  modelId: string;
+  universe: 'third_party' | 'members';
+  size: number;
+  /** Logit of row r (rows are in ID order). */
+  logits: Float32Array;
+  /** `order[rank] = row`; ties keep ID order, so smaller audiences nest in larger ones. */
+  order: Uint32Array;
+  /** Logits in rank order (descending). */
+  sorted: Float32Array;
+  /** Hash of the data, the model and the exclusions behind this ranking. */
+  snapshot: string;
+  /** The connection holding the staged rows table, for queries over the scored universe. */
+  db: SqlRunner;
+  /** Temp table (id VARCHAR, r BIGINT) of the universe rows, valid until `close()`. */
+  rowsTable: string;
+  /** IDs at ranks [from, to). */
+  ids(from: number, to: number): Promise<string[]>;
+  /** IDs of arbitrary rows. */
+  idsOfRows(rows: ArrayLike<number>): Promise<string[]>;
+  /** Releases the staged tables and the connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * Scores every ID of the model's universe (after its exclusions) and ranks them.
+ *
+ * @param ws - the workspace.
+ * @param loaded - a model from `loadLookalikeModel` (or a training result with its exclusions).
+ * @param options - extra exclusions, batch size, as-of day (members universe).
+ * @param hooks - progress (fraction of rows scored) and cancellation.
+ * @returns a scored universe; call `close()` when done reading IDs.
+ * @example
+ * const scored = await scoreUniverse(ws, await loadLookalikeModel(ws.artifacts, id));
+ * try { console.log(await scored.ids(0, 10)); } finally { await scored.close(); }
+ */
+export async function scoreUniverse(
+  ws: Workspace,
+  loaded: Pick<LookalikeModel, 'manifest' | 'model' | 'exclusions'>,
+  options: ScoreUniverseOptions = {},
+  hooks: LongWorkHooks = {},
+): Promise<ScoredUniverse> {
+  const { manifest, model, exclusions } = loaded;
+  const { runner: db, close } = await ws.db.connect();
+  const temps: string[] = [];
+  let closed = false;
+  const release = async () => {
+    if (closed) return;
+    closed = true;
+    await dropTables(db, temps).catch(() => undefined);
+    close();
+  };
+  try {
+    const extraOpted = (options.exclusions?.optedOut ?? []).map(String);
+    const extraIds = (options.exclusions?.ids ?? []).map(String);
+    const excludedIds = [
+      ...exclusions.seedIds,
+      ...exclusions.negativeIds,
+      ...exclusions.optedOut,
+      ...exclusions.ids,
+      ...extraOpted,
+      ...extraIds,
+    ];
+    const ex = await idTable(db, 'excl', excludedIds);
+    temps.push(ex);
+    let spec = model.spec;
+    if (spec.kind === 'members' && options.asOf)
+      spec = { ...spec, source: { ...spec.source, asOf: options.asOf } };
+    const asOf = spec.kind === 'members' ? spec.source.asOf : undefined;
+    const staged = await stageRows(
+      db,
+      universeSql(manifest.universe, ex, exclusions.existingCustomers, asOf),
+      'universe',
+    );
+    temps.push(staged.table);
+    const source = await openRowSource(db, spec, staged);
+    const n = staged.rows;
+    const logits = new Float32Array(n);
+    const batch = options.batchRows ?? 500_000;
+    try {
+      for (let from = 0; from < n; from += batch) {
+        if (hooks.signal?.aborted) throw new Error('scoring cancelled');
+        const to = Math.min(n, from + batch);
+        const x = await source.batch(from, to);
+        logitsRange(model, x, logits.subarray(from, to), 0, x.rows);
+        hooks.progress?.(to / n, `scored ${to} of ${n}`);
+      }
+    } finally {
+      // The rows table stays (IDs are read from it); only the packed features go.
+      await source.close();
+    }
+    const order = rankDescending(logits);
+    const sorted = new Float32Array(n);
+    for (let k = 0; k < n; k++) sorted[k] = logits[order[k]!]!;
+    const snapshot = listHash([
+      manifest.id,
+      await dataFingerprint(db, manifest.universe, options.asOf ?? ''),
+      listHash([...excludedIds].sort()),
+    ]);
+    return {
+      modelId: manifest.id,
+      universe: manifest.universe,
+      size: n,
+      logits,
+      order,
+      sorted,
+      snapshot,
+      db,
+      rowsTable: staged.table,
+      ids: (from, to) => idsOfRows(db, staged.table, order.subarray(Math.max(0, from), Math.min(n, to))),
+      idsOfRows: (rows) => idsOfRows(db, staged.table, rows),
+      close: release,
+    };
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}
