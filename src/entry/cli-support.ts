@@ -79,6 +79,11 @@ export function textTable(rows: Record<string, unknown>[]): string {
   ].join('\n');
 }
 
+/** A share as a percentage with one decimal: 0.1234 -> '12.3%'. */
+export function fmtPercent(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
 export function fmtNumber(n: number): string {
   if (Number.isInteger(n)) return n.toLocaleString('en-US');
   return Math.abs(n) >= 100 ? n.toFixed(1) : n.toPrecision(4);

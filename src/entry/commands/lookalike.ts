@@ -21,14 +21,13 @@ import {
 import { InvalidInputError } from '../../schema/index.ts';
 import {
   fmtNumber,
+  fmtPercent,
   type GlobalOptions,
   print,
   progressBar,
   textTable,
   withWorkspace,
 } from '../cli-support.ts';
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 function num(value: string, name: string, integer = false): number {
   const n = Number(value);
@@ -198,7 +197,7 @@ export function registerLookalikeCommands(program: Command, globals: () => Globa
       print(m, g, () =>
         [
           `model ${m.id}: ${m.architecture} on ${m.universe} (${fmtNumber(m.training.universeSize)} people after exclusions)`,
-          `seed: ${m.seed.description}; ${fmtNumber(m.diagnostics.matched)} matched${m.diagnostics.matchRate === null ? '' : ` (match rate ${pct(m.diagnostics.matchRate)})`}`,
+          `seed: ${m.seed.description}; ${fmtNumber(m.diagnostics.matched)} matched${m.diagnostics.matchRate === null ? '' : ` (match rate ${fmtPercent(m.diagnostics.matchRate)})`}`,
           textTable(
             m.candidates.map((c) => ({
               model: c.architecture,
@@ -207,7 +206,7 @@ export function registerLookalikeCommands(program: Command, globals: () => Globa
               seconds: Number(c.seconds.toFixed(1)),
             })),
           ),
-          `estimated positive share ${pct(m.calibration.positiveShare)} [${pct(m.calibration.positiveShareInterval[0])}, ${pct(m.calibration.positiveShareInterval[1])}]`,
+          `estimated positive share ${fmtPercent(m.calibration.positiveShare)} [${fmtPercent(m.calibration.positiveShareInterval[0])}, ${fmtPercent(m.calibration.positiveShareInterval[1])}]`,
           ...m.diagnostics.warnings.map((w) => `warning (${w.code}): ${w.message}`),
         ].join('\n'),
       );
@@ -258,16 +257,16 @@ export function registerLookalikeCommands(program: Command, globals: () => Globa
       );
       print(f, g, () =>
         [
-          `universe ${fmtNumber(f.summary.universeSize)}, estimated positive share ${pct(f.summary.positiveShare)} [${pct(f.summary.positiveShareCi[0])}, ${pct(f.summary.positiveShareCi[1])}]`,
+          `universe ${fmtNumber(f.summary.universeSize)}, estimated positive share ${fmtPercent(f.summary.positiveShare)} [${fmtPercent(f.summary.positiveShareCi[0])}, ${fmtPercent(f.summary.positiveShareCi[1])}]`,
           textTable(
             f.points.map((p) => ({
               size: p.size,
-              share: pct(p.share),
+              share: fmtPercent(p.share),
               threshold: Number(p.threshold.toFixed(4)),
-              precision: pct(p.expectedPrecision),
-              ci: `${pct(p.ci[0])} - ${pct(p.ci[1])}`,
+              precision: fmtPercent(p.expectedPrecision),
+              ci: `${fmtPercent(p.ci[0])} - ${fmtPercent(p.ci[1])}`,
               positives: Math.round(p.expectedPositives),
-              recall: pct(p.heldOutRecall),
+              recall: fmtPercent(p.heldOutRecall),
               lift: Number(p.lift.toFixed(2)),
             })),
           ),
@@ -340,7 +339,7 @@ export function registerLookalikeCommands(program: Command, globals: () => Globa
       print(m, g, () =>
         [
           `audience ${m.id}: ${fmtNumber(m.size)} of ${fmtNumber(m.universeSize)} (${m.note})`,
-          `expected precision ${pct(m.expectedPrecision)} [${pct(m.ci[0])}, ${pct(m.ci[1])}] at ${pct(m.confidence)}; ${fmtNumber(Math.round(m.expectedPositives))} expected positives; lift ${m.lift.toFixed(2)}; held-out recall ${pct(m.heldOutRecall)}`,
+          `expected precision ${fmtPercent(m.expectedPrecision)} [${fmtPercent(m.ci[0])}, ${fmtPercent(m.ci[1])}] at ${fmtPercent(m.confidence)}; ${fmtNumber(Math.round(m.expectedPositives))} expected positives; lift ${m.lift.toFixed(2)}; held-out recall ${fmtPercent(m.heldOutRecall)}`,
           m.reached ? '' : 'the target could not be met; this is the best reachable audience',
           m.needMix
             ? `need mix: ${Object.keys(m.needMix).join(', ')}`
@@ -364,7 +363,7 @@ export function registerLookalikeCommands(program: Command, globals: () => Globa
             model: m.modelId,
             target: m.target.kind,
             size: m.size,
-            precision: pct(m.expectedPrecision),
+            precision: fmtPercent(m.expectedPrecision),
             created: m.createdAt.slice(0, 19),
           })),
         ),
@@ -412,13 +411,13 @@ export function registerLookalikeCommands(program: Command, globals: () => Globa
       );
       print(r, g, () =>
         [
-          `as given: ${fmtNumber(r.full.size)} people, expected precision ${pct(r.full.expectedPrecision)}; target ${fmtNumber(r.targetSize)} (${r.method} search, ${r.evaluated} choices)`,
+          `as given: ${fmtNumber(r.full.size)} people, expected precision ${fmtPercent(r.full.expectedPrecision)}; target ${fmtNumber(r.targetSize)} (${r.method} search, ${r.evaluated} choices)`,
           `plan: ${r.note}`,
           textTable(
             r.alternatives.map((a) => ({
               changes: a.changes.map((c) => c.label).join('; '),
               size: a.size,
-              precision: pct(a.expectedPrecision),
+              precision: fmtPercent(a.expectedPrecision),
               reaches: a.reachesTarget ? 'yes' : 'no',
             })),
           ),
@@ -439,8 +438,8 @@ export function registerLookalikeCommands(program: Command, globals: () => Globa
           d.map((x) => ({
             feature: x.feature,
             contribution: Number(x.meanContribution.toFixed(3)),
-            prevalence: pct(x.prevalence),
-            universe: pct(x.referencePrevalence),
+            prevalence: fmtPercent(x.prevalence),
+            universe: fmtPercent(x.referencePrevalence),
             index: x.index === null ? null : Math.round(x.index),
           })),
         ),

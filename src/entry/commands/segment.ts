@@ -14,14 +14,13 @@ import {
 } from '../../segment/index.ts';
 import {
   fmtNumber,
+  fmtPercent,
   type GlobalOptions,
   print,
   progressBar,
   textTable,
   withWorkspace,
 } from '../cli-support.ts';
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 function whole(value: string | undefined, name: string, min = 1): number | undefined {
   if (value === undefined) return undefined;
@@ -52,11 +51,11 @@ function segmentsTable(m: SegmentationManifest): string {
       segment: s.segmentId,
       name: s.nameJa,
       members: s.size,
-      'members %': pct(s.memberShare),
-      'sales %': pct(s.salesShare),
-      'important %': pct(s.importantRate),
+      'members %': fmtPercent(s.memberShare),
+      'sales %': fmtPercent(s.salesShare),
+      'important %': fmtPercent(s.importantRate),
       'link %': m.affinity
-        ? pct(m.affinity.segments.find((a) => a.segmentId === s.segmentId)?.matchRate ?? 0)
+        ? fmtPercent(m.affinity.segments.find((a) => a.segmentId === s.segmentId)?.matchRate ?? 0)
         : '',
       english: s.nameEn,
     })),
@@ -73,7 +72,7 @@ function summary(m: SegmentationManifest): string {
   lines.push(segmentsTable(m));
   const p = m.pareto;
   lines.push(
-    `Pareto: top ${pct(p.importantShare)} of members make ${pct(p.topShareOfSales)} of sales; ${pct(p.membersFor80PctOfSales)} make 80%; Gini ${p.gini.toFixed(3)}`,
+    `Pareto: top ${fmtPercent(p.importantShare)} of members make ${fmtPercent(p.topShareOfSales)} of sales; ${fmtPercent(p.membersFor80PctOfSales)} make 80%; Gini ${p.gini.toFixed(3)}`,
   );
   lines.push(
     `growth grid (frequency cuts ${m.grid.frequency.cuts.join(', ') || '-'}; category cuts ${m.grid.breadth.cuts.join(', ') || '-'}):`,
@@ -84,7 +83,7 @@ function summary(m: SegmentationManifest): string {
         frequency: c.frequencyBand,
         categories: c.breadthBand,
         members: c.members,
-        'sales %': pct(c.salesShare),
+        'sales %': fmtPercent(c.salesShare),
         action: c.actionJa,
       })),
     ),
@@ -265,14 +264,14 @@ export function registerSegmentCommands(program: Command, globals: () => GlobalO
           segments
             .map((s) =>
               [
-                `${s.segmentId}: ${fmtNumber(s.linked)} of ${fmtNumber(s.members)} members linked (${pct(s.matchRate)})${s.warning ? ` WARNING: ${s.warning}` : ''}`,
+                `${s.segmentId}: ${fmtNumber(s.linked)} of ${fmtNumber(s.members)} members linked (${fmtPercent(s.matchRate)})${s.warning ? ` WARNING: ${s.warning}` : ''}`,
                 textTable(
                   s.rows.slice(0, top).map((r) => ({
                     dimension: r.dimension,
                     value: r.value,
                     members: r.segmentCount,
-                    'segment %': pct(r.segmentShare),
-                    'population %': pct(r.populationShare),
+                    'segment %': fmtPercent(r.segmentShare),
+                    'population %': fmtPercent(r.populationShare),
                     index: r.index === null ? '' : Math.round(r.index),
                     '95% CI':
                       r.ciLow === null ? (r.reason ?? '') : `${Math.round(r.ciLow)}-${Math.round(r.ciHigh!)}`,
@@ -298,8 +297,8 @@ export function registerSegmentCommands(program: Command, globals: () => GlobalO
           list.slice(0, top).map((r) => ({
             dimension: r.dimension,
             value: r.value,
-            'non-buyers %': pct(r.nonBuyerShare),
-            'buyers %': pct(r.buyerShare),
+            'non-buyers %': fmtPercent(r.nonBuyerShare),
+            'buyers %': fmtPercent(r.buyerShare),
             index: r.index === null ? '' : Math.round(r.index),
             '95% CI': r.ciLow === null ? '' : `${Math.round(r.ciLow)}-${Math.round(r.ciHigh!)}`,
           })),
