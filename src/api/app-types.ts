@@ -41,4 +41,8 @@ export interface ApiDeps extends CoreDeps {
   uploadLimitBytes?: number;
   /** Uploads at least this large run as a job (default 16 MiB). */
   asyncImportBytes?: number;
+  /** Where exports read audiences and shares (default: the workspace's artifact store). */
+  artifacts?: import('../store/artifacts.ts').ArtifactStore;
+  /** Smallest audience released to a destination (default 100). */
+  exportMinSize?: number;
 }

@@ -1,6 +1,7 @@
 import type { ApiApp, ApiDeps } from './app-types.ts';
 import { createCoreApp } from './core.ts';
 import { registerDataRoutes } from './routes/data.ts';
+import { registerExportRoutes } from './routes/exports.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerKeyRoutes } from './routes/keys.ts';
 
@@ -15,6 +16,7 @@ import { registerKeyRoutes } from './routes/keys.ts';
  */
 export function createApp(deps: ApiDeps): ApiApp {
   const app = createCoreApp(deps);
+  registerExportRoutes(app, deps); // first: its ad-platform gate guards every /v1/audiences route
   registerKeyRoutes(app, deps);
   registerJobRoutes(app, deps);
   registerDataRoutes(app, deps);

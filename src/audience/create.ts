@@ -1,7 +1,8 @@
 /**
  * Audiences as versioned, immutable artifacts under `audiences/<id>/`: `manifest.json` (model,
  * universe, target, size, threshold, expected precision and interval, need mix, snapshot) and
- * `members.arrow` (IDs, scores and ranks in rank order). An audience of n people is the top n of
+ * `members.arrow` (IDs, scores and ranks in rank order). Refreshing an audience publishes a new
+ * revision beside the old ones (`audiences/<id>/revisions/<n>/`), so exports can send deltas. An audience of n people is the top n of
  * its model's one ranking (ties broken by ID), so a smaller audience of the same model and data
  * is always a subset of a larger one.
  */
@@ -12,13 +13,21 @@ import { sigmoid } from '../lookalike/kernel.ts';
 import { type ScoredUniverse, scoreUniverse } from '../lookalike/score.ts';
 import type { LongWorkHooks } from '../lookalike/types.ts';
 import { InsufficientDataError, InvalidInputError, NotFoundError } from '../schema/index.ts';
-import { getJson, type Workspace } from '../store/index.ts';
+import type { Workspace } from '../store/index.ts';
 import { Frontier, type FrontierPoint, type FrontierSummary } from './frontier.ts';
-import { decodeMembers, encodeMembers, type RankedMembers } from './members-file.ts';
+import {
+  AUDIENCE_PREFIX,
+  audienceRevisionPrefix,
+  audienceRevisions,
+  decodeMembers,
+  encodeMembers,
+  type RankedMembers,
+  readAudienceRevision,
+} from './members-file.ts';
 import { audienceNeedMix, type NeedMix, type NeedMixRequest } from './need-mix.ts';
 import { type AudienceTarget, type Solution, solveTarget } from './solve.ts';
 
-export const AUDIENCE_PREFIX = 'audiences';
+export { AUDIENCE_PREFIX };
 export const AUDIENCE_VERSION = 1;
 /** No audience smaller than this is released (small audiences re-identify people). */
 export const DEFAULT_MIN_SIZE = 100;
@@ -27,6 +36,8 @@ export interface AudienceManifest {
   kind: 'audience';
   version: number;
   id: string;
+  /** 1 for the first materialisation, n for the n-th (`revise`); absent in older files = 1. */
+  revision: number;
   modelId: string;
   universe: 'third_party' | 'members';
   /** Which identifier `members.arrow` holds. */
@@ -67,6 +78,8 @@ export interface CreateAudienceOptions {
   asOf?: string;
   /** Need mix: false to skip it, or which themes and how many top IDs to read. Default every theme, top 5,000. */
   needMix?: false | NeedMixRequest;
+  /** Publish a new revision of an existing audience `id` (a refresh) instead of failing. */
+  revise?: boolean;
 }
 
 export interface Audience {
@@ -177,12 +190,14 @@ export async function createAudience(
   if (!Number.isInteger(minSize) || minSize < 1) {
     throw new InvalidInputError(`minSize must be a whole number >= 1, got ${minSize}`, 'minSize');
   }
-  if ((await ws.artifacts.get(`${AUDIENCE_PREFIX}/${id}/manifest.json`)) !== null) {
+  const revisions = await audienceRevisions(ws.artifacts, id);
+  if (revisions.length > 0 && !options.revise) {
     throw new InvalidInputError(
-      `audience "${id}" already exists; audiences are immutable, choose another id`,
+      `audience "${id}" already exists; audiences are immutable, choose another id or publish a new revision`,
       'id',
     );
   }
+  const revision = (revisions.at(-1) ?? 0) + 1;
   const { frontier, scored, model } = await openFrontier(ws, options.modelId, options, hooks);
   try {
     const solution: Solution = solveTarget(frontier, options.target, { minSize });
@@ -207,6 +222,7 @@ export async function createAudience(
       kind: 'audience',
       version: AUDIENCE_VERSION,
       id,
+      revision,
       modelId: model.manifest.id,
       universe: model.manifest.universe,
       idKind,
@@ -231,7 +247,7 @@ export async function createAudience(
       createdAt: new Date().toISOString(),
     };
     const members: RankedMembers = { ids, scores, ranks };
-    await ws.artifacts.publish(`${AUDIENCE_PREFIX}/${id}`, {
+    await ws.artifacts.publish(audienceRevisionPrefix(id, revision), {
       'manifest.json': `${JSON.stringify(manifest, null, 2)}\n`,
       'members.arrow': encodeMembers(members),
     });
@@ -242,25 +258,31 @@ export async function createAudience(
 }
 
 /**
- * Loads a stored audience.
+ * Loads a stored audience: its latest revision, or the one asked for.
  *
- * @throws NotFoundError when no audience has that ID.
+ * @throws NotFoundError when no audience (or no such revision) has that ID.
  */
-export async function loadAudience(ws: Workspace, id: string): Promise<Audience> {
+export async function loadAudience(ws: Workspace, id: string, revision?: number): Promise<Audience> {
   checkAudienceId(id);
-  const manifest = await getJson<AudienceManifest>(ws.artifacts, `${AUDIENCE_PREFIX}/${id}/manifest.json`);
-  const bytes = await ws.artifacts.get(`${AUDIENCE_PREFIX}/${id}/members.arrow`);
-  if (!manifest || !bytes) throw new NotFoundError('audience', id);
-  return { manifest, members: decodeMembers(bytes) };
+  const at = revision ?? (await audienceRevisions(ws.artifacts, id)).at(-1) ?? 1;
+  const stored = await readAudienceRevision<AudienceManifest>(ws.artifacts, id, at);
+  const bytes = await stored?.members();
+  if (!stored || !bytes) throw new NotFoundError('audience', revision ? `${id}@${revision}` : id);
+  return {
+    manifest: { ...stored.manifest, revision: stored.manifest.revision ?? 1 },
+    members: decodeMembers(bytes),
+  };
 }
 
-/** Manifests of every stored audience, newest first. */
+/** Manifests of every stored audience (each at its latest revision), newest first. */
 export async function listAudiences(ws: Workspace): Promise<AudienceManifest[]> {
-  const keys = (await ws.artifacts.list(`${AUDIENCE_PREFIX}/`)).filter((k) => k.endsWith('/manifest.json'));
+  const top = new RegExp(`^${AUDIENCE_PREFIX}/([^/]+)/manifest\\.json$`);
+  const ids = (await ws.artifacts.list(`${AUDIENCE_PREFIX}/`)).flatMap((k) => top.exec(k)?.[1] ?? []);
   const out: AudienceManifest[] = [];
-  for (const k of keys) {
-    const m = await getJson<AudienceManifest>(ws.artifacts, k);
-    if (m) out.push(m);
+  for (const id of ids) {
+    const latest = (await audienceRevisions(ws.artifacts, id)).at(-1) ?? 1;
+    const m = (await readAudienceRevision<AudienceManifest>(ws.artifacts, id, latest))?.manifest;
+    if (m) out.push({ ...m, revision: m.revision ?? 1 });
   }
   return out.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id));
 }

@@ -1,4 +1,5 @@
 import * as arrow from 'apache-arrow';
+import { type MembersView, openMembers, utf8Vector } from '../audience/members-file.ts';
 import { InvalidInputError } from '../schema/index.ts';
 import { type Cursor, decodeCursor, encodeCursor } from './cursor.ts';
 import { hashMemberId } from './hash-id.ts';
@@ -12,10 +13,12 @@ export const CONTENT_TYPES: Readonly<Record<ExportFormat, string>> = {
   arrow: 'application/vnd.apache.arrow.stream',
 };
 
-/** The ranked members of one audience version, as read from its `members.arrow`. */
+/** The ranked members of one audience version, as the export layer reads them. */
 export interface RankedIds {
-  /** Which identifier the IDs are: third-party IDs leave as they are, member IDs only hashed. */
+  /** Which identifier the IDs are: third-party IDs may leave as they are, member IDs only hashed. */
   idKind: 'third_party' | 'member';
+  /** Hash every ID (the destination asked for SHA-256); member IDs are hashed whatever this says. */
+  hashIds?: boolean;
   snapshot: string;
   rows: number;
   id(i: number): string;
@@ -46,70 +49,108 @@ export interface ExportOptions {
 
 const encoder = new TextEncoder();
 
-/** Reads a `members.arrow` file (columns id, score, rank) as ranked IDs. */
+/**
+ * An audience's `members.arrow`, read through the one reader of that file
+ * (`openMembers` in `audience/members-file.ts`), as ranked IDs for export.
+ */
+export function rankedIdsFromMembers(
+  view: MembersView,
+  idKind: RankedIds['idKind'],
+  snapshot: string,
+  options: { hashIds?: boolean } = {},
+): RankedIds {
+  return {
+    idKind,
+    hashIds: options.hashIds ?? false,
+    snapshot,
+    rows: view.length,
+    id: view.id,
+    score: view.score,
+    rank: view.rank,
+  };
+}
+
+/** Reads a `members.arrow` file's bytes as ranked IDs (see {@link rankedIdsFromMembers}). */
 export function rankedIdsFromArrow(
   bytes: Uint8Array,
   idKind: RankedIds['idKind'],
   snapshot: string,
+  options: { hashIds?: boolean } = {},
 ): RankedIds {
-  const table = arrow.tableFromIPC(bytes);
-  const id = table.getChild('id');
-  const score = table.getChild('score');
-  const rank = table.getChild('rank');
-  if (!id || !score || !rank) {
-    throw new InvalidInputError('audience file lacks one of the columns id, score, rank', 'audience');
-  }
-  return {
-    idKind,
-    snapshot,
-    rows: table.numRows,
-    id: (i) => String(id.get(i)),
-    score: (i) => Number(score.get(i)),
-    rank: (i) => Number(rank.get(i)),
-  };
+  return rankedIdsFromMembers(openMembers(bytes), idKind, snapshot, options);
 }
 
-/** The identifier as it may leave the system. */
+/** The identifier as it may leave the system: member IDs (and any ID a destination wants hashed) as SHA-256. */
 export function exportedId(source: RankedIds, i: number): string {
   const raw = source.id(i);
-  return source.idKind === 'member' ? hashMemberId(raw) : raw;
+  return source.idKind === 'member' || source.hashIds ? hashMemberId(raw) : raw;
 }
 
-interface Row {
-  id: string;
-  score: number;
-  rank: number;
-  change?: 'added' | 'removed';
-}
+/** One logical row of a page: an index into the source, or a removed ID (delta pulls). */
+type RowRef = number | string;
 
-function csvChunk(rows: Row[], header: boolean, delta: boolean): Uint8Array {
-  let text = header ? (delta ? 'id,score,rank,change\n' : 'id,score,rank\n') : '';
-  for (const r of rows) {
-    text += `${r.id},${r.score.toFixed(6)},${r.rank}${delta ? `,${r.change}` : ''}\n`;
+const NEEDS_QUOTES = /[",\r\n]/;
+const csvField = (v: string) => (NEEDS_QUOTES.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+
+/** Encodes rows `[from, to)` of a page as text; `header` on the first chunk of a CSV page. */
+function textChunk(
+  format: 'csv' | 'ndjson',
+  source: RankedIds,
+  ref: (k: number) => RowRef,
+  from: number,
+  to: number,
+  header: boolean,
+  delta: boolean,
+  addedCount: number,
+): Uint8Array {
+  let text = header && format === 'csv' ? (delta ? 'id,score,rank,change\n' : 'id,score,rank\n') : '';
+  for (let k = from; k < to; k++) {
+    const r = ref(k);
+    const removed = typeof r === 'string';
+    const id = removed ? r : exportedId(source, r);
+    const score = removed ? 0 : source.score(r);
+    const rank = removed ? -1 : source.rank(r);
+    const change = delta ? (k < addedCount ? 'added' : 'removed') : null;
+    if (format === 'csv') {
+      text += `${csvField(id)},${score.toFixed(6)},${rank}${change ? `,${change}` : ''}\n`;
+    } else {
+      text += `{"id":${JSON.stringify(id)},"score":${Number(score.toFixed(6))},"rank":${rank}${change ? `,"change":"${change}"` : ''}}\n`;
+    }
   }
   return encoder.encode(text);
 }
 
-function ndjsonChunk(rows: Row[]): Uint8Array {
-  let text = '';
-  for (const r of rows)
-    text += `${JSON.stringify({ id: r.id, score: Number(r.score.toFixed(6)), rank: r.rank, ...(r.change ? { change: r.change } : {}) })}\n`;
-  return encoder.encode(text);
-}
-
-function arrowBatch(rows: Row[], delta: boolean): arrow.RecordBatch {
+function arrowBatch(
+  source: RankedIds,
+  ref: (k: number) => RowRef,
+  from: number,
+  to: number,
+  delta: boolean,
+  addedCount: number,
+): arrow.RecordBatch {
+  const n = to - from;
+  const ids = new Array<string>(n);
+  const scores = new Float32Array(n);
+  const ranks = new Int32Array(n);
+  for (let k = from; k < to; k++) {
+    const r = ref(k);
+    if (typeof r === 'string') {
+      ids[k - from] = r;
+      ranks[k - from] = -1;
+    } else {
+      ids[k - from] = exportedId(source, r);
+      scores[k - from] = source.score(r);
+      ranks[k - from] = source.rank(r);
+    }
+  }
   const columns: Record<string, arrow.Vector> = {
-    id: arrow.vectorFromArray(
-      rows.map((r) => r.id),
-      new arrow.Utf8(),
-    ),
-    score: arrow.makeVector(Float32Array.from(rows, (r) => r.score)),
-    rank: arrow.makeVector(Int32Array.from(rows, (r) => r.rank)),
+    id: utf8Vector(ids),
+    score: arrow.makeVector(scores),
+    rank: arrow.makeVector(ranks),
   };
   if (delta) {
-    columns.change = arrow.vectorFromArray(
-      rows.map((r) => r.change ?? null),
-      new arrow.Utf8(),
+    columns.change = utf8Vector(
+      Array.from({ length: n }, (_, j) => (from + j < addedCount ? 'added' : 'removed')),
     );
   }
   return new arrow.Table(columns).batches[0]!;
@@ -132,12 +173,14 @@ export function exportPage(source: RankedIds, options: ExportOptions): ExportPag
   const chunkRows = options.chunkRows ?? 8192;
   const delta = options.previous !== undefined;
 
-  // The logical row list: current rows (all, or only the added ones), then removed ones.
-  let rowsOf: (i: number) => Row;
+  // The logical row list: current rows (all, or only the added ones), then removed IDs.
+  let ref: (k: number) => RowRef;
   let total: number;
+  let addedCount: number;
   if (!delta) {
     total = source.rows;
-    rowsOf = (i) => ({ id: exportedId(source, i), score: source.score(i), rank: source.rank(i) });
+    addedCount = total;
+    ref = (k) => k;
   } else {
     const previous = options.previous!;
     const current = new Set<string>();
@@ -148,16 +191,9 @@ export function exportPage(source: RankedIds, options: ExportOptions): ExportPag
       if (!previous.has(id)) added.push(i);
     }
     const removed = [...previous].filter((id) => !current.has(id)).sort();
+    addedCount = added.length;
     total = added.length + removed.length;
-    rowsOf = (i) =>
-      i < added.length
-        ? {
-            id: exportedId(source, added[i]!),
-            score: source.score(added[i]!),
-            rank: source.rank(added[i]!),
-            change: 'added',
-          }
-        : { id: removed[i - added.length]!, score: 0, rank: -1, change: 'removed' };
+    ref = (k) => (k < addedCount ? added[k]! : removed[k - addedCount]!);
   }
 
   const start = Math.min(cursor.offset, total);
@@ -178,21 +214,19 @@ export function exportPage(source: RankedIds, options: ExportOptions): ExportPag
     },
     async pull(controller) {
       const stop = Math.min(end, at + chunkRows);
-      const rows: Row[] = [];
-      for (let i = at; i < stop; i++) rows.push(rowsOf(i));
       const first = at === start;
+      const from = at;
       at = stop;
       const finished = at >= end;
-      if (format === 'csv') controller.enqueue(csvChunk(rows, first, delta));
-      else if (format === 'ndjson') {
-        if (rows.length) controller.enqueue(ndjsonChunk(rows));
-      } else {
-        if (rows.length || first) writer!.write(arrowBatch(rows, delta));
+      if (format === 'arrow') {
+        if (stop > from || first) writer!.write(arrowBatch(source, ref, from, stop, delta, addedCount));
         if (finished) writer!.finish();
         // The writer yields asynchronously; let it flush what this batch produced.
         await new Promise((resolve) => setTimeout(resolve, 0));
         for (const part of pendingArrow) controller.enqueue(part);
         pendingArrow = [];
+      } else if (stop > from || (first && format === 'csv')) {
+        controller.enqueue(textChunk(format, source, ref, from, stop, first, delta, addedCount));
       }
       if (finished) controller.close();
     },
