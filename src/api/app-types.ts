@@ -1,8 +1,9 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { ImportOptions, ImportReport } from '../ingest/index.ts';
 import type { JobQueue } from '../jobs/index.ts';
+import type { TokenizerPool } from '../needs/index.ts';
 import type { ApiKeyStore, AuditLog, TableName } from '../schema/index.ts';
-import type { TableDescription } from '../store/index.ts';
+import type { TableDescription, Workspace } from '../store/index.ts';
 import type { ApiEnv } from './auth.ts';
 import type { RateLimits } from './rate-limit.ts';
 
@@ -23,6 +24,14 @@ export interface DataService {
   importFile(options: ImportOptions): Promise<ImportReport>;
 }
 
+/** Need classification settings: models retrained over the API win over the shipped ones. */
+export interface NeedsDeps {
+  /** Where `POST /v1/needs/models` publishes `<theme>/` (the workspace's, never the shipped folder). */
+  modelsDir: string;
+  /** Tokenizes classify requests on worker threads, so a large batch does not stall other requests. */
+  pool?: TokenizerPool;
+}
+
 /** What every runtime provides. */
 export interface CoreDeps {
   version: string;
@@ -37,6 +46,10 @@ export interface CoreDeps {
 export interface ApiDeps extends CoreDeps {
   jobs?: JobQueue;
   data?: DataService;
+  /** The DuckDB workspace the domain routes read (Node only). */
+  workspace?: Workspace;
+  /** Need classification (Node): where retrained models live, and a tokenizer pool. */
+  needs?: NeedsDeps;
   /** Largest accepted upload, in bytes (default 512 MiB). */
   uploadLimitBytes?: number;
   /** Uploads at least this large run as a job (default 16 MiB). */

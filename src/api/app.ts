@@ -1,9 +1,13 @@
 import type { ApiApp, ApiDeps } from './app-types.ts';
 import { createCoreApp } from './core.ts';
+import { registerAudienceRoutes } from './routes/audiences.ts';
 import { registerDataRoutes } from './routes/data.ts';
 import { registerExportRoutes } from './routes/exports.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerKeyRoutes } from './routes/keys.ts';
+import { registerModelRoutes } from './routes/models.ts';
+import { registerNeedRoutes } from './routes/needs.ts';
+import { registerSegmentationRoutes } from './routes/segmentations.ts';
 
 /**
  * Builds the full HTTP app (the Node compute server) over the given dependencies. Routes whose
@@ -20,5 +24,9 @@ export function createApp(deps: ApiDeps): ApiApp {
   registerKeyRoutes(app, deps);
   registerJobRoutes(app, deps);
   registerDataRoutes(app, deps);
+  registerSegmentationRoutes(app, deps);
+  registerNeedRoutes(app, deps);
+  registerModelRoutes(app, deps);
+  registerAudienceRoutes(app, deps);
   return app;
 }

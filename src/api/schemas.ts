@@ -1,4 +1,6 @@
 import { z } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { problem, problemResponse } from './problem.ts';
 
 export const ProblemSchema = z
   .object({
@@ -56,3 +58,26 @@ export const JobAccepted = {
 } as const;
 
 export const bearer = [{ bearerAuth: [] }];
+
+/** The `{id}` path parameter, with an example. */
+export const pathId = (example: string) =>
+  z.object({
+    id: z
+      .string()
+      .min(1)
+      .max(200)
+      .openapi({ param: { name: 'id', in: 'path' }, example }),
+  });
+
+export const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a day as YYYY-MM-DD');
+
+/** Caps a JSON body: 413 problem past `maxBytes` (checked on Content-Length and while reading). */
+export const jsonLimit = (maxBytes: number) =>
+  bodyLimit({
+    maxSize: maxBytes,
+    onError: (c) =>
+      problemResponse(
+        c,
+        problem('payload-too-large', 413, `the request body is larger than the limit of ${maxBytes} bytes`),
+      ),
+  });

@@ -1,7 +1,8 @@
 import { type ServerType, serve } from '@hono/node-server';
 import type { GenerateOptions } from '../sample/index.ts';
+import type { Role } from '../schema/index.ts';
 import { Workspace } from '../store/index.ts';
-import { ensureSampleData } from './bootstrap.ts';
+import { type DemoArtifacts, ensureDemoArtifacts, ensureSampleData } from './bootstrap.ts';
 import { buildServer, demoKeys } from './server.ts';
 
 export interface ServeOptions {
@@ -10,20 +11,52 @@ export interface ServeOptions {
   host?: string;
   /** Sample size used when the workspace is empty. */
   sample?: Omit<GenerateOptions, 'outDir'>;
+  /** Build (or reuse) the demo segmentation, model and audience before serving. Default true. */
+  demo?: boolean;
   log?: (line: string) => void;
 }
 
 export interface RunningServer {
   url: string;
+  keys: Record<Role, string>;
+  demo: DemoArtifacts | null;
+  /** The example calls printed at start, as printed. */
+  examples: string[];
+  /** Seconds from the call to listening. */
+  startSeconds: number;
   close(): Promise<void>;
 }
 
+/** Quotes a shell word with single quotes. */
+const sq = (s: string) => `'${s.replaceAll("'", `'"'"'`)}'`;
+
+/** The example calls printed at start: each works exactly as printed against this server. */
+export function exampleCalls(base: string, keys: Record<Role, string>, demo: DemoArtifacts | null): string[] {
+  const out = [`curl -s ${base}/healthz`];
+  if (demo)
+    out.push(`curl -s -H "Authorization: Bearer ${keys.marketer}" ${base}/v1/audiences/${demo.audienceId}`);
+  const classify = JSON.stringify({
+    theme: 'convection_oven',
+    texts: ['唐揚げはイマイチだけど、パンはふっくら焼けて良かった'],
+  });
+  out.push(
+    `curl -s -X POST -H "Authorization: Bearer ${keys.marketer}" -H "Content-Type: application/json" -d ${sq(classify)} ${base}/v1/needs/classify`,
+  );
+  if (demo)
+    out.push(
+      `curl -s -H "Authorization: Bearer ${keys.data_scientist}" "${base}/v1/models/${demo.modelId}/frontier?steps=8"`,
+    );
+  else out.push(`curl -s -H "Authorization: Bearer ${keys.data_scientist}" ${base}/v1/tables`);
+  return out;
+}
+
 /**
- * Opens the workspace (building the sample one when it is empty), then serves the API and
- * prints demo keys and example calls. Closing waits for running jobs, then releases the
- * workspace.
+ * Opens the workspace (building the sample one when it is empty, and the demo segmentation,
+ * model and audience when they are absent), then serves the API and prints demo keys and
+ * example calls. Closing waits for running jobs, then releases the workspace.
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const t0 = performance.now();
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const host = options.host ?? '127.0.0.1';
   const ws = await Workspace.open(options.home);
@@ -35,6 +68,23 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const server = await buildServer(ws);
   if (server.interrupted)
     log(`- ${server.interrupted} job(s) left unfinished by the last run were marked failed`);
+  let demo: DemoArtifacts | null = null;
+  try {
+    if (options.demo ?? true) {
+      demo = await ensureDemoArtifacts(ws, { pool: server.pool, onStage: (s) => log(`- ${s} ...`) });
+      const b = demo.built;
+      const s = demo.seconds;
+      log(
+        `  demo: segmentation ${demo.segmentationId} (${b.segmentation ? `built in ${s.segmentation.toFixed(1)} s` : 'reused'}), ` +
+          `model ${demo.modelId} (${b.model ? `trained in ${s.model.toFixed(1)} s` : 'reused'}), ` +
+          `audience ${demo.audienceId} (${b.audience ? `built in ${s.audience.toFixed(1)} s` : 'reused'})`,
+      );
+    }
+  } catch (err) {
+    await server.close();
+    ws.close();
+    throw err;
+  }
   const keys = await demoKeys(ws);
 
   const http: ServerType = await new Promise((resolve) => {
@@ -43,20 +93,25 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const base = `http://${host}:${port}`;
+  const startSeconds = (performance.now() - t0) / 1000;
+  const examples = exampleCalls(base, keys, demo);
   log('');
   log(`Lookalike engine API listening on ${base}  (docs: ${base}/docs, OpenAPI: ${base}/openapi.json)`);
+  log(`ready in ${startSeconds.toFixed(1)} s`);
   log('Demo keys (local sample workspace only):');
   for (const [role, key] of Object.entries(keys)) log(`  ${role.padEnd(15)} ${key}`);
   log('');
   log('Try:');
-  log(`  curl -s ${base}/healthz`);
-  log(`  curl -s -H "Authorization: Bearer ${keys.data_scientist}" ${base}/v1/tables`);
-  log(`  curl -s -H "Authorization: Bearer ${keys.admin}" "${base}/v1/audit?limit=5"`);
+  for (const line of examples) log(`  ${line}`);
   return {
     url: base,
+    keys,
+    demo,
+    examples,
+    startSeconds,
     close: async () => {
       await new Promise<void>((resolve) => http.close(() => resolve()));
-      await server.jobs.idle();
+      await server.close();
       ws.close();
     },
   };

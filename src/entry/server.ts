@@ -2,7 +2,15 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ApiApp, createApiKey, createApp, importJob } from '../api/index.ts';
-import { DuckDbJobStore, type JobHandler, JobQueue } from '../jobs/index.ts';
+import {
+  DuckDbJobStore,
+  domainJobs,
+  type JobHandler,
+  JobQueue,
+  WORKER_SCRIPT,
+  WorkerPool,
+} from '../jobs/index.ts';
+import { TokenizerPool } from '../needs/index.ts';
 import { ROLES, type Role } from '../schema/index.ts';
 import { DuckDbAuditLog, DuckDbKeyStore, type Workspace, writeFileAtomic } from '../store/index.ts';
 import { swaggerAssets, workspaceDataService } from './node-services.ts';
@@ -12,21 +20,59 @@ export const VERSION = '0.1.0';
 export interface Server {
   app: ApiApp;
   jobs: JobQueue;
+  /** Worker threads of the heavy job steps (k-means, TF.js training, need-model training). */
+  pool: WorkerPool;
   interrupted: number;
+  /** Waits for running jobs, then ends the worker threads. */
+  close(): Promise<void>;
 }
 
-/** Composes the Node app over a workspace: DuckDB-backed keys, audit and jobs, every route. */
-export async function buildServer(ws: Workspace, options: { concurrency?: number } = {}): Promise<Server> {
+/** Where models retrained over the API are published: the workspace, never the shipped `models/`. */
+export const needModelsDir = (ws: Workspace) => join(ws.home, 'models', 'needs');
+
+/**
+ * Composes the Node app over a workspace: DuckDB-backed keys, audit and jobs, the domain job
+ * handlers on a worker-thread pool, every route.
+ */
+export async function buildServer(
+  ws: Workspace,
+  options: { concurrency?: number; pool?: WorkerPool } = {},
+): Promise<Server> {
   const keys = await DuckDbKeyStore.open(ws.db);
   const audit = await DuckDbAuditLog.open(ws.db);
   const data = workspaceDataService(ws);
-  const handlers: Record<string, JobHandler> = { import: importJob(data) };
+  const pool = options.pool ?? new WorkerPool(WORKER_SCRIPT);
+  const modelsDir = needModelsDir(ws);
+  const handlers: Record<string, JobHandler> = {
+    import: importJob(data),
+    ...domainJobs(ws, { pool, needModelsDir: modelsDir }),
+  };
   const jobs = new JobQueue(await DuckDbJobStore.open(ws.db), handlers, {
     concurrency: options.concurrency ?? 1,
   });
   const interrupted = (await jobs.recover()).length;
-  const app = createApp({ version: VERSION, keys, audit, jobs, data, docsAsset: swaggerAssets() });
-  return { app, jobs, interrupted };
+  const tokenizers = new TokenizerPool({ size: 1 });
+  const app = createApp({
+    version: VERSION,
+    keys,
+    audit,
+    jobs,
+    data,
+    workspace: ws,
+    needs: { modelsDir, pool: tokenizers },
+    docsAsset: swaggerAssets(),
+  });
+  return {
+    app,
+    jobs,
+    pool,
+    interrupted,
+    close: async () => {
+      await jobs.idle();
+      await tokenizers.close();
+      if (!options.pool) await pool.close();
+    },
+  };
 }
 
 /**

@@ -10,6 +10,16 @@
  */
 
 export { DuckDbJobStore } from './duckdb-store.ts';
+export type { DomainJobOptions, NeedsTrainParams, NeedsTrainResult } from './handlers.ts';
+export {
+  audienceJob,
+  DOMAIN_JOBS,
+  domainJobs,
+  lookalikeJob,
+  needsTrainJob,
+  poolTrainer,
+  segmentationJob,
+} from './handlers.ts';
 export type { Job, JobContext, JobHandler, JobProgress, JobState, JobStore } from './job.ts';
 export { defineJob, interruptedJob, isFinished, JOB_STATES } from './job.ts';
 export { MemoryJobStore } from './memory-store.ts';

@@ -11,7 +11,9 @@ parentPort!.on('message', async (msg: { id: number; name: string; payload: unkno
       throw new Error(`unknown worker task "${msg.name}"; tasks are ${Object.keys(TASKS).join(', ')}`);
     const fn = loaded.get(msg.name) ?? (await load());
     loaded.set(msg.name, fn);
-    const value = await fn(msg.payload as never);
+    const progress = (fraction: number, message = '') =>
+      parentPort!.postMessage({ id: msg.id, progress: { fraction, message } });
+    const value = await fn(msg.payload as never, progress);
     parentPort!.postMessage({ id: msg.id, ok: true, value });
   } catch (thrown) {
     const err = toError(thrown);

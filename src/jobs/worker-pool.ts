@@ -7,7 +7,13 @@ const BOOTSTRAP = new URL('./worker-bootstrap.mjs', import.meta.url);
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
+  onProgress?: ((fraction: number, message: string) => void) | undefined;
 }
+
+/** What a worker posts: a task's result or error, or a progress report of a running task. */
+type WorkerMessage =
+  | { id: number; ok: boolean; value?: unknown; error?: { message: string; name: string } }
+  | { id: number; progress: { fraction: number; message: string } };
 
 interface Slot {
   worker: Worker;
@@ -41,24 +47,25 @@ export class WorkerPool {
   private spawn(): Slot {
     const worker = new Worker(BOOTSTRAP, { workerData: { entry: this.script.href } });
     const slot: Slot = { worker, busy: false };
-    worker.on(
-      'message',
-      (msg: { id: number; ok: boolean; value?: unknown; error?: { message: string; name: string } }) => {
-        const p = this.pending.get(msg.id);
-        this.pending.delete(msg.id);
-        slot.busy = false;
-        if (p) {
-          if (msg.ok) p.resolve(msg.value);
-          else
-            p.reject(
-              Object.assign(new Error(msg.error?.message ?? 'worker task failed'), {
-                name: msg.error?.name ?? 'Error',
-              }),
-            );
-        }
-        this.dispatch();
-      },
-    );
+    worker.on('message', (msg: WorkerMessage) => {
+      if ('progress' in msg) {
+        this.pending.get(msg.id)?.onProgress?.(msg.progress.fraction, msg.progress.message);
+        return;
+      }
+      const p = this.pending.get(msg.id);
+      this.pending.delete(msg.id);
+      slot.busy = false;
+      if (p) {
+        if (msg.ok) p.resolve(msg.value);
+        else
+          p.reject(
+            Object.assign(new Error(msg.error?.message ?? 'worker task failed'), {
+              name: msg.error?.name ?? 'Error',
+            }),
+          );
+      }
+      this.dispatch();
+    });
     worker.on('error', (err) => {
       // A crashed worker fails its task and is replaced.
       for (const [id, p] of this.pending) {
@@ -75,11 +82,20 @@ export class WorkerPool {
     return slot;
   }
 
-  run<T>(name: string, payload: unknown, transfer: TransferListItem[] = []): Promise<T> {
+  /**
+   * Runs task `name` on a free worker. `onProgress` receives the task's progress reports (tasks
+   * get a `progress(fraction, message)` function as their second argument).
+   */
+  run<T>(
+    name: string,
+    payload: unknown,
+    transfer: TransferListItem[] = [],
+    onProgress?: (fraction: number, message: string) => void,
+  ): Promise<T> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     return new Promise<T>((resolve, reject) => {
       const id = this.nextId++;
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress });
       this.queue.push({ id, name, payload, transfer });
       this.dispatch();
     });
