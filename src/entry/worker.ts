@@ -8,6 +8,8 @@ export interface WorkerEnv {
   /** JSON array of API key records (hashes only), synced from the workspace by the CLI. */
   API_KEYS?: string;
   VERSION?: string;
+  /** Smallest audience released to a destination (default 100). */
+  EXPORT_MIN_SIZE?: string;
 }
 
 /** Audit entries go to the Worker's logs (Workers Logs / Logpush keep them). */
@@ -33,6 +35,7 @@ function appFor(env: WorkerEnv) {
     keys,
     audit: new LogAuditLog(),
     artifacts: new R2ArtifactStore(env.ARTIFACTS),
+    ...(env.EXPORT_MIN_SIZE ? { exportMinSize: Number(env.EXPORT_MIN_SIZE) } : {}),
   });
   cached = { env, app };
   return app;

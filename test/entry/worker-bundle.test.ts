@@ -30,6 +30,8 @@ describe('Worker bundle', () => {
     expect(inputs.filter((path) => path.startsWith('node:'))).toEqual([]);
     const bytes = result.outputFiles![0]!.contents.length;
     console.log(`worker bundle: ${(bytes / 1024).toFixed(0)} KiB minified, ${inputs.length} modules`);
-    expect(bytes).toBeLessThan(3 * 1024 * 1024);
+    // 512 KiB before exports and scoring (hono, zod ~440 KiB); apache-arrow (~205 KiB) and the
+    // export, share and scoring code brought it to ~760 KiB. Budget: 1 MiB (Workers allow 3 MiB free).
+    expect(bytes).toBeLessThan(1024 * 1024);
   });
 });

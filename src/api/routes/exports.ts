@@ -218,7 +218,7 @@ const exportRoute = createRoute({
 });
 
 /** 415 unless the body is JSON (before the validator, which would otherwise ignore other types). */
-function requireJson(): MiddlewareHandler<ApiEnv> {
+export function requireJson(): MiddlewareHandler<ApiEnv> {
   return createMiddleware<ApiEnv>(async (c, next) => {
     const type = c.req.header('content-type') ?? '';
     if (!/^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i.test(type)) {
