@@ -47,6 +47,12 @@ export class CliError extends Error {
   }
 }
 
+/** tslab shows errors thrown from an imported file as a bare `<Error>`: print the reason first. */
+function report(e: Error): Error {
+  console.error(`${e.name}: ${e.message}`);
+  return e;
+}
+
 /** Runs the CLI on the current workspace and returns its stdout; throws CliError on a non-zero exit. */
 export function run(args: string[], opts: { json?: boolean; timeoutMs?: number } = {}): string {
   const full = ['--home', home, ...(opts.json === false ? [] : ['--json']), ...args];
@@ -57,8 +63,8 @@ export function run(args: string[], opts: { json?: boolean; timeoutMs?: number }
     timeout: opts.timeoutMs ?? 10 * 60_000,
     env: { ...process.env, TZ: process.env.TZ ?? 'Asia/Tokyo', NO_COLOR: '1' },
   });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new CliError(args, r.status, r.stderr || r.stdout);
+  if (r.error) throw report(r.error);
+  if (r.status !== 0) throw report(new CliError(args, r.status, r.stderr || r.stdout));
   return r.stdout;
 }
 
@@ -68,7 +74,7 @@ export function lookalike<T = unknown>(...args: string[]): T {
   try {
     return JSON.parse(out) as T;
   } catch {
-    throw new Error(`lookalike ${args.join(' ')} did not print JSON: ${out.slice(0, 200)}`);
+    throw report(new Error(`lookalike ${args.join(' ')} did not print JSON: ${out.slice(0, 200)}`));
   }
 }
 
@@ -105,22 +111,26 @@ export interface SampleWorkspace {
 }
 
 /**
+ * A fresh, empty scratch folder: $NOTEBOOK_TMP/<name> when NOTEBOOK_TMP is set (the notebook check
+ * sets it and removes it afterwards), otherwise a new folder under the OS temp dir.
+ */
+export function tempDir(name: string): string {
+  const base = process.env.NOTEBOOK_TMP;
+  if (!base) return mkdtempSync(join(tmpdir(), `lookalike-nb-${name}-`));
+  const dir = join(base, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
  * Generates a small deterministic sample workspace in a temporary folder and imports it:
  * `lookalike --home <dir> generate ...` then `lookalike --home <dir> import-dir <dir>/sample/tables`.
  * The folder is $NOTEBOOK_TMP/<name> when NOTEBOOK_TMP is set (the notebook check sets it and
  * removes it afterwards), otherwise a fresh folder under the OS temp dir; later commands use it.
  */
 export function sampleWorkspace(opts: SampleOptions = {}): SampleWorkspace {
-  const name = opts.name ?? 'workspace';
-  const base = process.env.NOTEBOOK_TMP;
-  let dir: string;
-  if (base) {
-    dir = join(base, name);
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-  } else {
-    dir = mkdtempSync(join(tmpdir(), `lookalike-nb-${name}-`));
-  }
+  const dir = tempDir(opts.name ?? 'workspace');
   useHome(dir);
   const gen = lookalike<{ tables: Record<string, { rows: number }>; outDir: string }>(
     'generate',
@@ -145,11 +155,16 @@ export function sampleWorkspace(opts: SampleOptions = {}): SampleWorkspace {
   };
 }
 
-/** Deletes a workspace made by `sampleWorkspace` (only folders under the temp dir or NOTEBOOK_TMP). */
-export function removeWorkspace(ws: SampleWorkspace): void {
+/** Deletes a folder made by `tempDir` (refuses anything outside the temp dir or NOTEBOOK_TMP). */
+export function removeTemp(dir: string): void {
   const allowed = [tmpdir(), process.env.NOTEBOOK_TMP].filter((d): d is string => !!d).map((d) => resolve(d));
-  if (!allowed.some((d) => ws.home.startsWith(d + '/'))) throw new Error(`refusing to delete ${ws.home}`);
-  rmSync(ws.home, { recursive: true, force: true });
+  if (!allowed.some((d) => resolve(dir).startsWith(d + '/'))) throw new Error(`refusing to delete ${dir}`);
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Deletes a workspace made by `sampleWorkspace`. */
+export function removeWorkspace(ws: SampleWorkspace): void {
+  removeTemp(ws.home);
 }
 
 /** Reads a small CSV without quoted commas (the generator's truth files) into objects. */
