@@ -151,8 +151,9 @@ const create = createRoute({
   tags: ['audiences'],
   summary: 'Materialise an audience for a target size, a minimum precision or a budget (runs as a job)',
   description:
-    `No audience smaller than ${DEFAULT_MIN_SIZE} people is released: a smaller size target is 422 at once, and a ` +
-    'precision or budget target that only a smaller audience meets fails its job with 422. An existing id is 409.',
+    `No audience smaller than ${DEFAULT_MIN_SIZE} people (or minSize) is released: a smaller size target or minSize ` +
+    'is 422 at once; a precision target that only a smaller audience meets is answered with the smallest releasable ' +
+    'audience, marked `reached: false`. An existing id is 409, an unknown model 404.',
   security: bearer,
   middleware: [requireRole('marketer', 'data_scientist'), jsonLimit(32 * 1024 * 1024)] as const,
   request: { body: { required: true, content: { 'application/json': { schema: CreateAudienceRequest } } } },
