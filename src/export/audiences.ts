@@ -4,13 +4,12 @@
  * string that names that exact content (the ETag and the cursor's snapshot), and the ranked IDs
  * in the form a destination receives. Pure TypeScript: the Worker runs it over R2.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
 import type { AudienceManifest } from '../audience/create.ts';
 import { audienceRevisions, openMembers, readAudienceRevision } from '../audience/members-file.ts';
 import { InsufficientDataError, InvalidInputError, NotFoundError } from '../schema/index.ts';
 import type { ArtifactStore } from '../store/artifacts.ts';
 import { exportedId, type RankedIds, rankedIdsFromMembers } from './encode.ts';
+import { sha256HexBytes } from './hash-id.ts';
 import type { IdType } from './shares.ts';
 
 /** No audience smaller than this leaves for a destination (the audience layer's release floor). */
@@ -50,7 +49,7 @@ export async function findAudience(
     id,
     revision: at,
     latest,
-    version: `${at}-${bytesToHex(sha256(stored.manifestBytes)).slice(0, 12)}`,
+    version: `${at}-${sha256HexBytes(stored.manifestBytes).slice(0, 12)}`,
     manifest: { ...stored.manifest, revision: stored.manifest.revision ?? at },
     members: async () => {
       const bytes = await stored.members();
