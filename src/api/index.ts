@@ -8,7 +8,7 @@
  * const res = await app.request('/v1/tables', { headers: { authorization: `Bearer ${key}` } });
  */
 export { createApp } from './app.ts';
-export type { ApiApp, ApiDeps, CoreDeps, DataService, SavedUpload } from './app-types.ts';
+export type { ApiApp, ApiDeps, CoreDeps, DataService, NeedsDeps, SavedUpload } from './app-types.ts';
 export type { ApiEnv } from './auth.ts';
 export { createCoreApp, OPENAPI_INFO } from './core.ts';
 export type { Principal } from './keys.ts';

@@ -57,13 +57,18 @@ export interface DemoArtifacts {
 
 /**
  * The segment a demo seeds from: the highest sales per member among segments large enough to
- * train on (at least 2% of members and 200 people).
+ * train on (at least 2% of members, and 150 members linked to third-party profiles when the
+ * segmentation knows its link rates); when none is, the segment with the most linked members.
  */
 export function mostValuableSegment(m: SegmentationManifest): SegmentationManifest['segments'][number] {
   const total = m.segments.reduce((s, x) => s + x.size, 0);
-  const eligible = m.segments.filter((s) => s.size >= 200 && s.size >= 0.02 * total);
-  const pool = eligible.length ? eligible : m.segments;
-  return [...pool].sort(
+  const linked = (id: string) => m.affinity?.segments.find((a) => a.segmentId === id)?.linked ?? null;
+  const eligible = m.segments.filter((s) => s.size >= 0.02 * total && (linked(s.segmentId) ?? s.size) >= 150);
+  if (!eligible.length)
+    return [...m.segments].sort(
+      (a, b) => (linked(b.segmentId) ?? b.size) - (linked(a.segmentId) ?? a.size),
+    )[0]!;
+  return eligible.sort(
     (a, b) => b.sales / b.size - a.sales / a.size || a.segmentId.localeCompare(b.segmentId),
   )[0]!;
 }

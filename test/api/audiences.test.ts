@@ -26,7 +26,12 @@ const create = (body: unknown, key = 'marketer') => api.call('/v1/audiences', { 
 describe('creating audiences', () => {
   it('materialises an audience for a size as a marketer, then reads it', async () => {
     const job = await api.finish(
-      await create({ modelId, id: 'au_size', target: { kind: 'size', size: 600 }, needMix: { themes: ['frozen_food'], sample: 200 } }),
+      await create({
+        modelId,
+        id: 'au_size',
+        target: { kind: 'size', size: 600 },
+        needMix: { themes: ['frozen_food'], sample: 200 },
+      }),
       'marketer',
     );
     expect(completed(job)).toMatchObject({ audienceId: 'au_size', size: 600, reached: true });
@@ -58,7 +63,12 @@ describe('creating audiences', () => {
   it('solves a precision target and a budget target (costPerContact, valuePerConversion)', async () => {
     const p = completed(
       await api.finish(
-        await create({ modelId, id: 'au_precision', target: { kind: 'precision', minPrecision: 0.3 }, needMix: false }),
+        await create({
+          modelId,
+          id: 'au_precision',
+          target: { kind: 'precision', minPrecision: 0.3 },
+          needMix: false,
+        }),
       ),
     );
     expect(p.size as number).toBeGreaterThanOrEqual(100);
@@ -80,7 +90,12 @@ describe('creating audiences', () => {
       target: Record<string, unknown>;
       expectedProfit: number | null;
     };
-    expect(a.target).toEqual({ kind: 'budget', costPerContact: 20, valuePerConversion: 3000, conversionRate: 0.05 });
+    expect(a.target).toEqual({
+      kind: 'budget',
+      costPerContact: 20,
+      valuePerConversion: 3000,
+      conversionRate: 0.05,
+    });
     expect(a.expectedProfit).not.toBeNull();
     const { audiences } = (await (await api.call('/v1/audiences', { key: 'marketer' })).json()) as {
       audiences: { id: string }[];
@@ -98,9 +113,16 @@ describe('creating audiences', () => {
     expect((await problemOf(min)).field).toBe('minSize');
     const belowMin = await create({ modelId, target: { kind: 'size', size: 500 }, minSize: 700 });
     expect(belowMin.status).toBe(422);
-    expect((await problemOf(belowMin)).detail).toBe('target.size 500 is below the minimum release size of 700');
+    expect((await problemOf(belowMin)).detail).toBe(
+      'target.size 500 is below the minimum release size of 700',
+    );
     const job = await api.finish(
-      await create({ modelId, target: { kind: 'precision', minPrecision: 0.99, basis: 'lower' }, minSize: 5000, needMix: false }),
+      await create({
+        modelId,
+        target: { kind: 'precision', minPrecision: 0.99, basis: 'lower' },
+        minSize: 5000,
+        needMix: false,
+      }),
     );
     // A precision only a smaller audience reaches is answered with the smallest releasable one.
     expect(completed(job)).toMatchObject({ reached: false, size: 5000 });
@@ -170,19 +192,28 @@ describe('POST /v1/audiences/relax', () => {
 
   it('422 for empty conditions, unknown kinds and a target below 100; 413 past the body limit', async () => {
     const relax = (body: unknown) => api.call('/v1/audiences/relax', { key: 'marketer', ...json(body) });
-    expect((await problemOf(await relax({ modelId, targetSize: 500, conditions: [] }))).field).toBe('conditions');
+    expect((await problemOf(await relax({ modelId, targetSize: 500, conditions: [] }))).field).toBe(
+      'conditions',
+    );
     const kind = await relax({ modelId, targetSize: 500, conditions: [{ kind: 'horoscope', sign: 'leo' }] });
     expect((await problemOf(kind)).field).toMatch(/^conditions\.0/);
     expect(
-      (await problemOf(await relax({ modelId, targetSize: 50, conditions: [{ kind: 'search', term: 'x' }] }))).field,
+      (await problemOf(await relax({ modelId, targetSize: 50, conditions: [{ kind: 'search', term: 'x' }] })))
+        .field,
     ).toBe('targetSize');
     const big = await api.call('/v1/audiences/relax', {
       key: 'marketer',
       method: 'POST',
-      body: JSON.stringify({ modelId, targetSize: 500, conditions: [{ kind: 'search', term: 'x'.repeat(70_000) }] }),
+      body: JSON.stringify({
+        modelId,
+        targetSize: 500,
+        conditions: [{ kind: 'search', term: 'x'.repeat(70_000) }],
+      }),
       headers: { 'content-type': 'application/json' },
     });
     expect(big.status).toBe(413);
-    expect([403, 404]).toContain((await api.call('/v1/audiences/relax', { key: 'ad_platform', ...json({}) })).status);
+    expect([403, 404]).toContain(
+      (await api.call('/v1/audiences/relax', { key: 'ad_platform', ...json({}) })).status,
+    );
   });
 });

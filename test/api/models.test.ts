@@ -10,7 +10,9 @@ let segmentationId: string;
 beforeAll(async () => {
   api = await domainApi({ workers: true });
   segmentationId = completed(
-    await api.finish(await api.call('/v1/segmentations', { key: 'data_scientist', ...json({ k: 4, seed: 2 }) })),
+    await api.finish(
+      await api.call('/v1/segmentations', { key: 'data_scientist', ...json({ k: 4, seed: 2 }) }),
+    ),
   ).segmentationId as string;
   const job = await api.finish(
     await api.call('/v1/models', {
@@ -45,12 +47,19 @@ describe('training', () => {
       universe: 'third_party',
     });
     expect(seg.status).toBe(404);
-    const small = await train({ seed: { kind: 'members', memberIds: ['M000001', 'M000002'] }, universe: 'third_party' });
+    const small = await train({
+      seed: { kind: 'members', memberIds: ['M000001', 'M000002'] },
+      universe: 'third_party',
+    });
     expect(small.status).toBe(422);
     const p = (await problemOf(small)) as { field?: string; diagnostics?: { matched: number } };
     expect(p.field).toBe('seed');
     expect(p.diagnostics?.matched).toBeLessThan(100);
-    const dup = await train({ id: 'lm_api_test', seed: { kind: 'top_value', share: 0.2 }, universe: 'third_party' });
+    const dup = await train({
+      id: 'lm_api_test',
+      seed: { kind: 'top_value', share: 0.2 },
+      universe: 'third_party',
+    });
     expect(dup.status).toBe(409);
     const kind = await train({ seed: { kind: 'lucky_dip' }, universe: 'third_party' });
     expect(kind.status).toBe(422);
@@ -100,13 +109,18 @@ describe('reading a model', () => {
   });
 
   it('serves the frontier as a grid, or exactly at a size', async () => {
-    const grid = (await (await api.call(`/v1/models/${modelId}/frontier?steps=10`, { key: 'data_scientist' })).json()) as {
+    const grid = (await (
+      await api.call(`/v1/models/${modelId}/frontier?steps=10`, { key: 'data_scientist' })
+    ).json()) as {
       summary: { universeSize: number };
       points: { size: number; expectedPrecision: number; ci: [number, number] }[];
     };
     expect(grid.points.length).toBeGreaterThanOrEqual(5);
-    for (let i = 1; i < grid.points.length; i++) expect(grid.points[i]!.size).toBeGreaterThan(grid.points[i - 1]!.size);
-    const one = (await (await api.call(`/v1/models/${modelId}/frontier?size=500`, { key: 'marketer' })).json()) as {
+    for (let i = 1; i < grid.points.length; i++)
+      expect(grid.points[i]!.size).toBeGreaterThan(grid.points[i - 1]!.size);
+    const one = (await (
+      await api.call(`/v1/models/${modelId}/frontier?size=500`, { key: 'marketer' })
+    ).json()) as {
       points: { size: number; ci: [number, number]; expectedPrecision: number }[];
     };
     expect(one.points).toHaveLength(1);
@@ -122,14 +136,18 @@ describe('reading a model', () => {
   });
 
   it('explains the top of the ranking, and one scored ID', async () => {
-    const drivers = (await (await api.call(`/v1/models/${modelId}/explain?size=300&top=5`, { key: 'marketer' })).json()) as {
+    const drivers = (await (
+      await api.call(`/v1/models/${modelId}/explain?size=300&top=5`, { key: 'marketer' })
+    ).json()) as {
       drivers: { feature: string; meanContribution: number }[];
     };
     expect(drivers.drivers.length).toBeGreaterThan(0);
     expect(drivers.drivers.length).toBeLessThanOrEqual(5);
     const tp = [...api.s.tpTruth.keys()][0]!;
     const one = await api.call(`/v1/models/${modelId}/explain?id=${tp}`, { key: 'data_scientist' });
-    const body = (await one.json()) as { explanation: { id: string; score: number; contributions: unknown[] } | null };
+    const body = (await one.json()) as {
+      explanation: { id: string; score: number; contributions: unknown[] } | null;
+    };
     // The first profile may be excluded as a customer or seed; then there is no explanation.
     if (body.explanation) {
       expect(body.explanation.id).toBe(tp);

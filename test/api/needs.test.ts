@@ -24,7 +24,12 @@ describe('POST /v1/needs/classify', () => {
     const body = (await res.json()) as {
       theme: string;
       modelVersion: string;
-      results: { needs: { id: string; polarity: string }[]; clauses: unknown[]; confidence: number; warnings: string[] }[];
+      results: {
+        needs: { id: string; polarity: string }[];
+        clauses: unknown[];
+        confidence: number;
+        warnings: string[];
+      }[];
     };
     expect(body.theme).toBe('convection_oven');
     expect(body.modelVersion).toMatch(/^convection_oven/);
@@ -50,7 +55,9 @@ describe('POST /v1/needs/classify', () => {
     expect(theme.status).toBe(422);
     const t = await problemOf(theme);
     expect(t.field).toBe('theme');
-    expect(t.detail).toContain('unknown theme "toaster"; themes are convection_oven, frozen_food, rice_cooker');
+    expect(t.detail).toContain(
+      'unknown theme "toaster"; themes are convection_oven, frozen_food, rice_cooker',
+    );
   });
 
   it('400 broken JSON, 413 over the body limit, 415 other media types', async () => {
@@ -100,7 +107,10 @@ describe('themes and retraining', () => {
 
   it('retrains a theme as a job in a worker thread, publishes it to the workspace, and serves it', async () => {
     const job = await api.finish(
-      await api.call('/v1/needs/models', { key: 'data_scientist', ...json({ theme: 'rice_cooker', seed: 7 }) }),
+      await api.call('/v1/needs/models', {
+        key: 'data_scientist',
+        ...json({ theme: 'rice_cooker', seed: 7 }),
+      }),
     );
     const result = completed(job);
     expect(result).toMatchObject({ theme: 'rice_cooker' });
@@ -119,9 +129,9 @@ describe('themes and retraining', () => {
   });
 
   it('retraining: 403 for a marketer, 422 for an unknown theme', async () => {
-    expect((await api.call('/v1/needs/models', { key: 'marketer', ...json({ theme: 'rice_cooker' }) })).status).toBe(
-      403,
-    );
+    expect(
+      (await api.call('/v1/needs/models', { key: 'marketer', ...json({ theme: 'rice_cooker' }) })).status,
+    ).toBe(403);
     const res = await api.call('/v1/needs/models', { key: 'data_scientist', ...json({ theme: 'kettle' }) });
     expect(res.status).toBe(422);
     expect((await problemOf(res)).field).toBe('theme');
@@ -131,7 +141,9 @@ describe('themes and retraining', () => {
 describe('need mix of a segment', () => {
   it('gives the overall mix and the segment mix with an index; 404 for unknown segmentations', async () => {
     const seg = completed(
-      await api.finish(await api.call('/v1/segmentations', { key: 'data_scientist', ...json({ k: 4, seed: 2 }) })),
+      await api.finish(
+        await api.call('/v1/segmentations', { key: 'data_scientist', ...json({ k: 4, seed: 2 }) }),
+      ),
     );
     const res = await api.call(
       `/v1/needs/mix?segmentationId=${seg.segmentationId}&segmentId=seg_01&theme=frozen_food`,
@@ -145,9 +157,9 @@ describe('need mix of a segment', () => {
     expect(body.overall.theme).toBe('frozen_food');
     expect(body.segments.map((s) => s.segmentId)).toEqual(['seg_01']);
     expect(body.segments[0]!.needs.length).toBe(body.overall.needs.length);
-    expect((await api.call('/v1/needs/mix?segmentationId=sgm_nope&theme=frozen_food', { key: 'marketer' })).status).toBe(
-      404,
-    );
+    expect(
+      (await api.call('/v1/needs/mix?segmentationId=sgm_nope&theme=frozen_food', { key: 'marketer' })).status,
+    ).toBe(404);
     const missing = await api.call('/v1/needs/mix?theme=frozen_food', { key: 'marketer' });
     expect((await problemOf(missing)).field).toBe('segmentationId');
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { json } from './helpers.ts';
 import { completed, type DomainApi, domainApi, problemOf } from './domain-fixture.ts';
+import { json } from './helpers.ts';
 
 let api: DomainApi;
 let segmentationId: string;
@@ -24,7 +24,12 @@ describe('segmentations', () => {
     expect(list.segmentations[0]!.segments).toHaveLength(list.segmentations[0]!.k);
     const one = await api.call(`/v1/segmentations/${segmentationId}`, { key: 'marketer' });
     expect(one.status).toBe(200);
-    const m = (await one.json()) as { id: string; pareto: unknown; grid: unknown; segments: { nameJa: string }[] };
+    const m = (await one.json()) as {
+      id: string;
+      pareto: unknown;
+      grid: unknown;
+      segments: { nameJa: string }[];
+    };
     expect(m.id).toBe(segmentationId);
     expect(m.pareto).toBeTruthy();
     expect(m.grid).toBeTruthy();
@@ -33,7 +38,9 @@ describe('segmentations', () => {
 
   it('serves stored affinity rows, filtered, and recomputes them under other rules', async () => {
     const stored = (await (
-      await api.call(`/v1/segmentations/${segmentationId}/affinity?dimension=interest&limit=3`, { key: 'marketer' })
+      await api.call(`/v1/segmentations/${segmentationId}/affinity?dimension=interest&limit=3`, {
+        key: 'marketer',
+      })
     ).json()) as { recomputed: boolean; segments: { rows: { dimension: string; suppressed: boolean }[] }[] };
     expect(stored.recomputed).toBe(false);
     expect(stored.segments.length).toBeGreaterThan(0);
@@ -45,7 +52,11 @@ describe('segmentations', () => {
       `/v1/segmentations/${segmentationId}/affinity?minSupport=5&minLinked=10&segmentId=seg_01&includeSuppressed=true`,
       { key: 'data_scientist' },
     );
-    const live = (await res.json()) as { recomputed: boolean; options: { minSupport: number }; segments: unknown[] };
+    const live = (await res.json()) as {
+      recomputed: boolean;
+      options: { minSupport: number };
+      segments: unknown[];
+    };
     expect(live.recomputed).toBe(true);
     expect(live.options.minSupport).toBe(5);
     expect(live.segments).toHaveLength(1);
@@ -80,7 +91,9 @@ describe('segmentations', () => {
       headers: { 'content-type': 'text/plain' },
     });
     expect(text.status).toBe(415);
-    const dim = await api.call(`/v1/segmentations/${segmentationId}/affinity?dimension=shoe_size`, { key: 'marketer' });
+    const dim = await api.call(`/v1/segmentations/${segmentationId}/affinity?dimension=shoe_size`, {
+      key: 'marketer',
+    });
     expect((await problemOf(dim)).field).toBe('dimension');
   });
 
@@ -97,7 +110,9 @@ describe('segmentations', () => {
 
   it('404 for unknown segmentations and segments; 401 without a key; 403 by role', async () => {
     expect((await api.call('/v1/segmentations/sgm_nope', { key: 'marketer' })).status).toBe(404);
-    const seg = await api.call(`/v1/segmentations/${segmentationId}/affinity?segmentId=seg_99`, { key: 'marketer' });
+    const seg = await api.call(`/v1/segmentations/${segmentationId}/affinity?segmentId=seg_99`, {
+      key: 'marketer',
+    });
     expect(seg.status).toBe(404);
     expect((await problemOf(seg)).detail).toMatch(/segment "seg_99" does not exist/);
     expect((await api.call('/v1/segmentations', { key: null })).status).toBe(401);

@@ -35,12 +35,9 @@ export const TargetSchema = z
       .object({
         kind: z.literal('precision'),
         minPrecision: z.number().gt(0).lt(1),
-        basis: z
-          .enum(['expected', 'lower'])
-          .optional()
-          .openapi({
-            description: 'hold the expected precision, or its interval lower bound, to minPrecision',
-          }),
+        basis: z.enum(['expected', 'lower']).optional().openapi({
+          description: 'hold the expected precision, or its interval lower bound, to minPrecision',
+        }),
       })
       .strict(),
     z

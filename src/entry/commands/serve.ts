@@ -11,7 +11,8 @@ export function registerServeCommand(program: Command, globals: () => GlobalOpti
     .option('--members <n>', 'sample members when generating', '20000')
     .option('--universe <n>', 'sample third-party universe when generating', '200000')
     .option('--months <n>', 'sample months when generating', '12')
-    .action(async (o: { port: string; members: string; universe: string; months: string }) => {
+    .option('--no-demo', 'do not build the demo segmentation, lookalike model and audience')
+    .action(async (o: { port: string; members: string; universe: string; months: string; demo: boolean }) => {
       const port = Number(o.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new InvalidInputError(`--port must be 0-65535, got "${o.port}"`, 'port');
@@ -19,6 +20,7 @@ export function registerServeCommand(program: Command, globals: () => GlobalOpti
         home: homeFrom(globals()),
         port,
         sample: { members: Number(o.members), universe: Number(o.universe), months: Number(o.months) },
+        demo: o.demo,
       });
       const stop = () => void server.close().then(() => process.exit(0));
       process.on('SIGINT', stop);
