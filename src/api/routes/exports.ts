@@ -342,7 +342,7 @@ export function registerExportRoutes(
   if (!store) return;
   const minSize = deps.exportMinSize ?? DEFAULT_EXPORT_MIN_SIZE;
 
-  app.use('/v1/audiences', adPlatformGate(store));
+  // Hono's `/*` also matches `/v1/audiences` itself.
   app.use('/v1/audiences/*', adPlatformGate(store));
 
   if (options.manageShares !== false) {
