@@ -4,7 +4,9 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { DataService } from '../../src/api/index.ts';
 import { createApiKey } from '../../src/api/index.ts';
 import { audienceRevisionPrefix, encodeMembers } from '../../src/audience/members-file.ts';
+import type { JobQueue } from '../../src/jobs/index.ts';
 import { MemoryArtifactStore } from '../../src/store/artifacts.ts';
+import type { Workspace } from '../../src/store/index.ts';
 import { json, type TestApi, testApi } from './helpers.ts';
 
 const sha = (id: string) => createHash('sha256').update(id.trim().toLowerCase()).digest('hex');
@@ -140,9 +142,17 @@ describe('shares', () => {
     ).toBe(403);
     const upload = { method: 'POST', body: 'member_id\nM1\n', headers: { 'content-type': 'text/csv' } };
     expect((await api.call('/v1/imports/members', { ...upload, key: 'ad_platform' })).status).toBe(403);
-    const train = await api.call('/v1/lookalike-models', { ...json({ seed: {} }), key: 'ad_platform' });
-    // 403 where the training route is mounted; without a workspace it is not mounted at all.
-    expect([403, 404]).toContain(train.status);
+    // The full Node app: a workspace and a job queue mount the training routes (the role check
+    // answers before either is touched).
+    const full = await testApi({
+      artifacts: store,
+      workspace: { artifacts: store } as unknown as Workspace,
+      jobs: {} as JobQueue,
+    });
+    const train = await full.call('/v1/models', { ...json({ seed: {} }), key: 'ad_platform' });
+    expect(train.status).toBe(403);
+    expect((await problemOf(train)).detail).toMatch(/^a ad_platform key cannot do this; it needs the role/);
+    expect((await full.call('/v1/audiences/au_tp/export', { key: 'ad_platform' })).status).toBe(200);
     expect((await api.call('/v1/audiences/au_tp/export', { key: 'data_scientist' })).status).toBe(403);
   });
 
