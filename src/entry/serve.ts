@@ -44,7 +44,7 @@ export function exampleCalls(base: string, keys: Record<Role, string>, demo: Dem
   );
   if (demo)
     out.push(
-      `curl -s -H "Authorization: Bearer ${keys.data_scientist}" "${base}/v1/models/${demo.modelId}/frontier?steps=8"`,
+      `curl -s -H "Authorization: Bearer ${keys.data_scientist}" "${base}/v1/lookalike-models/${demo.modelId}/frontier?steps=8"`,
     );
   else out.push(`curl -s -H "Authorization: Bearer ${keys.data_scientist}" ${base}/v1/tables`);
   return out;

@@ -98,7 +98,7 @@ export function lookalikeJob(ws: Workspace, options: DomainJobOptions): JobHandl
       modelId: id,
       architecture: manifest.architecture,
       diagnostics: manifest.diagnostics,
-      location: `/v1/models/${id}`,
+      location: `/v1/lookalike-models/${id}`,
     };
   });
 }

@@ -164,9 +164,9 @@ describe('creating audiences', () => {
   });
 });
 
-describe('POST /v1/audiences/relax', () => {
+describe('POST /v1/audiences/relaxations', () => {
   it('plans which conditions to loosen to reach a size, with alternatives', async () => {
-    const res = await api.call('/v1/audiences/relax', {
+    const res = await api.call('/v1/audiences/relaxations', {
       key: 'marketer',
       ...json({
         modelId,
@@ -191,7 +191,7 @@ describe('POST /v1/audiences/relax', () => {
   });
 
   it('422 for empty conditions, unknown kinds and a target below 100; 413 past the body limit', async () => {
-    const relax = (body: unknown) => api.call('/v1/audiences/relax', { key: 'marketer', ...json(body) });
+    const relax = (body: unknown) => api.call('/v1/audiences/relaxations', { key: 'marketer', ...json(body) });
     expect((await problemOf(await relax({ modelId, targetSize: 500, conditions: [] }))).field).toBe(
       'conditions',
     );
@@ -201,7 +201,7 @@ describe('POST /v1/audiences/relax', () => {
       (await problemOf(await relax({ modelId, targetSize: 50, conditions: [{ kind: 'search', term: 'x' }] })))
         .field,
     ).toBe('targetSize');
-    const big = await api.call('/v1/audiences/relax', {
+    const big = await api.call('/v1/audiences/relaxations', {
       key: 'marketer',
       method: 'POST',
       body: JSON.stringify({
@@ -213,7 +213,7 @@ describe('POST /v1/audiences/relax', () => {
     });
     expect(big.status).toBe(413);
     expect([403, 404]).toContain(
-      (await api.call('/v1/audiences/relax', { key: 'ad_platform', ...json({}) })).status,
+      (await api.call('/v1/audiences/relaxations', { key: 'ad_platform', ...json({}) })).status,
     );
   });
 });

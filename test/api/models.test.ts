@@ -15,7 +15,7 @@ beforeAll(async () => {
     ),
   ).segmentationId as string;
   const job = await api.finish(
-    await api.call('/v1/models', {
+    await api.call('/v1/lookalike-models', {
       key: 'data_scientist',
       ...json({
         id: 'lm_api_test',
@@ -33,7 +33,7 @@ afterAll(() => api?.cleanup());
 describe('training', () => {
   it('trains on the worker pool as a job and lists the model', async () => {
     expect(modelId).toBe('lm_api_test');
-    const { models } = (await (await api.call('/v1/models', { key: 'marketer' })).json()) as {
+    const { models } = (await (await api.call('/v1/lookalike-models', { key: 'marketer' })).json()) as {
       models: { id: string; universe: string; distinctiveness: number }[];
     };
     expect(models.map((m) => m.id)).toEqual(['lm_api_test']);
@@ -41,7 +41,7 @@ describe('training', () => {
   });
 
   it('answers a bad seed at once: 404 unknown segment, 422 too small, 409 existing id', async () => {
-    const train = (body: unknown) => api.call('/v1/models', { key: 'data_scientist', ...json(body) });
+    const train = (body: unknown) => api.call('/v1/lookalike-models', { key: 'data_scientist', ...json(body) });
     const seg = await train({
       seed: { kind: 'segment', segmentationId, segmentId: 'seg_99' },
       universe: 'third_party',
@@ -69,7 +69,7 @@ describe('training', () => {
   });
 
   it('diagnoses a seed without training', async () => {
-    const res = await api.call('/v1/models/diagnose', {
+    const res = await api.call('/v1/lookalike-models/diagnose', {
       key: 'marketer',
       ...json({ seed: { kind: 'segment', segmentationId, segmentId: 'seg_01' }, universe: 'third_party' }),
     });
@@ -82,18 +82,18 @@ describe('training', () => {
 
   it('roles: marketer and ad platform cannot train; ad platform cannot read models', async () => {
     const body = json({ seed: { kind: 'top_value', share: 0.2 }, universe: 'third_party' });
-    expect((await api.call('/v1/models', { key: 'marketer', ...body })).status).toBe(403);
-    expect((await api.call('/v1/models', { key: 'ad_platform', ...body })).status).toBe(403);
-    expect((await api.call('/v1/models', { key: 'ad_platform' })).status).toBe(403);
-    expect((await api.call(`/v1/models/${modelId}`, { key: 'ad_platform' })).status).toBe(403);
-    expect((await api.call(`/v1/models/${modelId}/explain?id=x`, { key: 'ad_platform' })).status).toBe(403);
-    expect((await api.call('/v1/models', { key: null })).status).toBe(401);
+    expect((await api.call('/v1/lookalike-models', { key: 'marketer', ...body })).status).toBe(403);
+    expect((await api.call('/v1/lookalike-models', { key: 'ad_platform', ...body })).status).toBe(403);
+    expect((await api.call('/v1/lookalike-models', { key: 'ad_platform' })).status).toBe(403);
+    expect((await api.call(`/v1/lookalike-models/${modelId}`, { key: 'ad_platform' })).status).toBe(403);
+    expect((await api.call(`/v1/lookalike-models/${modelId}/explain?id=x`, { key: 'ad_platform' })).status).toBe(403);
+    expect((await api.call('/v1/lookalike-models', { key: null })).status).toBe(401);
   });
 });
 
 describe('reading a model', () => {
   it('gives metrics and seed diagnostics, never the seed IDs', async () => {
-    const res = await api.call(`/v1/models/${modelId}`, { key: 'marketer' });
+    const res = await api.call(`/v1/lookalike-models/${modelId}`, { key: 'marketer' });
     expect(res.status).toBe(200);
     const m = (await res.json()) as Record<string, unknown> & {
       seed: { spec: Record<string, unknown> };
@@ -105,12 +105,12 @@ describe('reading a model', () => {
     expect(m.diagnostics.matched).toBeGreaterThan(100);
     expect(m.candidates.length).toBe(2);
     expect(m.layers).toBeUndefined();
-    expect((await api.call('/v1/models/lm_nope', { key: 'marketer' })).status).toBe(404);
+    expect((await api.call('/v1/lookalike-models/lm_nope', { key: 'marketer' })).status).toBe(404);
   });
 
   it('serves the frontier as a grid, or exactly at a size', async () => {
     const grid = (await (
-      await api.call(`/v1/models/${modelId}/frontier?steps=10`, { key: 'data_scientist' })
+      await api.call(`/v1/lookalike-models/${modelId}/frontier?steps=10`, { key: 'data_scientist' })
     ).json()) as {
       summary: { universeSize: number };
       points: { size: number; expectedPrecision: number; ci: [number, number] }[];
@@ -119,32 +119,32 @@ describe('reading a model', () => {
     for (let i = 1; i < grid.points.length; i++)
       expect(grid.points[i]!.size).toBeGreaterThan(grid.points[i - 1]!.size);
     const one = (await (
-      await api.call(`/v1/models/${modelId}/frontier?size=500`, { key: 'marketer' })
+      await api.call(`/v1/lookalike-models/${modelId}/frontier?size=500`, { key: 'marketer' })
     ).json()) as {
       points: { size: number; ci: [number, number]; expectedPrecision: number }[];
     };
     expect(one.points).toHaveLength(1);
     expect(one.points[0]!.size).toBe(500);
     expect(one.points[0]!.ci[0]).toBeLessThanOrEqual(one.points[0]!.expectedPrecision);
-    const over = await api.call(`/v1/models/${modelId}/frontier?size=${grid.summary.universeSize + 1}`, {
+    const over = await api.call(`/v1/lookalike-models/${modelId}/frontier?size=${grid.summary.universeSize + 1}`, {
       key: 'marketer',
     });
     expect(over.status).toBe(422);
     expect((await problemOf(over)).field).toBe('size');
-    const bad = await api.call(`/v1/models/${modelId}/frontier?size=abc`, { key: 'marketer' });
+    const bad = await api.call(`/v1/lookalike-models/${modelId}/frontier?size=abc`, { key: 'marketer' });
     expect((await problemOf(bad)).field).toBe('size');
   });
 
   it('explains the top of the ranking, and one scored ID', async () => {
     const drivers = (await (
-      await api.call(`/v1/models/${modelId}/explain?size=300&top=5`, { key: 'marketer' })
+      await api.call(`/v1/lookalike-models/${modelId}/explain?size=300&top=5`, { key: 'marketer' })
     ).json()) as {
       drivers: { feature: string; meanContribution: number }[];
     };
     expect(drivers.drivers.length).toBeGreaterThan(0);
     expect(drivers.drivers.length).toBeLessThanOrEqual(5);
     const tp = [...api.s.tpTruth.keys()][0]!;
-    const one = await api.call(`/v1/models/${modelId}/explain?id=${tp}`, { key: 'data_scientist' });
+    const one = await api.call(`/v1/lookalike-models/${modelId}/explain?id=${tp}`, { key: 'data_scientist' });
     const body = (await one.json()) as {
       explanation: { id: string; score: number; contributions: unknown[] } | null;
     };
@@ -153,6 +153,6 @@ describe('reading a model', () => {
       expect(body.explanation.id).toBe(tp);
       expect(body.explanation.score).toBeGreaterThanOrEqual(0);
     }
-    expect((await api.call(`/v1/models/${modelId}/explain?id=nobody`, { key: 'marketer' })).status).toBe(404);
+    expect((await api.call(`/v1/lookalike-models/${modelId}/explain?id=nobody`, { key: 'marketer' })).status).toBe(404);
   });
 });

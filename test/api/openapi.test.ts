@@ -41,12 +41,12 @@ describe('the OpenAPI document of the full Node app', () => {
       'get /v1/needs/themes',
       'post /v1/needs/models',
       'get /v1/needs/mix',
-      'post /v1/models',
-      'get /v1/models/{id}/frontier',
-      'get /v1/models/{id}/explain',
+      'post /v1/lookalike-models',
+      'get /v1/lookalike-models/{id}/frontier',
+      'get /v1/lookalike-models/{id}/explain',
       'post /v1/audiences',
       'get /v1/audiences/{id}',
-      'post /v1/audiences/relax',
+      'post /v1/audiences/relaxations',
     ]) {
       expect(documented).toContain(route);
       const [method, path] = route.split(' ') as [string, string];

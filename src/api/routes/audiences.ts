@@ -209,7 +209,7 @@ const get = createRoute({
 
 const relax = createRoute({
   method: 'post',
-  path: '/v1/audiences/relax',
+  path: '/v1/audiences/relaxations',
   tags: ['audiences'],
   summary:
     'Which conditions of a rule-based audience to loosen to reach a size, and what each costs in precision',

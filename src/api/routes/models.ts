@@ -156,7 +156,7 @@ const DriverSchema = z
 
 const train = createRoute({
   method: 'post',
-  path: '/v1/models',
+  path: '/v1/lookalike-models',
   tags: ['models'],
   summary: 'Train a lookalike model from a 1st-party seed (runs as a job)',
   description:
@@ -170,7 +170,7 @@ const train = createRoute({
 
 const diagnose = createRoute({
   method: 'post',
-  path: '/v1/models/diagnose',
+  path: '/v1/lookalike-models/diagnose',
   tags: ['models'],
   summary: 'Seed diagnostics without training: size, match rate, share of members, warnings',
   security: bearer,
@@ -184,7 +184,7 @@ const diagnose = createRoute({
 
 const list = createRoute({
   method: 'get',
-  path: '/v1/models',
+  path: '/v1/lookalike-models',
   tags: ['models'],
   summary: 'Lookalike models, newest first',
   security: bearer,
@@ -200,7 +200,7 @@ const list = createRoute({
 
 const get = createRoute({
   method: 'get',
-  path: '/v1/models/{id}',
+  path: '/v1/lookalike-models/{id}',
   tags: ['models'],
   summary: 'A model: seed and its diagnostics, data, candidates and validation metrics, calibration',
   description: 'Seed and exclusion ID lists are given as counts, never as IDs.',
@@ -225,7 +225,7 @@ const get = createRoute({
 
 const frontier = createRoute({
   method: 'get',
-  path: '/v1/models/{id}/frontier',
+  path: '/v1/lookalike-models/{id}/frontier',
   tags: ['models'],
   summary: 'Expected precision (with its interval), positives, recall and lift at every audience size',
   description: 'A grid of `steps` sizes, or with `size` the one point at exactly that size.',
@@ -258,7 +258,7 @@ const frontier = createRoute({
 
 const explain = createRoute({
   method: 'get',
-  path: '/v1/models/{id}/explain',
+  path: '/v1/lookalike-models/{id}/explain',
   tags: ['models'],
   summary:
     'What drives the model: features of the top of its ranking, or the contributions for one scored ID',
