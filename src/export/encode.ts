@@ -2,7 +2,7 @@ import * as arrow from 'apache-arrow';
 import { type MembersView, openMembers, utf8Vector } from '../audience/members-file.ts';
 import { InvalidInputError } from '../schema/index.ts';
 import { type Cursor, decodeCursor, encodeCursor } from './cursor.ts';
-import { hashMemberId } from './hash-id.ts';
+import { hashMemberId, hashMemberIdInto } from './hash-id.ts';
 
 export const EXPORT_FORMATS = ['csv', 'ndjson', 'arrow'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -22,6 +22,8 @@ export interface RankedIds {
   snapshot: string;
   rows: number;
   id(i: number): string;
+  /** The ID's UTF-8 bytes, when the source has them: lets the encoder skip decoding and re-encoding. */
+  idBytes?(i: number): Uint8Array;
   score(i: number): number;
   rank(i: number): number;
 }
@@ -65,6 +67,7 @@ export function rankedIdsFromMembers(
     snapshot,
     rows: view.length,
     id: view.id,
+    idBytes: view.idBytes,
     score: view.score,
     rank: view.rank,
   };
@@ -92,7 +95,90 @@ type RowRef = number | string;
 const NEEDS_QUOTES = /[",\r\n]/;
 const csvField = (v: string) => (NEEDS_QUOTES.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
-/** Encodes rows `[from, to)` of a page as text; `header` on the first chunk of a CSV page. */
+/** A growable byte buffer for one chunk: rows are written as bytes, not built as strings. */
+class ChunkWriter {
+  buf: Uint8Array;
+  at = 0;
+  constructor(size: number) {
+    this.buf = new Uint8Array(size);
+  }
+  ensure(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const next = new Uint8Array(Math.max(this.buf.length * 2, this.at + n));
+    next.set(this.buf.subarray(0, this.at));
+    this.buf = next;
+  }
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.at++] = b;
+  }
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.at);
+    this.at += b.length;
+  }
+  /** Text known to be ASCII (numbers, fixed keys). */
+  ascii(text: string): void {
+    this.ensure(text.length);
+    for (let i = 0; i < text.length; i++) this.buf[this.at++] = text.charCodeAt(i);
+  }
+  text(text: string): void {
+    this.ensure(text.length * 3);
+    this.at += encoder.encodeInto(text, this.buf.subarray(this.at)).written;
+  }
+  int(n: number): void {
+    if (n < 0 || n > 0x7fffffff) {
+      this.ascii(String(n));
+      return;
+    }
+    this.ensure(10);
+    let digits = 1;
+    for (let v = n; v >= 10; v = Math.floor(v / 10)) digits++;
+    for (let i = digits - 1, v = n; i >= 0; i--, v = Math.floor(v / 10))
+      this.buf[this.at + i] = 48 + (v % 10);
+    this.at += digits;
+  }
+  result(): Uint8Array {
+    return this.buf.subarray(0, this.at);
+  }
+}
+
+/** Bytes that force the string path: CSV quoting (`"` `,` CR LF) or JSON escaping (`"` `\\` controls). */
+function plainBytes(b: Uint8Array, format: 'csv' | 'ndjson'): boolean {
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i]!;
+    if (c === 0x22 || (format === 'csv' ? c === 0x2c || c === 0x0a || c === 0x0d : c === 0x5c || c < 0x20))
+      return false;
+  }
+  return true;
+}
+
+/** Writes one ID in export form; IDs from the file go byte to byte when nothing needs escaping. */
+function writeId(w: ChunkWriter, format: 'csv' | 'ndjson', source: RankedIds, r: RowRef): void {
+  const hashed = source.idKind === 'member' || source.hashIds === true;
+  if (typeof r === 'number' && source.idBytes) {
+    const bytes = source.idBytes(r);
+    if (hashed) {
+      if (format === 'ndjson') w.byte(0x22);
+      w.ensure(64);
+      if (hashMemberIdInto(bytes, w.buf, w.at)) {
+        w.at += 64;
+        if (format === 'ndjson') w.byte(0x22);
+        return;
+      }
+      if (format === 'ndjson') w.at--;
+    } else if (plainBytes(bytes, format)) {
+      if (format === 'ndjson') w.byte(0x22);
+      w.bytes(bytes);
+      if (format === 'ndjson') w.byte(0x22);
+      return;
+    }
+  }
+  const id = typeof r === 'string' ? r : exportedId(source, r);
+  w.text(format === 'csv' ? csvField(id) : JSON.stringify(id));
+}
+
+/** Encodes rows `[from, to)` of a page as CSV or NDJSON bytes; `header` on the first chunk of a CSV page. */
 function textChunk(
   format: 'csv' | 'ndjson',
   source: RankedIds,
@@ -103,21 +189,37 @@ function textChunk(
   delta: boolean,
   addedCount: number,
 ): Uint8Array {
-  let text = header && format === 'csv' ? (delta ? 'id,score,rank,change\n' : 'id,score,rank\n') : '';
+  const w = new ChunkWriter((to - from) * 64 + 64);
+  if (header && format === 'csv') w.ascii(delta ? 'id,score,rank,change\n' : 'id,score,rank\n');
   for (let k = from; k < to; k++) {
     const r = ref(k);
     const removed = typeof r === 'string';
-    const id = removed ? r : exportedId(source, r);
     const score = removed ? 0 : source.score(r);
     const rank = removed ? -1 : source.rank(r);
     const change = delta ? (k < addedCount ? 'added' : 'removed') : null;
     if (format === 'csv') {
-      text += `${csvField(id)},${score.toFixed(6)},${rank}${change ? `,${change}` : ''}\n`;
+      writeId(w, format, source, r);
+      w.byte(0x2c);
+      w.ascii(score.toFixed(6));
+      w.byte(0x2c);
+      w.int(rank);
+      if (change) {
+        w.byte(0x2c);
+        w.ascii(change);
+      }
+      w.byte(0x0a);
     } else {
-      text += `{"id":${JSON.stringify(id)},"score":${Number(score.toFixed(6))},"rank":${rank}${change ? `,"change":"${change}"` : ''}}\n`;
+      w.ascii('{"id":');
+      writeId(w, format, source, r);
+      w.ascii(',"score":');
+      w.ascii(String(Number(score.toFixed(6))));
+      w.ascii(',"rank":');
+      w.int(rank);
+      if (change) w.ascii(`,"change":"${change}"`);
+      w.ascii('}\n');
     }
   }
-  return encoder.encode(text);
+  return w.result();
 }
 
 function arrowBatch(

@@ -122,17 +122,8 @@ function compress(m: Uint8Array, at: number): void {
   H[7] = H[7]! + h;
 }
 
-/** SHA-256 (hex) of the UTF-8 encoding of `text`. */
-export function sha256Hex(text: string): string {
-  // Worst case 3 bytes per UTF-16 unit, plus padding.
-  const need = text.length * 3 + 72;
-  if (scratch.length < need) scratch = new Uint8Array(need * 2);
-  const len = encoder.encodeInto(text, scratch).written;
-  return sha256HexOf(scratch, len);
-}
-
-/** SHA-256 (hex) of `bytes[0..len)`; `bytes` must have room for the padding (len + 72) and is overwritten past len. */
-function sha256HexOf(bytes: Uint8Array, len: number): string {
+/** Digest of `bytes[0..len)` into `H`; `bytes` must have room for the padding (len + 72) and is overwritten past len. */
+function digest(bytes: Uint8Array, len: number): void {
   const total = Math.ceil((len + 9) / 64) * 64;
   bytes.fill(0, len, total);
   bytes[len] = 0x80;
@@ -151,6 +142,9 @@ function sha256HexOf(bytes: Uint8Array, len: number): string {
   H[6] = 0x1f83d9ab;
   H[7] = 0x5be0cd19;
   for (let at = 0; at < total; at += 64) compress(bytes, at);
+}
+
+function hexOfDigest(): string {
   let out = '';
   for (let i = 0; i < 8; i++) {
     const v = H[i]!;
@@ -159,11 +153,27 @@ function sha256HexOf(bytes: Uint8Array, len: number): string {
   return out;
 }
 
+const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (ch) => ch.charCodeAt(0));
+
+function ensureScratch(n: number): Uint8Array {
+  if (scratch.length < n) scratch = new Uint8Array(n * 2);
+  return scratch;
+}
+
+/** SHA-256 (hex) of the UTF-8 encoding of `text`. */
+export function sha256Hex(text: string): string {
+  // Worst case 3 bytes per UTF-16 unit, plus padding.
+  const buf = ensureScratch(text.length * 3 + 72);
+  digest(buf, encoder.encodeInto(text, buf).written);
+  return hexOfDigest();
+}
+
 /** SHA-256 (hex) of bytes. */
 export function sha256HexBytes(bytes: Uint8Array): string {
-  if (scratch.length < bytes.length + 72) scratch = new Uint8Array((bytes.length + 72) * 2);
-  scratch.set(bytes);
-  return sha256HexOf(scratch, bytes.length);
+  const buf = ensureScratch(bytes.length + 72);
+  buf.set(bytes);
+  digest(buf, bytes.length);
+  return hexOfDigest();
 }
 
 /**
@@ -172,4 +182,31 @@ export function sha256HexBytes(bytes: Uint8Array): string {
  */
 export function hashMemberId(id: string): string {
   return sha256Hex(id.trim().toLowerCase());
+}
+
+const isAsciiSpace = (b: number) => b === 0x20 || (b >= 0x09 && b <= 0x0d);
+
+/**
+ * `hashMemberId` of an ID given as UTF-8 bytes, written as 64 hex bytes into `out` at `at`,
+ * without making strings: the export hot path. Only for ASCII IDs (where trimming and
+ * lower-casing are byte operations); returns false, writing nothing, for any other ID.
+ */
+export function hashMemberIdInto(id: Uint8Array, out: Uint8Array, at: number): boolean {
+  let start = 0;
+  let end = id.length;
+  for (let i = 0; i < end; i++) if (id[i]! > 0x7f) return false;
+  while (start < end && isAsciiSpace(id[start]!)) start++;
+  while (end > start && isAsciiSpace(id[end - 1]!)) end--;
+  const len = end - start;
+  const buf = ensureScratch(len + 72);
+  for (let i = 0; i < len; i++) {
+    const b = id[start + i]!;
+    buf[i] = b >= 0x41 && b <= 0x5a ? b + 32 : b;
+  }
+  digest(buf, len);
+  for (let i = 0; i < 8; i++) {
+    const v = H[i]!;
+    for (let k = 0; k < 8; k++) out[at + i * 8 + k] = HEX_DIGITS[(v >>> (28 - 4 * k)) & 15]!;
+  }
+  return true;
 }

@@ -149,7 +149,7 @@ describe('shares', () => {
       workspace: { artifacts: store } as unknown as Workspace,
       jobs: {} as JobQueue,
     });
-    const train = await full.call('/v1/models', { ...json({ seed: {} }), key: 'ad_platform' });
+    const train = await full.call('/v1/lookalike-models', { ...json({ seed: {} }), key: 'ad_platform' });
     expect(train.status).toBe(403);
     expect((await problemOf(train)).detail).toMatch(/^a ad_platform key cannot do this; it needs the role/);
     expect((await full.call('/v1/audiences/au_tp/export', { key: 'ad_platform' })).status).toBe(200);

@@ -96,4 +96,34 @@ describe('exportPage', () => {
       'id,score,rank,change\ntp_00002,0.800000,3,added\ntp_00003,0.700000,4,added\ntp_00004,0.600000,5,added\ntp_99999,0.000000,-1,removed\n',
     );
   });
+
+  it('writes awkward IDs exactly: quoting, JSON escapes, non-ASCII, hashing after trim and lower-case', async () => {
+    const ids = ['tp,1', 'tp"2', ' Tp3 ', '会員4', 'TP5\t', 'a\\b', 'x\ny', 'ＡＢＣ', 'plain_6'];
+    const table = new arrow.Table({
+      id: arrow.vectorFromArray(ids, new arrow.Utf8()),
+      score: arrow.makeVector(new Float32Array(ids.length).fill(0.5)),
+      rank: arrow.makeVector(Int32Array.from(ids, (_, i) => i + 1)),
+    });
+    const bytesOf = arrow.tableToIPC(table, 'file');
+    const csvRef = (id: string) => (/[",\r\n]/.test(id) ? `"${id.replaceAll('"', '""')}"` : id);
+    const plain = rankedIdsFromArrow(bytesOf, 'third_party', 's');
+    expect(await text(exportPage(plain, { format: 'csv' }))).toBe(
+      `id,score,rank\n${ids.map((id, i) => `${csvRef(id)},0.500000,${i + 1}\n`).join('')}`,
+    );
+    const lines = (await text(exportPage(plain, { format: 'ndjson' })))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string });
+    expect(lines.map((l) => l.id)).toEqual(ids);
+    const sha = (id: string) => createHash('sha256').update(id.trim().toLowerCase()).digest('hex');
+    for (const hashed of [
+      rankedIdsFromArrow(bytesOf, 'member', 's'),
+      rankedIdsFromArrow(bytesOf, 'third_party', 's', { hashIds: true }),
+    ]) {
+      const csv = (await text(exportPage(hashed, { format: 'csv' }))).trim().split('\n').slice(1);
+      expect(csv.map((l) => l.split(',')[0])).toEqual(ids.map(sha));
+      const nd = (await text(exportPage(hashed, { format: 'ndjson' }))).trim().split('\n');
+      expect(nd.map((l) => (JSON.parse(l) as { id: string }).id)).toEqual(ids.map(sha));
+    }
+  });
 });
