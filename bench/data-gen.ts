@@ -6,10 +6,10 @@
  *  - a synthetic member-feature matrix for the segmentation bench: rows drawn from ten personas,
  *    each with its own mean and spread per feature, like the standardised features k-means sees.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importTable } from '../src/ingest/index.ts';
+import { importTable, importTablesDirectory } from '../src/ingest/index.ts';
 import { generateSampleWorkspace } from '../src/sample/index.ts';
 import type { Matrix } from '../src/segment/index.ts';
 import { Workspace } from '../src/store/index.ts';
@@ -122,4 +122,27 @@ export function writeMatrix(m: Matrix, path: string): string {
   if (!existsSync(path))
     writeFileSync(path, new Uint8Array(m.values.buffer, m.values.byteOffset, m.values.byteLength));
   return path;
+}
+
+/**
+ * A sample workspace with a third-party universe of `universe` profiles (members = universe / 10,
+ * two months of purchases), every table imported. Built once per (universe, seed) under the cache
+ * and copied to `into` for each run, because the lookalike bench replicates the third-party tables
+ * in place and trains models into it.
+ */
+export async function lookalikeWorkspace(universe: number, into: string, seed = 3): Promise<Workspace> {
+  const dir = join(BENCH_CACHE, `lookalike-${universe}-${seed}`);
+  const ready = join(dir, 'ready');
+  if (!existsSync(ready)) {
+    const sample = join(dir, 'sample');
+    if (!existsSync(join(sample, 'manifest.json'))) {
+      await generateSampleWorkspace({ outDir: sample, members: universe / 10, universe, months: 2, seed });
+    }
+    const ws = await Workspace.open(join(dir, 'ws'));
+    await importTablesDirectory(ws, join(sample, 'tables'), { mode: 'replace' });
+    ws.close();
+    writeFileSync(ready, new Date().toISOString());
+  }
+  cpSync(join(dir, 'ws'), into, { recursive: true });
+  return Workspace.open(into);
 }

@@ -1,5 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { Bench, type Fn } from 'tinybench';
 
 export type BenchSize = 'smoke' | 'full';
@@ -28,7 +29,7 @@ export interface BenchModule {
 /** A task to time: plain function, or one that reports its own duration (a peer timing itself). */
 export type Timed = () => unknown | Promise<unknown>;
 
-const median = (values: number[]) => {
+export const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
@@ -104,5 +105,79 @@ export function hasCommand(command: string): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** Times `f` with tinybench (`iterations` runs) and returns the median latency in ms. */
+export async function timeMedian(label: string, f: Timed, iterations: number): Promise<number> {
+  const bench = new Bench({ name: label, iterations, time: 0, throws: true } as never);
+  bench.add('ours', f as Fn);
+  await bench.run();
+  return (bench.tasks[0]!.result as { latency?: { p50: number } }).latency?.p50 ?? Number.NaN;
+}
+
+/**
+ * Like `comparePair`, for a peer that times itself in another process (a Python server): each
+ * round times ours in-process, then asks the peer for its own time of the same work, so both run
+ * under the same load; the ratio is the median of the per-round ratios.
+ */
+export async function compareSelfTimed(
+  label: string,
+  ours: Timed,
+  peer: () => Promise<number>,
+  options: { rounds?: number; iterations?: number } = {},
+): Promise<{ oursMs: number; peerMs: number; ratio: number; ratios: number[] }> {
+  const rounds = options.rounds ?? 3;
+  const iterations = options.iterations ?? 3;
+  const o: number[] = [];
+  const p: number[] = [];
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const ms = await timeMedian(`${label} #${r + 1}`, ours, iterations);
+    const peerRuns: number[] = [];
+    for (let i = 0; i < iterations; i++) peerRuns.push(await peer());
+    const pm = median(peerRuns);
+    o.push(ms);
+    p.push(pm);
+    ratios.push(ms / pm);
+  }
+  return { oursMs: median(o), peerMs: median(p), ratio: median(ratios), ratios };
+}
+
+/**
+ * A long-lived Python peer answering one JSON line per command line on stdin, so its data is
+ * loaded once and the bench can alternate rounds with it.
+ */
+export class PythonPeerServer {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly lines: AsyncIterator<string>;
+  private stderr = '';
+
+  constructor(script: string, args: string[], env: Record<string, string> = {}) {
+    this.child = spawn(SYSTEM_PYTHON, [script, ...args], {
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', ...env },
+    });
+    this.child.stderr.on('data', (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString()).slice(-4000);
+    });
+    this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
+  }
+
+  /** The next JSON line the peer prints (its ready line, or the answer to the last command). */
+  async read<T>(): Promise<T> {
+    const next = await this.lines.next();
+    if (next.done) throw new Error(`python peer exited: ${this.stderr}`);
+    const out = JSON.parse(next.value) as T & { error?: string };
+    if (out.error) throw new Error(`python peer: ${out.error}`);
+    return out;
+  }
+
+  async ask<T>(command: string): Promise<T> {
+    this.child.stdin.write(`${command}\n`);
+    return this.read<T>();
+  }
+
+  close(): void {
+    this.child.stdin.end('quit\n');
   }
 }

@@ -1,22 +1,25 @@
 /**
- * Lookalike scoring at universe scale: representation (DuckDB aggregation to CSR), scores (the
- * pure-TS kernel), rank + frontier, and the whole `scoreUniverse` + `Frontier` path, for a
- * logistic model and an MLP, against sklearn's `predict_proba` on the same CSR with the same
- * weights (bench/peers/lookalike_sklearn.py, Debian /usr/bin/python3, one BLAS thread).
+ * Lookalike training and universe scoring. One sample workspace (a 100k-profile third-party
+ * universe in the full run) trains a logistic model and an MLP; its third-party tables are then
+ * replicated under new IDs to 1M and 10M profiles, and for each size:
+ *  - representation: DuckDB aggregation to CSR (`TpRowSource`, as `scoreUniverse` builds it)
+ *    against DuckDB running the same joins and only counting (its share of the work);
+ *  - kernel: logits + logistic function (`logitsRange`) against scikit-learn `predict_proba`
+ *    with the same weights on the same CSR (bench/peers/lookalike_sklearn.py, a long-lived
+ *    Debian /usr/bin/python3 process with one BLAS thread, alternating rounds with ours), with the
+ *    bytes-per-second limit of a plain read of the same arrays in this process;
+ *  - rank: `rankDescending` against numpy's stable argsort of the same logits;
+ *  - frontier and the whole `scoreUniverse` + frontier path (1M only: no single peer).
  *
- * Sizes: LOOKALIKE_BENCH_SIZES=1000000,10000000 (default 50000, a smoke run). The universe is the
- * base sample's third-party tables replicated under new IDs. Results: bench/results/.
- *
- *   npx tsx bench/lookalike.bench.ts
- *   LOOKALIKE_BENCH_SIZES=1000000,10000000 npx tsx bench/lookalike.bench.ts
+ *   npx tsx bench/lookalike.bench.ts [smoke|full]
+ *   BENCH_LOOKALIKE_SIZES=1000000 npx tsx bench/lookalike.bench.ts full
+ * Also runs under bench/run.ts as the `lookalike` bench.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Bench } from 'tinybench';
+import { pathToFileURL } from 'node:url';
 import { Frontier } from '../src/audience/index.ts';
-import { importTablesDirectory } from '../src/ingest/index.ts';
 import type { Csr } from '../src/lookalike/csr.ts';
 import {
   buildCalibration,
@@ -26,42 +29,53 @@ import {
   scoreUniverse,
   sigmoid,
   trainLookalike,
+  vstack,
 } from '../src/lookalike/index.ts';
 import { logitsRange } from '../src/lookalike/kernel.ts';
 import { stageRows } from '../src/lookalike/rows.ts';
 import { TpRowSource } from '../src/lookalike/tp-matrix.ts';
-import { generateSampleWorkspace } from '../src/sample/index.ts';
-import { Workspace } from '../src/store/index.ts';
+import type { Workspace } from '../src/store/index.ts';
+import { lookalikeWorkspace } from './data-gen.ts';
+import {
+  type BenchModule,
+  type BenchRow,
+  type BenchSize,
+  comparePair,
+  compareSelfTimed,
+  hasPythonModule,
+  PythonPeerServer,
+  timeMedian,
+} from './lib.ts';
 
-const SIZES = (process.env.LOOKALIKE_BENCH_SIZES ?? '50000').split(',').map(Number);
-const BASE_UNIVERSE = Number(
-  process.env.LOOKALIKE_BENCH_BASE ?? (Math.max(...SIZES) >= 1_000_000 ? 100_000 : 20_000),
-);
-const BATCH = 500_000;
-const root = mkdtempSync(join(tmpdir(), 'lookalike-bench-'));
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-const rate = (rows: number, ms: number) => Math.round(rows / (ms / 1000));
-
-async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
-  const t = performance.now();
-  const out = await f();
-  return [out, performance.now() - t];
+interface Plan {
+  base: number;
+  sizes: number[];
+  rounds: number;
+  iterations: number;
+  minSeedSize: number;
 }
+
+const PLANS: Record<BenchSize, Plan> = {
+  smoke: { base: 5_000, sizes: [20_000], rounds: 1, iterations: 1, minSeedSize: 20 },
+  full: { base: 100_000, sizes: [1_000_000, 10_000_000], rounds: 3, iterations: 3, minSeedSize: 100 },
+};
+const BATCH = 500_000;
+const PEER = join(import.meta.dirname, 'peers', 'lookalike_sklearn.py');
+const SKLEARN = 'scikit-learn predict_proba, same weights, same CSR (1 BLAS thread)';
 
 /** Replaces the third-party tables with `reps` copies of the base ones (copy 0 keeps its IDs and links). */
 async function replicate(ws: Workspace, reps: number): Promise<void> {
   for (const t of ['tp_profiles', 'tp_interests', 'tp_searches']) {
     await ws.db.run(`CREATE TABLE IF NOT EXISTS base_${t} AS SELECT * FROM ${t}`);
-    await ws.db.run(`DELETE FROM ${t}`);
     await ws.db.run(
-      `INSERT INTO ${t} SELECT b.* REPLACE (CASE WHEN r.k = 0 THEN b.tp_id ELSE b.tp_id || 'r' || r.k::VARCHAR END AS tp_id)
+      `CREATE OR REPLACE TABLE ${t} AS SELECT b.* REPLACE (CASE WHEN r.k = 0 THEN b.tp_id ELSE b.tp_id || 'r' || r.k::VARCHAR END AS tp_id)
        FROM base_${t} b, range(${reps}) r(k)`,
     );
   }
 }
 
 /** The model's universe as one CSR, built the way `scoreUniverse` builds it, batch by batch. */
-async function universeCsr(ws: Workspace, model: LookalikeModel): Promise<Csr> {
+async function universeCsr(ws: Workspace, model: LookalikeModel, peer = false): Promise<Csr | number> {
   const { runner, close } = await ws.db.connect();
   try {
     const staged = await stageRows(
@@ -70,24 +84,21 @@ async function universeCsr(ws: Workspace, model: LookalikeModel): Promise<Csr> {
     );
     if (model.model.spec.kind !== 'third_party') throw new Error('third-party model expected');
     const src = new TpRowSource(runner, model.model.spec, staged.table, staged.rows);
-    const parts: Csr[] = [];
-    for (let from = 0; from < staged.rows; from += BATCH)
-      parts.push(await src.batch(from, Math.min(staged.rows, from + BATCH)));
-    await src.close();
-    const nnz = parts.reduce((s, p) => s + p.indices.length, 0);
-    const rowPtr = new Int32Array(staged.rows + 1);
-    const indices = new Int32Array(nnz);
-    const values = new Float32Array(nnz);
-    let r = 0;
-    let o = 0;
-    for (const p of parts) {
-      for (let i = 0; i < p.rows; i++) rowPtr[r + i + 1] = o + p.rowPtr[i + 1]!;
-      indices.set(p.indices, o);
-      values.set(p.values, o);
-      r += p.rows;
-      o += p.indices.length;
+    try {
+      if (peer) {
+        // DuckDB's share: stage the vocabularies (inside prepare), then the same joins, counted.
+        await src.prepare();
+        const [row] = await runner.rows<{ n: number }>(`SELECT count(*) AS n FROM (${src.packedSql()})`);
+        return row!.n;
+      }
+      const parts: Csr[] = [];
+      for (let from = 0; from < staged.rows; from += BATCH)
+        parts.push(await src.batch(from, Math.min(staged.rows, from + BATCH)));
+      return vstack(parts);
+    } finally {
+      await src.close();
+      await runner.run(`DROP TABLE IF EXISTS "${staged.table}"`);
     }
-    return { rows: staged.rows, cols: parts[0]!.cols, rowPtr, indices, values };
   } finally {
     close();
   }
@@ -106,146 +117,271 @@ function weightsBytes(m: LookalikeModel): Uint8Array {
 
 const bytes = (a: Int32Array | Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-async function main(): Promise<void> {
-  console.log(`sizes ${SIZES.join(', ')}; base universe ${BASE_UNIVERSE}; scratch ${root}`);
-  await generateSampleWorkspace({
-    outDir: join(root, 'sample'),
-    members: BASE_UNIVERSE / 10,
-    universe: BASE_UNIVERSE,
-    months: 2,
-    seed: 3,
+/** A plain read of every array the kernel reads: the memory-bandwidth limit in this process. */
+function plainRead(x: Csr): number {
+  let s = 0;
+  const { rowPtr, indices, values } = x;
+  for (let i = 0; i < rowPtr.length; i++) s += rowPtr[i]!;
+  for (let i = 0; i < indices.length; i++) s += indices[i]! + values[i]!;
+  return s;
+}
+
+/** Probabilities like predict_proba's: logits, then the logistic function. */
+function probabilities(m: LookalikeModel, x: Csr, out: Float32Array): void {
+  logitsRange(m.model, x, out, 0, x.rows);
+  for (let i = 0; i < x.rows; i++) out[i] = sigmoid(out[i]!);
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const t0 = performance.now();
+/** Phase lines on stderr, so a long full run shows where it is. */
+const log = (msg: string) => process.stderr.write(`  [lookalike ${((performance.now() - t0) / 1000).toFixed(0)} s] ${msg}\n`);
+
+async function sizeRows(
+  ws: Workspace,
+  models: Record<string, LookalikeModel>,
+  size: number,
+  plan: Plan,
+  scratch: string,
+  endToEnd: boolean,
+): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const big = size >= 5_000_000;
+  const rounds = big ? Math.min(2, plan.rounds) : plan.rounds;
+  const iterations = big ? 1 : plan.iterations;
+  log(`replicating to ${fmt(size)} profiles`);
+  await replicate(ws, Math.max(1, Math.ceil(size / plan.base)));
+  log('representation');
+  let x: Csr | null = null;
+  const rep = await comparePair(
+    `representation ${size}`,
+    async () => {
+      x = (await universeCsr(ws, models.logistic!)) as Csr;
+    },
+    () => universeCsr(ws, models.logistic!, true),
+    { rounds: big ? 1 : Math.min(2, rounds), iterations: 1 },
+  );
+  const csr = x as unknown as Csr;
+  const n = csr.rows;
+  const nnz = csr.indices.length;
+  const scenario = `${fmt(n)} profiles (${(nnz / n).toFixed(1)} non-zeros each)`;
+  rows.push({
+    bench: 'lookalike',
+    scenario: `representation: ${scenario}`,
+    ours: 'TpRowSource: DuckDB joins packed to one DOUBLE per non-zero, read in 500k-row batches, unpacked to CSR',
+    oursMedianMs: rep.oursMs,
+    peer: 'DuckDB: the same joins, only counted (no transfer, no CSR)',
+    peerMedianMs: rep.peerMs,
+    ratio: rep.ratio,
+    extra: { 'profiles/s': n / (rep.oursMs / 1000), 'non-zeros/s': nnz / (rep.oursMs / 1000) },
   });
-  const ws = await Workspace.open(join(root, 'home'));
-  await importTablesDirectory(ws, join(root, 'sample', 'tables'), { mode: 'replace' });
-  const seed = { kind: 'purchase' as const, categories: ['H05'] };
-  const models: Record<string, LookalikeModel> = {};
-  for (const arch of ['logistic', 'mlp'] as const) {
-    const r = await trainLookalike(ws, {
-      seed,
-      universe: 'third_party',
-      architectures: { [arch]: {} },
-      backend: 'wasm',
-      id: `bench_${arch}`,
-    });
-    models[arch] = await loadLookalikeModel(ws.artifacts, r.id);
-  }
-  const report: Record<string, unknown>[] = [];
-  for (const size of SIZES) {
-    const reps = Math.max(1, Math.ceil(size / BASE_UNIVERSE));
-    await replicate(ws, reps);
-    const [x, representationMs] = await timed(() => universeCsr(ws, models.logistic!));
-    const n = x.rows;
-    console.log(
-      `\n== universe ${n} profiles (${x.indices.length} non-zeros, ${(x.indices.length / n).toFixed(1)} per profile)`,
-    );
-    const iterations = n >= 2_000_000 ? 2 : 5;
-    const bench = new Bench({
-      name: `lookalike ${n}`,
-      time: 0,
-      iterations,
-      warmupIterations: 1,
-      throws: true,
-    });
-    const out = new Float32Array(n);
-    const probabilities = new Float32Array(n);
-    for (const [name, m] of Object.entries(models)) {
-      // Probabilities, like predict_proba: logits, then the logistic function.
-      bench.add(`kernel ${name}`, () => {
-        logitsRange(m.model, x, out, 0, n);
-        for (let i = 0; i < n; i++) probabilities[i] = 1 / (1 + Math.exp(-out[i]!));
-      });
-    }
-    const ranked: { order: Uint32Array } = { order: new Uint32Array(0) };
-    bench.add('rank', () => {
-      ranked.order = rankDescending(out);
-    });
-    const cal = buildCalibration(models.logistic!.calibration);
-    bench.add('frontier (build + 200-point grid)', () => {
-      const sorted = new Float32Array(n);
-      for (let k = 0; k < n; k++) sorted[k] = out[ranked.order[k]!]!;
-      new Frontier(sorted, cal).grid(200);
-    });
-    await bench.run();
-    console.table(bench.table());
-    const ms = Object.fromEntries(
-      bench.tasks.map((t) => [t.name, t.result.state === 'completed' ? t.result.latency.mean : Number.NaN]),
-    );
 
-    // The whole path a job runs: stage, build rows, score, rank, frontier.
-    const endToEnd: Record<string, number> = {};
-    for (const [name, m] of Object.entries(models)) {
-      const [, e2e] = await timed(async () => {
-        const scored = await scoreUniverse(ws, m, { batchRows: BATCH });
-        new Frontier(scored.sorted, buildCalibration(m.calibration)).grid(200);
-        await scored.close();
-      });
-      endToEnd[name] = e2e;
-    }
-
-    // sklearn on the same rows and weights.
-    const dir = join(root, `peer_${n}`);
+  log('kernels against sklearn');
+  const peerOk = hasPythonModule('sklearn');
+  const dir = join(scratch, `peer_${n}`);
+  let peer: PythonPeerServer | null = null;
+  const scores = new Float32Array(n);
+  if (peerOk) {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'indptr.i32'), bytes(x.rowPtr));
-    writeFileSync(join(dir, 'indices.i32'), bytes(x.indices));
-    writeFileSync(join(dir, 'values.f32'), bytes(x.values));
+    writeFileSync(join(dir, 'indptr.i32'), bytes(csr.rowPtr));
+    writeFileSync(join(dir, 'indices.i32'), bytes(csr.indices));
+    writeFileSync(join(dir, 'values.f32'), bytes(csr.values));
     for (const [name, m] of Object.entries(models)) {
       writeFileSync(join(dir, `${name}.weights.f32`), weightsBytes(m));
-      const first = new Float32Array(Math.min(n, 1000));
-      logitsRange(m.model, x, first, 0, first.length);
-      writeFileSync(join(dir, `${name}.ours.f32`), bytes(first.map((z) => sigmoid(z))));
+      probabilities(m, csr, scores);
+      writeFileSync(join(dir, `${name}.ours.f32`), bytes(scores.subarray(0, Math.min(n, 100_000))));
     }
+    logitsRange(models.logistic!.model, csr, scores, 0, n);
+    writeFileSync(join(dir, 'logits.f32'), bytes(scores));
     writeFileSync(
       join(dir, 'meta.json'),
       JSON.stringify({
         rows: n,
-        cols: x.cols,
-        repeats: n >= 2_000_000 ? 2 : 3,
+        cols: csr.cols,
         models: Object.entries(models).map(([name, m]) => ({
           name,
           layers: m.model.layers.map((l) => ({ inputs: l.inputs, units: l.units })),
         })),
       }),
     );
-    const peer = JSON.parse(
-      execFileSync('/usr/bin/python3', [join(import.meta.dirname, 'peers', 'lookalike_sklearn.py'), dir], {
-        env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
-        maxBuffer: 1 << 20,
-      }).toString(),
-    ) as { models: Record<string, { ms: number; maxAbsDiffFirstRows: number }>; sklearn: string };
-    rmSync(dir, { recursive: true, force: true });
-    const rows = Object.keys(models).map((name) => {
-      const kernel = ms[`kernel ${name}`]!;
-      const sk = peer.models[name]!.ms;
-      return {
-        profiles: n,
-        model: name,
-        'representation (DuckDB -> CSR)': seconds(representationMs),
-        'kernel scores': seconds(kernel),
-        'kernel profiles/s/core': rate(n, kernel),
-        'sklearn predict_proba': seconds(sk),
-        'sklearn profiles/s/core': rate(n, sk),
-        'ratio ours/sklearn': Number((kernel / sk).toFixed(2)),
-        'max |p - p_sklearn|': peer.models[name]!.maxAbsDiffFirstRows.toExponential(1),
-        'rank + frontier': seconds(ms.rank! + ms['frontier (build + 200-point grid)']!),
-        'end to end': seconds(endToEnd[name]!),
-        'end to end profiles/s': rate(n, endToEnd[name]!),
-      };
-    });
-    console.table(rows);
-    report.push(...rows.map((r) => ({ ...r, sklearnVersion: peer.sklearn })));
+    peer = new PythonPeerServer(PEER, [dir]);
+    await peer.read();
   }
-  ws.close();
-  mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-  const file = join(import.meta.dirname, 'results', `lookalike-${SIZES.join('-')}.json`);
-  writeFileSync(
-    file,
-    `${JSON.stringify({ date: new Date().toISOString(), sizes: SIZES, report }, null, 2)}\n`,
-  );
-  console.log(`results: ${file}`);
+  try {
+    const readMs = await timeMedian('plain read', () => plainRead(csr), 3);
+    const gb = (nnz * 8 + (n + 1) * 4 + n * 4) / 1e9;
+    for (const [name, m] of Object.entries(models)) {
+      const ours = () => probabilities(m, csr, scores);
+      let diff = Number.NaN;
+      const r = peer
+        ? await compareSelfTimed(
+            `kernel ${name} ${n}`,
+            ours,
+            async () => {
+              const a = await peer!.ask<{ ms: number; maxAbsDiff: number }>(`score ${name}`);
+              diff = a.maxAbsDiff;
+              return a.ms;
+            },
+            { rounds, iterations },
+          )
+        : { oursMs: await timeMedian(name, ours, iterations), peerMs: null, ratio: null, ratios: [] };
+      rows.push({
+        bench: 'lookalike',
+        scenario: `scores (${name}): ${scenario}`,
+        ours: 'logitsRange + logistic function, pure-TS Float32 CSR kernel, one thread',
+        oursMedianMs: r.oursMs,
+        peer: peer ? SKLEARN : null,
+        peerMedianMs: r.peerMs,
+        ratio: r.ratio,
+        ...(peer ? {} : { note: 'scikit-learn not installed (apt-get install python3-sklearn): no peer' }),
+        extra: {
+          'profiles/s/core': n / (r.oursMs / 1000),
+          ...(r.peerMs ? { 'sklearn profiles/s/core': n / (r.peerMs / 1000) } : {}),
+          'kernel GB/s': gb / (r.oursMs / 1000),
+          'plain read GB/s (limit)': gb / (readMs / 1000),
+          ...(peer ? { 'max |p - p_sklearn| (first 100k)': diff } : {}),
+          ...(r.ratios.length ? { 'ratio per round': r.ratios.map((v) => v.toFixed(2)).join(' ') } : {}),
+        },
+      });
+    }
+
+    logitsRange(models.logistic!.model, csr, scores, 0, n);
+    let order: Uint32Array = new Uint32Array(0);
+    const rankOurs = () => {
+      order = rankDescending(scores);
+    };
+    const rank = peer
+      ? await compareSelfTimed(
+          `rank ${n}`,
+          rankOurs,
+          async () => (await peer!.ask<{ ms: number }>('rank')).ms,
+          {
+            rounds,
+            iterations,
+          },
+        )
+      : { oursMs: await timeMedian('rank', rankOurs, iterations), peerMs: null, ratio: null };
+    rows.push({
+      bench: 'lookalike',
+      scenario: `rank: ${fmt(n)} logits`,
+      ours: 'rankDescending: stable LSD radix sort on the Float32 bits',
+      oursMedianMs: rank.oursMs,
+      peer: peer ? 'numpy argsort(-logits, kind="stable")' : null,
+      peerMedianMs: rank.peerMs,
+      ratio: rank.ratio,
+      ...(peer ? {} : { note: 'numpy not installed: no peer' }),
+      extra: { 'logits/s': n / (rank.oursMs / 1000) },
+    });
+    rankOurs();
+    const sorted = new Float32Array(n);
+    for (let k = 0; k < n; k++) sorted[k] = scores[order[k]!]!;
+    const cal = buildCalibration(models.logistic!.calibration);
+    const frontierMs = await timeMedian('frontier', () => new Frontier(sorted, cal).grid(200), iterations);
+    rows.push({
+      bench: 'lookalike',
+      scenario: `frontier: ${fmt(n)} ranked logits, build + 200-point grid`,
+      ours: 'Frontier (calibrated precision with intervals at every size)',
+      oursMedianMs: frontierMs,
+      peer: null,
+      peerMedianMs: null,
+      ratio: null,
+      note: 'no peer: no library computes a calibrated size/precision frontier; bench audience times its parts',
+      extra: { 'ranks/s': n / (frontierMs / 1000) },
+    });
+  } finally {
+    peer?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  if (endToEnd) {
+    log('end to end');
+    for (const [name, m] of Object.entries(models)) {
+      const ms = await timeMedian(
+        `end to end ${name}`,
+        async () => {
+          const scored = await scoreUniverse(ws, m, { batchRows: BATCH });
+          new Frontier(scored.sorted, buildCalibration(m.calibration)).grid(200);
+          await scored.close();
+        },
+        1,
+      );
+      rows.push({
+        bench: 'lookalike',
+        scenario: `scoreUniverse + frontier (${name}): ${fmt(n)} profiles`,
+        ours: 'stage + exclusions, representation, kernel, rank, frontier',
+        oursMedianMs: ms,
+        peer: null,
+        peerMedianMs: null,
+        ratio: null,
+        note: 'no single peer: the sum of the rows above (each with its peer); one run',
+        extra: { 'profiles/s': n / (ms / 1000) },
+      });
+    }
+  }
+  return rows;
 }
 
-try {
-  await main();
-} finally {
-  rmSync(root, { recursive: true, force: true });
+const bench: BenchModule = {
+  name: 'lookalike',
+  async run(size) {
+    const plan = PLANS[size];
+    const sizes = process.env.BENCH_LOOKALIKE_SIZES?.split(',').map(Number) ?? plan.sizes;
+    const scratch = mkdtempSync(join(tmpdir(), 'lookalike-bench-'));
+    const ws = await lookalikeWorkspace(plan.base, join(scratch, 'ws'));
+    try {
+      const rows: BenchRow[] = [];
+      const models: Record<string, LookalikeModel> = {};
+      for (const arch of ['logistic', 'mlp'] as const) {
+        log(`training ${arch}`);
+        let id = '';
+        const ms = await timeMedian(
+          `train ${arch}`,
+          async () => {
+            id = (
+              await trainLookalike(ws, {
+                seed: { kind: 'purchase', categories: ['H05'] },
+                universe: 'third_party',
+                architectures: { [arch]: {} },
+                backend: 'wasm',
+                minSeedSize: plan.minSeedSize,
+                bootstrap: 300,
+              })
+            ).id;
+          },
+          1,
+        );
+        models[arch] = await loadLookalikeModel(ws.artifacts, id);
+        rows.push({
+          bench: 'lookalike',
+          scenario: `training (${arch}): ${fmt(plan.base)}-profile universe, purchase seed`,
+          ours: 'trainLookalike: seed resolution, PU sample, TF.js (wasm) fit, validation, 300-replicate calibration',
+          oursMedianMs: ms,
+          peer: null,
+          peerMedianMs: null,
+          ratio: null,
+          note: 'no peer: no library runs this pipeline; sklearn would fit a different model on different rows; one run',
+        });
+      }
+      for (const n of sizes) rows.push(...(await sizeRows(ws, models, n, plan, scratch, n === sizes[0])));
+      return rows;
+    } finally {
+      ws.close();
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  },
+};
+
+export default bench;
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const rows = await bench.run((process.argv[2] ?? 'smoke') as BenchSize);
+  console.table(
+    rows.map((r) => ({
+      scenario: r.scenario,
+      'ours ms': Math.round(r.oursMedianMs),
+      'peer ms': r.peerMedianMs === null ? '—' : Math.round(r.peerMedianMs),
+      'ours/peer': r.ratio === null ? '—' : r.ratio.toFixed(2),
+      ...r.extra,
+    })),
+  );
 }

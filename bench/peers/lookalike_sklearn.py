@@ -1,7 +1,13 @@
-"""sklearn peer of bench/lookalike.bench.ts: the same model (weights written by the bench) on the
-same CSR data, timed with predict_proba. Run with Debian's /usr/bin/python3 (python3-sklearn).
+"""sklearn peer of bench/lookalike.bench.ts: the same models (weights written by the bench) on the
+same CSR data, timed with predict_proba; and numpy's stable argsort of the same logits, the peer
+of our ranking. Run with Debian's /usr/bin/python3 (python3-sklearn), one BLAS thread.
 
-usage: /usr/bin/python3 bench/peers/lookalike_sklearn.py <dir>   (prints one JSON object)
+usage: /usr/bin/python3 bench/peers/lookalike_sklearn.py <dir>
+Loads <dir> (not timed), prints {"ready": ...} and then answers one command per stdin line, so the
+bench can alternate its own timings with ours under the same load:
+  score <model>   -> {"ms": predict_proba time, "maxAbsDiff": max |p - p_ours| over the first rows}
+  rank            -> {"ms": np.argsort(-logits, kind="stable") time}
+  quit
 """
 import json
 import sys
@@ -54,22 +60,31 @@ def main():
     d = sys.argv[1]
     meta = json.load(open(f"{d}/meta.json"))
     X = load(d, meta)
-    results = {"rows": meta["rows"], "nnz": int(X.nnz), "sklearn": __import__("sklearn").__version__, "models": {}}
-    for m in meta["models"]:
-        clf = classifier(d, m, meta["cols"])
+    models = {m["name"]: classifier(d, m, meta["cols"]) for m in meta["models"]}
+    for clf in models.values():
         clf.predict_proba(X[:1000])
-        times = []
-        for _ in range(meta.get("repeats", 3)):
+    logits = None
+    print(json.dumps({"ready": True, "rows": meta["rows"], "nnz": int(X.nnz), "sklearn": __import__("sklearn").__version__}), flush=True)
+    for line in sys.stdin:
+        cmd = line.split()
+        if not cmd or cmd[0] == "quit":
+            break
+        if cmd[0] == "score":
+            name = cmd[1]
             t = time.perf_counter()
-            p = clf.predict_proba(X)[:, 1]
-            times.append((time.perf_counter() - t) * 1000)
-        ours = np.fromfile(f"{d}/{m['name']}.ours.f32", dtype=np.float32)
-        results["models"][m["name"]] = {
-            "ms": min(times),
-            "msAll": times,
-            "maxAbsDiffFirstRows": float(np.max(np.abs(p[: len(ours)] - ours))),
-        }
-    print(json.dumps(results))
+            p = models[name].predict_proba(X)[:, 1]
+            ms = (time.perf_counter() - t) * 1000
+            ours = np.fromfile(f"{d}/{name}.ours.f32", dtype=np.float32)
+            diff = float(np.max(np.abs(p[: len(ours)].astype(np.float64) - ours.astype(np.float64))))
+            print(json.dumps({"ms": ms, "maxAbsDiff": diff}), flush=True)
+        elif cmd[0] == "rank":
+            if logits is None:
+                logits = np.fromfile(f"{d}/logits.f32", dtype=np.float32)
+            t = time.perf_counter()
+            np.argsort(-logits, kind="stable")
+            print(json.dumps({"ms": (time.perf_counter() - t) * 1000}), flush=True)
+        else:
+            print(json.dumps({"error": f"unknown command {cmd[0]}"}), flush=True)
 
 
 main()

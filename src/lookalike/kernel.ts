@@ -81,6 +81,66 @@ function oneHiddenRange(
   from: number,
   to: number,
 ): void {
+  const h = hidden.units;
+  if (h % 8 !== 0) {
+    oneHiddenRangeAny(hidden, last, x, out, from, to);
+    return;
+  }
+  const { rowPtr, indices, values } = x;
+  const w1 = hidden.weights;
+  const b1 = hidden.bias;
+  const w2 = last.weights;
+  const b2 = last.bias[0]!;
+  for (let r = from; r < to; r++) {
+    const start = rowPtr[r]!;
+    const end = rowPtr[r + 1]!;
+    let z = b2;
+    // Eight hidden units at a time in local variables: V8 keeps them in registers, where an
+    // accumulator array costs a load and a store per unit and non-zero. Each unit still sums its
+    // non-zeros in row order, and z adds units in index order, so results match the plain loop.
+    for (let j = 0; j < h; j += 8) {
+      let a0 = b1[j]!;
+      let a1 = b1[j + 1]!;
+      let a2 = b1[j + 2]!;
+      let a3 = b1[j + 3]!;
+      let a4 = b1[j + 4]!;
+      let a5 = b1[j + 5]!;
+      let a6 = b1[j + 6]!;
+      let a7 = b1[j + 7]!;
+      for (let p = start; p < end; p++) {
+        const v = values[p]!;
+        const base = indices[p]! * h + j;
+        a0 += v * w1[base]!;
+        a1 += v * w1[base + 1]!;
+        a2 += v * w1[base + 2]!;
+        a3 += v * w1[base + 3]!;
+        a4 += v * w1[base + 4]!;
+        a5 += v * w1[base + 5]!;
+        a6 += v * w1[base + 6]!;
+        a7 += v * w1[base + 7]!;
+      }
+      if (a0 > 0) z += a0 * w2[j]!;
+      if (a1 > 0) z += a1 * w2[j + 1]!;
+      if (a2 > 0) z += a2 * w2[j + 2]!;
+      if (a3 > 0) z += a3 * w2[j + 3]!;
+      if (a4 > 0) z += a4 * w2[j + 4]!;
+      if (a5 > 0) z += a5 * w2[j + 5]!;
+      if (a6 > 0) z += a6 * w2[j + 6]!;
+      if (a7 > 0) z += a7 * w2[j + 7]!;
+    }
+    out[r - from] = z;
+  }
+}
+
+/** One hidden layer of any width: an accumulator array. */
+function oneHiddenRangeAny(
+  hidden: DenseLayer,
+  last: DenseLayer,
+  x: Csr,
+  out: Float32Array,
+  from: number,
+  to: number,
+): void {
   const { rowPtr, indices, values } = x;
   const h = hidden.units;
   const w1 = hidden.weights;

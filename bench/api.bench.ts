@@ -1,0 +1,103 @@
+/**
+ * API request latency: `createApp` over a small workspace (DuckDB-backed keys, audit trail and
+ * job store, as `npm start` composes them), answering `GET /v1/jobs` through `app.request`
+ * (in memory, no socket), against a bare Hono app returning the same JSON body from the same
+ * path. The ratio is what our middleware stack costs per request: bearer-key verification,
+ * rate limiting, the audit trail, request validation, problem+json and OpenAPI wiring, and the
+ * job store read.
+ *
+ *   npx tsx bench/api.bench.ts [smoke|full]
+ * Also runs under bench/run.ts as the `api` bench.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Hono } from 'hono';
+import { createApiKey, createApp } from '../src/api/index.ts';
+import { DuckDbJobStore, defineJob, JobQueue } from '../src/jobs/index.ts';
+import { DuckDbAuditLog, DuckDbKeyStore, Workspace } from '../src/store/index.ts';
+import { type BenchModule, type BenchSize, comparePair } from './lib.ts';
+
+const PLANS: Record<BenchSize, { requests: number; rounds: number; iterations: number }> = {
+  smoke: { requests: 50, rounds: 1, iterations: 2 },
+  full: { requests: 500, rounds: 5, iterations: 5 },
+};
+
+const bench: BenchModule = {
+  name: 'api',
+  async run(size) {
+    const plan = PLANS[size];
+    const home = mkdtempSync(join(tmpdir(), 'lookalike-bench-api-'));
+    const ws = await Workspace.open(home);
+    try {
+      const keys = await DuckDbKeyStore.open(ws.db);
+      const audit = await DuckDbAuditLog.open(ws.db);
+      const jobs = new JobQueue(await DuckDbJobStore.open(ws.db), {
+        noop: defineJob(async (params: { n: number }) => ({ n: params.n })),
+      });
+      const { key } = await createApiKey(keys, { name: 'bench', role: 'marketer' });
+      for (let i = 0; i < 5; i++) await jobs.submit('noop', { n: i });
+      await jobs.idle();
+      // Limits far above the bench's request rate: the bench times the limiter, not a 429.
+      const unlimited = { admin: 1e9, data_scientist: 1e9, marketer: 1e9, ad_platform: 1e9 };
+      const app = createApp({ version: 'bench', keys, audit, jobs, rateLimits: unlimited });
+      const headers = { authorization: `Bearer ${key}` };
+      const path = '/v1/jobs?limit=20';
+      const first = await app.request(path, { headers });
+      if (first.status !== 200)
+        throw new Error(`GET ${path} answered ${first.status}: ${await first.text()}`);
+      const body = (await first.json()) as unknown;
+      const bare = new Hono();
+      bare.get('/v1/jobs', (c) => c.json(body as object));
+      const check = await bare.request(path, { headers });
+      if (JSON.stringify(await check.json()) !== JSON.stringify(body))
+        throw new Error('bare app body differs');
+
+      const n = plan.requests;
+      const r = await comparePair(
+        'GET /v1/jobs',
+        async () => {
+          for (let i = 0; i < n; i++) await (await app.request(path, { headers })).arrayBuffer();
+        },
+        async () => {
+          for (let i = 0; i < n; i++) await (await bare.request(path, { headers })).arrayBuffer();
+        },
+        { rounds: plan.rounds, iterations: plan.iterations },
+      );
+      return [
+        {
+          bench: 'api',
+          scenario: `GET /v1/jobs (5 jobs, ${JSON.stringify(body).length} B JSON) x ${n} sequential requests, app.request`,
+          ours: 'createApp: auth (hashed key lookup), rate limit, audit trail, zod validation, job store read',
+          oursMedianMs: r.oursMs,
+          peer: 'bare Hono app returning the same JSON',
+          peerMedianMs: r.peerMs,
+          ratio: r.ratio,
+          extra: {
+            'ours ms/request': r.oursMs / n,
+            'bare ms/request': (r.peerMs ?? Number.NaN) / n,
+            'ours requests/s': n / (r.oursMs / 1000),
+          },
+        },
+      ];
+    } finally {
+      ws.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  },
+};
+
+export default bench;
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const rows = await bench.run((process.argv[2] ?? 'smoke') as BenchSize);
+  console.table(
+    rows.map((r) => ({
+      'ours ms': r.oursMedianMs.toFixed(1),
+      'peer ms': r.peerMedianMs?.toFixed(1),
+      'ours/peer': r.ratio?.toFixed(2),
+      ...r.extra,
+    })),
+  );
+}
