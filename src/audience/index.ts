@@ -28,6 +28,8 @@ export {
 export { explainAudience } from './explain.ts';
 export type { FrontierPoint, FrontierSummary } from './frontier.ts';
 export { Frontier, marginalPrecision } from './frontier.ts';
+export type { CachedFrontier } from './frontier-cache.ts';
+export { FrontierCache } from './frontier-cache.ts';
 export type { RankedMembers } from './members-file.ts';
 export { decodeMembers, encodeMembers } from './members-file.ts';
 export type { NeedMix, NeedMixRequest, NeedMixResult } from './need-mix.ts';

@@ -38,6 +38,7 @@ export type {
   TpProfile,
 } from './feature-spec.ts';
 export { featureNames, specDim, vectorizeProfiles } from './feature-spec.ts';
+export { dataFingerprint } from './fingerprint.ts';
 export type { Architecture, Contribution, DenseLayer, PortableModel } from './kernel.ts';
 export { explainRow, scoreCsr, scoreLogits, scoreProfiles, sigmoid } from './kernel.ts';
 export { auc } from './metrics.ts';

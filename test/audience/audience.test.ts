@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createAudience,
   explainAudience,
+  FrontierCache,
   listAudiences,
   loadAudience,
   modelFrontier,
@@ -208,5 +209,23 @@ describe('relaxConditions', () => {
     await expect(relaxConditions(s.ws, { modelId, conditions, targetSize: 10_000_000 })).rejects.toThrow(
       /targetSize 10000000 is larger than the universe/,
     );
+  });
+});
+
+// Last in the file: it changes the workspace's third-party data.
+describe('FrontierCache', () => {
+  it('scores a model once per data version and agrees with a fresh frontier', async () => {
+    const cache = new FrontierCache(s.ws);
+    const first = await cache.get(modelId);
+    expect(await cache.get(modelId)).toBe(first);
+    const fresh = await modelFrontier(s.ws, modelId, { steps: 20 });
+    expect(first.snapshot).toBe(fresh.snapshot);
+    expect(first.frontier.grid(20, [], 10)).toEqual(fresh.points);
+
+    await s.ws.db.run('DELETE FROM tp_interests WHERE tp_id = (SELECT min(tp_id) FROM tp_interests)');
+    const after = await cache.get(modelId);
+    expect(after).not.toBe(first);
+    expect(after.snapshot).not.toBe(first.snapshot);
+    expect(after.snapshot).toBe((await modelFrontier(s.ws, modelId, { steps: 2 })).snapshot);
   });
 });

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { explainAudience, openFrontier } from '../../audience/index.ts';
+import { explainAudience, FrontierCache } from '../../audience/index.ts';
 import { DOMAIN_JOBS } from '../../jobs/index.ts';
 import {
   diagnoseSeed,
@@ -343,6 +343,7 @@ async function modelExists(ws: Workspace, id: string): Promise<boolean> {
 export function registerModelRoutes(app: ApiApp, deps: ApiDeps): void {
   const { workspace: ws, jobs } = deps;
   if (!ws) return;
+  const frontiers = new FrontierCache(ws);
 
   app.openapi(diagnose, async (c) => {
     const body = c.req.valid('json');
@@ -390,18 +391,14 @@ export function registerModelRoutes(app: ApiApp, deps: ApiDeps): void {
   app.openapi(frontier, async (c) => {
     const { id } = c.req.valid('param');
     const q = c.req.valid('query');
-    const { frontier: f, scored } = await openFrontier(ws, id);
-    try {
-      if (q.size !== undefined && q.size > f.size)
-        throw new InvalidInputError(
-          `size ${q.size} is larger than the universe (${f.size} after exclusions)`,
-          'size',
-        );
-      const points = q.size !== undefined ? [f.at(q.size)] : f.grid(q.steps, [], 10);
-      return c.json({ modelId: id, snapshot: scored.snapshot, summary: f.summary, points }, 200);
-    } finally {
-      await scored.close();
-    }
+    const { frontier: f, snapshot } = await frontiers.get(id);
+    if (q.size !== undefined && q.size > f.size)
+      throw new InvalidInputError(
+        `size ${q.size} is larger than the universe (${f.size} after exclusions)`,
+        'size',
+      );
+    const points = q.size !== undefined ? [f.at(q.size)] : f.grid(q.steps, [], 10);
+    return c.json({ modelId: id, snapshot, summary: f.summary, points }, 200);
   });
 
   app.openapi(explain, async (c) => {
