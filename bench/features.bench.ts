@@ -247,7 +247,8 @@ const bench: BenchModule = {
           `peers disagree with computeMemberFeatures: plain SQL ${sqlDiff}, typed arrays ${arrDiff}`,
         );
       }
-      const opts = { rounds: base.rounds, iterations: 1 };
+      // No warmup: the checks above already ran every task once.
+      const opts = { rounds: base.rounds, iterations: 1, warmup: false };
       const label = `${lines.toLocaleString('en-US')} lines, ${ref.rows.toLocaleString('en-US')} members x ${ref.cols} features`;
       const vsSql = await comparePair(
         'features vs SQL',

@@ -29,6 +29,14 @@ export interface BenchModule {
 /** A task to time: plain function, or one that reports its own duration (a peer timing itself). */
 export type Timed = () => unknown | Promise<unknown>;
 
+/**
+ * tinybench's default warmup runs a task until it has both 16 runs and 250 ms behind it: for a
+ * task of seconds (10M lines, 1M-row k-means) that is sixteen extra runs per round. One warmup
+ * run is enough to get the JIT and caches going; `false` skips it.
+ */
+export const warmupOnce = (warmup: boolean) =>
+  warmup ? { warmup: true, warmupIterations: 1, warmupTime: 0 } : { warmup: false };
+
 export const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
@@ -56,6 +64,7 @@ export async function comparePair(
       iterations: options.iterations ?? 3,
       time: 0,
       throws: true,
+      ...warmupOnce(options.warmup ?? true),
     } as never);
     bench.add('ours', ours as Fn);
     if (peer) bench.add('peer', peer as Fn);
@@ -109,8 +118,13 @@ export function hasCommand(command: string): boolean {
 }
 
 /** Times `f` with tinybench (`iterations` runs) and returns the median latency in ms. */
-export async function timeMedian(label: string, f: Timed, iterations: number): Promise<number> {
-  const bench = new Bench({ name: label, iterations, time: 0, throws: true } as never);
+export async function timeMedian(
+  label: string,
+  f: Timed,
+  iterations: number,
+  warmup = true,
+): Promise<number> {
+  const bench = new Bench({ name: label, iterations, time: 0, throws: true, ...warmupOnce(warmup) } as never);
   bench.add('ours', f as Fn);
   await bench.run();
   return (bench.tasks[0]!.result as { latency?: { p50: number } }).latency?.p50 ?? Number.NaN;
@@ -125,7 +139,7 @@ export async function compareSelfTimed(
   label: string,
   ours: Timed,
   peer: () => Promise<number>,
-  options: { rounds?: number; iterations?: number } = {},
+  options: { rounds?: number; iterations?: number; warmup?: boolean } = {},
 ): Promise<{ oursMs: number; peerMs: number; ratio: number; ratios: number[] }> {
   const rounds = options.rounds ?? 3;
   const iterations = options.iterations ?? 3;
@@ -133,7 +147,7 @@ export async function compareSelfTimed(
   const p: number[] = [];
   const ratios: number[] = [];
   for (let r = 0; r < rounds; r++) {
-    const ms = await timeMedian(`${label} #${r + 1}`, ours, iterations);
+    const ms = await timeMedian(`${label} #${r + 1}`, ours, iterations, options.warmup ?? true);
     const peerRuns: number[] = [];
     for (let i = 0; i < iterations; i++) peerRuns.push(await peer());
     const pm = median(peerRuns);

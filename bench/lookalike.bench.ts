@@ -135,7 +135,8 @@ function probabilities(m: LookalikeModel, x: Csr, out: Float32Array): void {
 const fmt = (n: number) => n.toLocaleString('en-US');
 const t0 = performance.now();
 /** Phase lines on stderr, so a long full run shows where it is. */
-const log = (msg: string) => process.stderr.write(`  [lookalike ${((performance.now() - t0) / 1000).toFixed(0)} s] ${msg}\n`);
+const log = (msg: string) =>
+  process.stderr.write(`  [lookalike ${((performance.now() - t0) / 1000).toFixed(0)} s] ${msg}\n`);
 
 async function sizeRows(
   ws: Workspace,
@@ -159,7 +160,7 @@ async function sizeRows(
       x = (await universeCsr(ws, models.logistic!)) as Csr;
     },
     () => universeCsr(ws, models.logistic!, true),
-    { rounds: big ? 1 : Math.min(2, rounds), iterations: 1 },
+    { rounds: big ? 1 : Math.min(2, rounds), iterations: 1, warmup: false },
   );
   const csr = x as unknown as Csr;
   const n = csr.rows;
@@ -304,6 +305,7 @@ async function sizeRows(
           await scored.close();
         },
         1,
+        false,
       );
       rows.push({
         bench: 'lookalike',
@@ -349,6 +351,7 @@ const bench: BenchModule = {
             ).id;
           },
           1,
+          false,
         );
         models[arch] = await loadLookalikeModel(ws.artifacts, id);
         rows.push({

@@ -30,6 +30,9 @@ for (const file of files) {
   try {
     const out = await mod.run(size);
     rows.push(...out);
+    // Every row is a comparison: a ratio against a peer, or a stated reason there is none.
+    for (const r of out)
+      if (r.ratio === null && !r.note) failures.push(`${mod.name}: "${r.scenario}" has no peer and no note`);
     for (const r of out)
       process.stderr.write(
         `  ${r.scenario}: ours ${r.oursMedianMs.toFixed(1)} ms${r.ratio !== null ? `, ratio ${r.ratio.toFixed(2)} vs ${r.peer}` : ''}\n`,
@@ -42,11 +45,11 @@ for (const file of files) {
 
 const fmt = (n: number | null, digits = 1) => (n === null ? '—' : n.toFixed(digits));
 const md = [
-  `| bench | scenario | ours (median ms) | peer | peer (median ms) | ratio ours/peer | notes |`,
-  `|---|---|---:|---|---:|---:|---|`,
+  `| bench | scenario | ours | ours (median ms) | peer | peer (median ms) | ratio ours/peer | notes |`,
+  `|---|---|---|---:|---|---:|---:|---|`,
   ...rows.map(
     (r) =>
-      `| ${r.bench} | ${r.scenario} | ${fmt(r.oursMedianMs)} | ${r.peer ?? '—'} | ${fmt(r.peerMedianMs)} | ${fmt(r.ratio, 2)} | ${[
+      `| ${r.bench} | ${r.scenario} | ${r.ours} | ${fmt(r.oursMedianMs)} | ${r.peer ?? '—'} | ${fmt(r.peerMedianMs)} | ${fmt(r.ratio, 2)} | ${[
         r.note,
         ...Object.entries(r.extra ?? {}).map(
           ([k, v]) => `${k} ${typeof v === 'number' ? Number(v.toPrecision(4)) : v}`,

@@ -17,7 +17,14 @@ import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 import { type KmeansResult, kmeans } from '../src/segment/index.ts';
 import { BENCH_CACHE, personaMatrix, sizeFromEnv, writeMatrix } from './data-gen.ts';
-import { type BenchModule, type BenchRow, type BenchSize, hasPythonModule, runPythonPeer } from './lib.ts';
+import {
+  type BenchModule,
+  type BenchRow,
+  type BenchSize,
+  hasPythonModule,
+  runPythonPeer,
+  warmupOnce,
+} from './lib.ts';
 
 const SIZES: Record<BenchSize, { rows: number; cols: number; k: number; rounds: number }> = {
   smoke: { rows: 20_000, cols: 16, k: 10, rounds: 1 },
@@ -60,6 +67,8 @@ const bench: BenchModule = {
         iterations: 1,
         time: 0,
         throws: true,
+        // No warmup: each round is one fit of seconds (tinybench's default would add sixteen).
+        ...warmupOnce(false),
       } as never);
       let fit: KmeansResult | null = null;
       b.add('ours', () => {
