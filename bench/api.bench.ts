@@ -21,7 +21,7 @@ import { type BenchModule, type BenchSize, comparePair } from './lib.ts';
 
 const PLANS: Record<BenchSize, { requests: number; rounds: number; iterations: number }> = {
   smoke: { requests: 50, rounds: 1, iterations: 2 },
-  full: { requests: 500, rounds: 5, iterations: 5 },
+  full: { requests: 200, rounds: 3, iterations: 3 },
 };
 
 const bench: BenchModule = {

@@ -209,7 +209,7 @@ async function sizeRows(
     await peer.read();
   }
   try {
-    const readMs = await timeMedian('plain read', () => plainRead(csr), 3);
+    const readMs = await timeMedian('plain read', () => plainRead(csr), 5);
     const gb = (nnz * 8 + (n + 1) * 4 + n * 4) / 1e9;
     for (const [name, m] of Object.entries(models)) {
       const ours = () => probabilities(m, csr, scores);

