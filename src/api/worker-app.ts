@@ -67,7 +67,7 @@ const ScoreResponse = z
 
 const scoreRoute = createRoute({
   method: 'post',
-  path: '/v1/models/{id}/score',
+  path: '/v1/lookalike-models/{id}/score',
   tags: ['scoring'],
   summary: 'Score posted profiles with an exported lookalike model (runs at the edge, no DuckDB)',
   security: bearer,
@@ -146,7 +146,7 @@ class ModelCache {
   }
 }
 
-/** `POST /v1/models/{id}/score`: the portable kernel over models read from the artifact store. */
+/** `POST /v1/lookalike-models/{id}/score`: the portable kernel over models read from the artifact store. */
 export function registerScoreRoutes(app: ApiApp, deps: { artifacts: ArtifactStore }): void {
   const cache = new ModelCache(deps.artifacts);
   app.openapi(scoreRoute, async (c) => {

@@ -189,9 +189,9 @@ describe('exports from R2', () => {
   });
 });
 
-describe('POST /v1/models/{id}/score', () => {
+describe('POST /v1/lookalike-models/{id}/score', () => {
   it('scores posted profiles with the portable kernel', async () => {
-    const res = await post('/v1/models/lm_w/score', keys.scientist, {
+    const res = await post('/v1/lookalike-models/lm_w/score', keys.scientist, {
       profiles: [
         { gender: 'female', age_band: '30s', interests: { baking: 9 }, searches: ['パン 作り方'] },
         { gender: 'male', interests: { cars: 3 } },
@@ -216,13 +216,13 @@ describe('POST /v1/models/{id}/score', () => {
   });
 
   it('answers 404, 415, 422 and 403 clearly', async () => {
-    expect((await post('/v1/models/lm_nope/score', keys.marketer, { profiles: [{}] })).status).toBe(404);
-    expect((await post('/v1/models/lm_w/score', keys.marketer, 'x', 'text/plain')).status).toBe(415);
-    expect((await post('/v1/models/lm_w/score', keys.marketer, '{"profiles":')).status).toBe(400);
-    const bad = await post('/v1/models/lm_w/score', keys.marketer, { profiles: [{ shoe: 1 }] });
+    expect((await post('/v1/lookalike-models/lm_nope/score', keys.marketer, { profiles: [{}] })).status).toBe(404);
+    expect((await post('/v1/lookalike-models/lm_w/score', keys.marketer, 'x', 'text/plain')).status).toBe(415);
+    expect((await post('/v1/lookalike-models/lm_w/score', keys.marketer, '{"profiles":')).status).toBe(400);
+    const bad = await post('/v1/lookalike-models/lm_w/score', keys.marketer, { profiles: [{ shoe: 1 }] });
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { field: string }).field).toBe('profiles.0.shoe');
-    expect((await post('/v1/models/lm_w/score', keys.marketer, { profiles: [] })).status).toBe(422);
-    expect((await post('/v1/models/lm_w/score', keys.dspA, { profiles: [{}] })).status).toBe(403);
+    expect((await post('/v1/lookalike-models/lm_w/score', keys.marketer, { profiles: [] })).status).toBe(422);
+    expect((await post('/v1/lookalike-models/lm_w/score', keys.dspA, { profiles: [{}] })).status).toBe(403);
   });
 });
