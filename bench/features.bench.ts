@@ -19,7 +19,7 @@ import { type BenchModule, type BenchRow, type BenchSize, comparePair } from './
 
 const SIZES: Record<BenchSize, { members: number; months: number; rounds: number }> = {
   smoke: { members: 400, months: 2, rounds: 1 },
-  full: { members: 90_000, months: 12, rounds: 3 },
+  full: { members: 90_000, months: 12, rounds: 2 },
 };
 
 const TOD = [

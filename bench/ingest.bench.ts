@@ -44,7 +44,7 @@ const bench: BenchModule = {
         async () => {
           await peerDb.run(`CREATE OR REPLACE TABLE t AS SELECT * FROM read_csv('${file}', header = true)`);
         },
-        { rounds: size === 'smoke' ? 1 : 3, iterations: size === 'smoke' ? 1 : 2 },
+        { rounds: size === 'smoke' ? 1 : 3, iterations: 1 },
       );
       const mb = statSync(file).size / 1e6;
       return [

@@ -28,7 +28,7 @@ import {
 
 const SIZES: Record<BenchSize, { rows: number; cols: number; k: number; rounds: number }> = {
   smoke: { rows: 20_000, cols: 16, k: 10, rounds: 1 },
-  full: { rows: 1_000_000, cols: 20, k: 10, rounds: 5 },
+  full: { rows: 1_000_000, cols: 20, k: 10, rounds: 3 },
 };
 
 const PEER = join(import.meta.dirname, 'peers', 'sklearn_kmeans.py');
