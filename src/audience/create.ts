@@ -21,6 +21,8 @@ import {
   audienceRevisions,
   decodeMembers,
   encodeMembers,
+  type MembersView,
+  openMembers,
   type RankedMembers,
   readAudienceRevision,
 } from './members-file.ts';
@@ -263,14 +265,38 @@ export async function createAudience(
  * @throws NotFoundError when no audience (or no such revision) has that ID.
  */
 export async function loadAudience(ws: Workspace, id: string, revision?: number): Promise<Audience> {
+  const opened = await openAudience(ws, id, revision);
+  return { manifest: opened.manifest, members: decodeMembers(await opened.memberBytes()) };
+}
+
+/**
+ * An audience's manifest, with its members read only when asked for (a read of the manifest
+ * alone does not touch `members.arrow`).
+ *
+ * @throws NotFoundError when the audience (or that revision) does not exist.
+ */
+export async function openAudience(
+  ws: Workspace,
+  id: string,
+  revision?: number,
+): Promise<{
+  manifest: AudienceManifest;
+  memberBytes(): Promise<Uint8Array>;
+  members(): Promise<MembersView>;
+}> {
   checkAudienceId(id);
   const at = revision ?? (await audienceRevisions(ws.artifacts, id)).at(-1) ?? 1;
   const stored = await readAudienceRevision<AudienceManifest>(ws.artifacts, id, at);
-  const bytes = await stored?.members();
-  if (!stored || !bytes) throw new NotFoundError('audience', revision ? `${id}@${revision}` : id);
+  if (!stored) throw new NotFoundError('audience', revision ? `${id}@${revision}` : id);
+  const memberBytes = async () => {
+    const bytes = await stored.members();
+    if (!bytes) throw new NotFoundError('audience', revision ? `${id}@${revision}` : id);
+    return bytes;
+  };
   return {
     manifest: { ...stored.manifest, revision: stored.manifest.revision ?? 1 },
-    members: decodeMembers(bytes),
+    memberBytes,
+    members: async () => openMembers(await memberBytes()),
   };
 }
 

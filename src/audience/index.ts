@@ -23,6 +23,7 @@ export {
   listAudiences,
   loadAudience,
   modelFrontier,
+  openAudience,
   openFrontier,
 } from './create.ts';
 export { explainAudience } from './explain.ts';

@@ -1,4 +1,5 @@
 import { type ServerType, serve } from '@hono/node-server';
+import type { RateLimits } from '../api/index.ts';
 import type { GenerateOptions } from '../sample/index.ts';
 import type { Role } from '../schema/index.ts';
 import { Workspace } from '../store/index.ts';
@@ -13,6 +14,8 @@ export interface ServeOptions {
   sample?: Omit<GenerateOptions, 'outDir'>;
   /** Build (or reuse) the demo segmentation, model and audience before serving. Default true. */
   demo?: boolean;
+  /** Requests per minute per key, by role (default `DEFAULT_RATE_LIMITS`). */
+  rateLimits?: RateLimits;
   log?: (line: string) => void;
 }
 
@@ -65,7 +68,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (boot.generated) log(`  generated in ${boot.generated.seconds.toFixed(1)} s`);
   for (const r of boot.imports)
     log(`  ${r.table}: ${r.accepted.toLocaleString('en-US')} rows (${r.rejected} rejected)`);
-  const server = await buildServer(ws);
+  const server = await buildServer(ws, options.rateLimits ? { rateLimits: options.rateLimits } : {});
   if (server.interrupted)
     log(`- ${server.interrupted} job(s) left unfinished by the last run were marked failed`);
   let demo: DemoArtifacts | null = null;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ApiApp, createApiKey, createApp, importJob } from '../api/index.ts';
+import { type ApiApp, createApiKey, createApp, importJob, type RateLimits } from '../api/index.ts';
 import {
   DuckDbJobStore,
   domainJobs,
@@ -36,7 +36,7 @@ export const needModelsDir = (ws: Workspace) => join(ws.home, 'models', 'needs')
  */
 export async function buildServer(
   ws: Workspace,
-  options: { concurrency?: number; pool?: WorkerPool } = {},
+  options: { concurrency?: number; pool?: WorkerPool; rateLimits?: RateLimits } = {},
 ): Promise<Server> {
   const keys = await DuckDbKeyStore.open(ws.db);
   const audit = await DuckDbAuditLog.open(ws.db);
@@ -61,6 +61,7 @@ export async function buildServer(
     workspace: ws,
     needs: { modelsDir, pool: tokenizers },
     docsAsset: swaggerAssets(),
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   });
   return {
     app,

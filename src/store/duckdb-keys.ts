@@ -21,8 +21,17 @@ const toRecord = (r: KeyRow): ApiKeyRecord => ({
   revokedAt: r.revoked_at,
 });
 
-/** API keys in the workspace database (hashes only). */
+/** Keys kept in memory after their first lookup: every authenticated request reads one. */
+const KEY_CACHE_SIZE = 1000;
+
+/**
+ * API keys in the workspace database (hashes only). Lookups are cached: the process that serves
+ * the API is the only writer of the workspace (DuckDB allows one), and its own inserts and
+ * revocations update the cache, so a revoked key fails on the very next request.
+ */
 export class DuckDbKeyStore implements ApiKeyStore {
+  private readonly cache = new Map<string, ApiKeyRecord>();
+
   private constructor(private readonly db: DuckDb) {}
 
   static async open(db: DuckDb): Promise<DuckDbKeyStore> {
@@ -32,6 +41,7 @@ export class DuckDbKeyStore implements ApiKeyStore {
   }
 
   async insert(k: ApiKeyRecord): Promise<void> {
+    this.cache.delete(k.keyId);
     await this.db.run('INSERT INTO _api_keys VALUES ($1, $2, $3, $4, $5, $6, $7)', [
       k.keyId,
       k.name,
@@ -44,11 +54,17 @@ export class DuckDbKeyStore implements ApiKeyStore {
   }
 
   async get(keyId: string): Promise<ApiKeyRecord | null> {
+    const cached = this.cache.get(keyId);
+    if (cached) return { ...cached };
     const [row] = await this.db.rows<KeyRow & Record<string, never>>(
       'SELECT * FROM _api_keys WHERE key_id = $1',
       [keyId],
     );
-    return row ? toRecord(row) : null;
+    if (!row) return null; // unknown IDs are not cached: anyone can send those
+    const record = toRecord(row);
+    if (this.cache.size >= KEY_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(keyId, record);
+    return { ...record };
   }
 
   async list(): Promise<ApiKeyRecord[]> {
@@ -58,6 +74,7 @@ export class DuckDbKeyStore implements ApiKeyStore {
   }
 
   async revoke(keyId: string, at: string): Promise<boolean> {
+    this.cache.delete(keyId);
     const changed = await this.db.run(
       'UPDATE _api_keys SET revoked_at = $2 WHERE key_id = $1 AND revoked_at IS NULL',
       [keyId, at],
@@ -66,8 +83,24 @@ export class DuckDbKeyStore implements ApiKeyStore {
   }
 }
 
-/** The audit log in the workspace database. */
+/** Entries written by one INSERT at most. */
+const AUDIT_BATCH = 200;
+
+interface PendingEntry {
+  entry: AuditEntry;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * The audit log in the workspace database, with group commit: an entry recorded while a write is
+ * in flight joins the next write, so concurrent requests share one commit instead of queueing
+ * behind one commit each. `record` still resolves only once its entry is stored.
+ */
 export class DuckDbAuditLog implements AuditLog {
+  private pending: PendingEntry[] = [];
+  private draining: Promise<void> | null = null;
+
   private constructor(private readonly db: DuckDb) {}
 
   static async open(db: DuckDb): Promise<DuckDbAuditLog> {
@@ -76,19 +109,39 @@ export class DuckDbAuditLog implements AuditLog {
     return new DuckDbAuditLog(db);
   }
 
-  async record(e: AuditEntry): Promise<void> {
-    await this.db.run('INSERT INTO _audit VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-      e.at,
-      e.keyId,
-      e.role,
-      e.action,
-      e.resource,
-      e.status,
-      e.detail ?? null,
-    ]);
+  record(e: AuditEntry): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ entry: e, resolve, reject });
+      this.draining ??= this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length) {
+      const batch = this.pending.splice(0, AUDIT_BATCH);
+      try {
+        await this.db.run(
+          `INSERT INTO _audit VALUES ${batch.map((_, i) => `(${Array.from({ length: 7 }, (_, j) => `$${i * 7 + j + 1}`).join(', ')})`).join(', ')}`,
+          batch.flatMap(({ entry: e }) => [
+            e.at,
+            e.keyId,
+            e.role,
+            e.action,
+            e.resource,
+            e.status,
+            e.detail ?? null,
+          ]),
+        );
+        for (const p of batch) p.resolve();
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+      }
+    }
+    this.draining = null;
   }
 
   async list(options: { keyId?: string; limit: number }): Promise<AuditEntry[]> {
+    await this.draining;
     const rows = await this.db.rows<{
       at: string;
       key_id: string | null;

@@ -82,7 +82,10 @@ export class FsArtifactStore implements ArtifactStore {
         else out.push(relative(this.root, full).split(sep).join('/'));
       }
     };
-    await walk(this.root);
+    // Walk only the folder the prefix names, not the whole store: listing one audience's
+    // revisions must not cost a walk over every model and export.
+    const folder = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
+    await walk(folder ? this.path(folder) : this.root);
     return out.filter((k) => k.startsWith(prefix)).sort();
   }
 

@@ -5,7 +5,7 @@ import {
   type CreateAudienceOptions,
   DEFAULT_MIN_SIZE,
   listAudiences,
-  loadAudience,
+  openAudience,
   relaxConditions,
 } from '../../audience/index.ts';
 import { DOMAIN_JOBS } from '../../jobs/index.ts';
@@ -317,12 +317,13 @@ export function registerAudienceRoutes(app: ApiApp, deps: ApiDeps): void {
   app.openapi(get, async (c) => {
     const { id } = c.req.valid('param');
     const { head } = c.req.valid('query');
-    const a = await loadAudience(ws, id);
-    const n = Math.min(head, a.members.ids.length);
+    const a = await openAudience(ws, id);
+    const members = head > 0 ? await a.members() : null;
+    const n = members ? Math.min(head, members.length) : 0;
     const rows = Array.from({ length: n }, (_, k) => ({
-      rank: a.members.ranks[k]!,
-      id: a.members.ids[k]!,
-      score: a.members.scores[k]!,
+      rank: members!.rank(k),
+      id: members!.id(k),
+      score: members!.score(k),
     }));
     return c.json({ ...publicAudience(a.manifest), head: rows } as never, 200);
   });
