@@ -12,12 +12,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Hono } from 'hono';
 import { createApiKey, createApp } from '../src/api/index.ts';
 import { DuckDbJobStore, defineJob, JobQueue } from '../src/jobs/index.ts';
 import { DuckDbAuditLog, DuckDbKeyStore, Workspace } from '../src/store/index.ts';
-import { type BenchModule, type BenchSize, comparePair } from './lib.ts';
+import { type BenchModule, type BenchSize, comparePair, runIfMain } from './lib.ts';
 
 const PLANS: Record<BenchSize, { requests: number; rounds: number; iterations: number }> = {
   smoke: { requests: 50, rounds: 1, iterations: 2 },
@@ -90,14 +89,4 @@ const bench: BenchModule = {
 
 export default bench;
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const rows = await bench.run((process.argv[2] ?? 'smoke') as BenchSize);
-  console.table(
-    rows.map((r) => ({
-      'ours ms': r.oursMedianMs.toFixed(1),
-      'peer ms': r.peerMedianMs?.toFixed(1),
-      'ours/peer': r.ratio?.toFixed(2),
-      ...r.extra,
-    })),
-  );
-}
+await runIfMain(bench, import.meta.url);

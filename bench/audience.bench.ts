@@ -10,11 +10,10 @@
  *   npx tsx bench/audience.bench.ts [smoke|full]     (smoke: 100k; full: 1M and 10M)
  * Also runs under bench/run.ts as the `audience` bench.
  */
-import { pathToFileURL } from 'node:url';
 import { tableFromArrays, tableToIPC } from '@uwdata/flechette';
 import { encodeMembers, Frontier, marginalPrecision, solveTarget } from '../src/audience/index.ts';
 import { buildCalibration, Rng } from '../src/lookalike/index.ts';
-import { type BenchModule, type BenchRow, type BenchSize, comparePair } from './lib.ts';
+import { type BenchModule, type BenchRow, type BenchSize, comparePair, runIfMain } from './lib.ts';
 
 const PLANS: Record<BenchSize, { sizes: number[]; rounds: number; iterations: number }> = {
   smoke: { sizes: [100_000], rounds: 1, iterations: 2 },
@@ -139,15 +138,4 @@ const bench: BenchModule = {
 
 export default bench;
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const rows = await bench.run((process.argv[2] ?? 'smoke') as BenchSize);
-  console.table(
-    rows.map((r) => ({
-      scenario: r.scenario,
-      'ours ms': r.oursMedianMs.toFixed(2),
-      'peer ms': r.peerMedianMs === null ? '—' : r.peerMedianMs.toFixed(2),
-      'ours/peer': r.ratio === null ? '—' : r.ratio.toFixed(2),
-      ...r.extra,
-    })),
-  );
-}
+await runIfMain(bench, import.meta.url);

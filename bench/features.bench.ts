@@ -11,11 +11,10 @@
  *   BENCH_FEATURES_MEMBERS=20000 BENCH_FEATURES_MONTHS=6 npx tsx bench/features.bench.ts
  * Also runs under bench/run.ts as the `features` bench.
  */
-import { pathToFileURL } from 'node:url';
 import { computeMemberFeatures, type MemberFeatureMatrix } from '../src/features/index.ts';
 import { quoteLiteral, type SqlRunner } from '../src/store/index.ts';
 import { featuresWorkspace, sizeFromEnv } from './data-gen.ts';
-import { type BenchModule, type BenchRow, type BenchSize, comparePair } from './lib.ts';
+import { type BenchModule, type BenchRow, type BenchSize, comparePair, runIfMain } from './lib.ts';
 
 const SIZES: Record<BenchSize, { members: number; months: number; rounds: number }> = {
   smoke: { members: 400, months: 2, rounds: 1 },
@@ -301,16 +300,4 @@ const bench: BenchModule = {
 
 export default bench;
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const rows = await bench.run((process.argv[2] ?? 'smoke') as BenchSize);
-  console.table(
-    rows.map((r) => ({
-      scenario: r.scenario,
-      peer: r.peer,
-      'ours ms': Math.round(r.oursMedianMs),
-      'peer ms': r.peerMedianMs === null ? '—' : Math.round(r.peerMedianMs),
-      'ours/peer': r.ratio === null ? '—' : r.ratio.toFixed(2),
-      ...r.extra,
-    })),
-  );
-}
+await runIfMain(bench, import.meta.url);

@@ -1,6 +1,7 @@
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 import { Bench, type Fn } from 'tinybench';
 
 export type BenchSize = 'smoke' | 'full';
@@ -194,4 +195,24 @@ export class PythonPeerServer {
   close(): void {
     this.child.stdin.end('quit\n');
   }
+}
+
+/**
+ * Runs a bench module when its file is the script Node started (`tsx bench/x.bench.ts full`),
+ * printing its rows as a table; does nothing when `bench/run.ts` imports it.
+ */
+export async function runIfMain(bench: BenchModule, moduleUrl: string): Promise<void> {
+  const main = process.argv[1];
+  if (!main || moduleUrl !== pathToFileURL(main).href) return;
+  const rows = await bench.run((process.argv[2] ?? 'smoke') as BenchSize);
+  console.table(
+    rows.map((r) => ({
+      scenario: r.scenario,
+      peer: r.peer ?? '—',
+      'ours ms': r.oursMedianMs.toFixed(1),
+      'peer ms': r.peerMedianMs === null ? '—' : r.peerMedianMs.toFixed(1),
+      'ours/peer': r.ratio === null ? '—' : r.ratio.toFixed(2),
+      ...r.extra,
+    })),
+  );
 }

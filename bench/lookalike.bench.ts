@@ -18,7 +18,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Frontier } from '../src/audience/index.ts';
 import type { Csr } from '../src/lookalike/csr.ts';
 import {
@@ -44,6 +43,7 @@ import {
   compareSelfTimed,
   hasPythonModule,
   PythonPeerServer,
+  runIfMain,
   timeMedian,
 } from './lib.ts';
 
@@ -376,15 +376,4 @@ const bench: BenchModule = {
 
 export default bench;
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const rows = await bench.run((process.argv[2] ?? 'smoke') as BenchSize);
-  console.table(
-    rows.map((r) => ({
-      scenario: r.scenario,
-      'ours ms': Math.round(r.oursMedianMs),
-      'peer ms': r.peerMedianMs === null ? '—' : Math.round(r.peerMedianMs),
-      'ours/peer': r.ratio === null ? '—' : r.ratio.toFixed(2),
-      ...r.extra,
-    })),
-  );
-}
+await runIfMain(bench, import.meta.url);

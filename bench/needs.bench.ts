@@ -11,7 +11,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   classifyTexts,
   DEFAULT_CORPUS_DIR,
@@ -28,7 +27,7 @@ import {
   TokenizerPool,
   tokenizeMecab,
 } from '../src/needs/index.ts';
-import { type BenchModule, type BenchRow, type BenchSize, comparePair } from './lib.ts';
+import { type BenchModule, type BenchRow, type BenchSize, comparePair, runIfMain } from './lib.ts';
 
 const LIVEDOOR = join(import.meta.dirname, '..', '..', 'shared', 'data', 'livedoor', 'ldcc_text.tar.gz');
 
@@ -138,16 +137,4 @@ const bench: BenchModule = {
 export default bench;
 
 // Direct run: print the table (bench/run.ts imports this module and prints its own).
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const size = (process.argv[2] ?? 'smoke') as BenchSize;
-  const rows = await bench.run(size);
-  console.table(
-    rows.map((r) => ({
-      scenario: r.scenario,
-      how: r.ours,
-      'median ms': Math.round(r.oursMedianMs),
-      ...r.extra,
-      'ours/MeCab': r.ratio === null ? '—' : r.ratio.toFixed(1),
-    })),
-  );
-}
+await runIfMain(bench, import.meta.url);

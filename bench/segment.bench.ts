@@ -13,7 +13,6 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
 import { type KmeansResult, kmeans } from '../src/segment/index.ts';
 import { BENCH_CACHE, personaMatrix, sizeFromEnv, writeMatrix } from './data-gen.ts';
@@ -22,6 +21,7 @@ import {
   type BenchRow,
   type BenchSize,
   hasPythonModule,
+  runIfMain,
   runPythonPeer,
   warmupOnce,
 } from './lib.ts';
@@ -127,15 +127,4 @@ const bench: BenchModule = {
 
 export default bench;
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const rows = await bench.run((process.argv[2] ?? 'smoke') as BenchSize);
-  console.table(
-    rows.map((r) => ({
-      scenario: r.scenario,
-      'ours ms': Math.round(r.oursMedianMs),
-      'sklearn ms': r.peerMedianMs === null ? '—' : Math.round(r.peerMedianMs),
-      'ours/sklearn': r.ratio === null ? '—' : r.ratio.toFixed(2),
-      ...r.extra,
-    })),
-  );
-}
+await runIfMain(bench, import.meta.url);
