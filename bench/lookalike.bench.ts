@@ -19,7 +19,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Frontier } from '../src/audience/index.ts';
-import type { Csr } from '../src/lookalike/csr.ts';
+import { type Csr, vstack } from '../src/features/index.ts';
 import {
   buildCalibration,
   type LookalikeModel,
@@ -28,7 +28,6 @@ import {
   scoreUniverse,
   sigmoid,
   trainLookalike,
-  vstack,
 } from '../src/lookalike/index.ts';
 import { logitsRange } from '../src/lookalike/kernel.ts';
 import { stageRows } from '../src/lookalike/rows.ts';

@@ -10,6 +10,8 @@
  * searchTerms('ノンフライヤー　おすすめ'); // ['ノンフライヤー', 'おすすめ']
  */
 
+export type { Csr } from './csr.ts';
+export { emptyCsr, fromDense, selectRows, toDense, vstack } from './csr.ts';
 export { addDays, checkIsoDay } from './dates.ts';
 export type {
   CategoryColumn,

@@ -2,10 +2,11 @@
  * Explanations: which features drive a set of scored rows (an audience) compared with a
  * reference (the universe), and the top contributions for any one scored ID.
  */
+
+import type { Csr } from '../features/csr.ts';
 import { NotFoundError } from '../schema/index.ts';
 import type { Workspace } from '../store/index.ts';
 import { type LookalikeModel, loadLookalikeModel } from './artifact.ts';
-import type { Csr } from './csr.ts';
 import { featureNames } from './feature-spec.ts';
 import { type Contribution, explainRow, type PortableModel, rowContributions, scoreCsr } from './kernel.ts';
 import { allIds, stageRows } from './rows.ts';

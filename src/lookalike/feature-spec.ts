@@ -4,8 +4,9 @@
  * the Worker vectorises a single posted profile with this file alone, so both produce the same
  * columns and values. Pure TypeScript: no Node, tfjs or DuckDB imports.
  */
+
+import type { Csr } from '../features/csr.ts';
 import { searchTerms } from '../features/search-terms.ts';
-import type { Csr } from './csr.ts';
 
 /** Third-party profiles: demographics one-hot, log1p browsing visits, search-term presence. */
 export interface TpFeatureSpec {

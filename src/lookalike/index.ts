@@ -25,8 +25,6 @@ export type { CandidateMetrics, LookalikeManifest, LookalikeModel, StoredExclusi
 export { listLookalikeModels, loadLookalikeModel, MODEL_PREFIX, MODEL_VERSION } from './artifact.ts';
 export type { Calibration, CalibrationData, CalibrationSummary, WeightedSorted } from './calibration.ts';
 export { bestBin, buildCalibration, dkw, percentile, shareAtLeast } from './calibration.ts';
-export type { Csr } from './csr.ts';
-export { emptyCsr, selectRows, toDense, vstack } from './csr.ts';
 export type { FeatureDriver, IdExplanation } from './explain.ts';
 export { explainIds, featureDrivers, rowsOfIds } from './explain.ts';
 export type {

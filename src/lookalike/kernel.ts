@@ -3,7 +3,7 @@
  * sparse rows with it. Pure TypeScript with no Node, tfjs, DuckDB or arquero imports, so the
  * Cloudflare Worker and worker threads run exactly the code the Node process runs.
  */
-import type { Csr } from './csr.ts';
+import type { Csr } from '../features/csr.ts';
 import { type FeatureSpec, featureNames, type Profile, vectorizeProfiles } from './feature-spec.ts';
 
 export type Architecture = 'logistic' | 'mlp';

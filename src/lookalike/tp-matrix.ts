@@ -4,10 +4,11 @@
  * DOUBLE that packs (row, column, raw value); JS unpacks it into CSR with the same transforms
  * `feature-spec.ts` applies to a single posted profile.
  */
+
+import type { Csr } from '../features/csr.ts';
 import { searchTermsSql } from '../features/search-terms.ts';
 import { AGE_BANDS, GENDERS, InvalidInputError } from '../schema/index.ts';
 import { quoteIdent, type SqlRunner } from '../store/index.ts';
-import type { Csr } from './csr.ts';
 import { type TpFeatureSpec, tpOffsets, visitValue } from './feature-spec.ts';
 import { scalar, tempName } from './sql.ts';
 

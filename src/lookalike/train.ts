@@ -4,6 +4,7 @@
  * keep the better one by validation, calibrate on held-out seed rows, and publish the artifact.
  */
 import { randomUUID } from 'node:crypto';
+import { type Csr, selectRows, toDense } from '../features/csr.ts';
 import { InsufficientDataError, InvalidInputError } from '../schema/index.ts';
 import { quoteIdent, type SqlRunner, type Workspace } from '../store/index.ts';
 import {
@@ -15,7 +16,6 @@ import {
   serializeModel,
 } from './artifact.ts';
 import { buildCalibration, type CalibrationData } from './calibration.ts';
-import { type Csr, selectRows, toDense } from './csr.ts';
 import { type FeatureSpec, specDim } from './feature-spec.ts';
 import { dataFingerprint } from './fingerprint.ts';
 import { type Architecture, type PortableModel, scoreLogits } from './kernel.ts';

@@ -3,10 +3,11 @@
  * feature rows in batches. `third_party` rows come from DuckDB aggregation of the profile tables;
  * `members` rows from purchase features computed as of a date.
  */
+
+import { type Csr, selectRows } from '../features/csr.ts';
 import { computeMemberFeatures } from '../features/member-features.ts';
 import { InsufficientDataError } from '../schema/index.ts';
 import { quoteIdent, quoteLiteral, type SqlRunner } from '../store/index.ts';
-import { type Csr, selectRows } from './csr.ts';
 import { type FeatureSpec, type MemberFeatureSpec, memberValue } from './feature-spec.ts';
 import { allIds, type StagedRows } from './rows.ts';
 import { TpRowSource } from './tp-matrix.ts';

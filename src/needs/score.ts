@@ -1,7 +1,8 @@
+import type { Csr } from '../features/index.ts';
 import { type CompiledDictionary, type DictionaryMatch, matchDictionary } from './dictionary.ts';
 import { clauseFeatures, type FeatureParams } from './features.ts';
 import { lexiconPolarity } from './lexicon.ts';
-import { type Csr, spmm } from './sparse.ts';
+import { spmm } from './sparse.ts';
 import type { HeadWeights } from './train-heads.ts';
 import type { Clause } from './types.ts';
 import { featureIndex, type Vocabulary, vectorize } from './vectorizer.ts';

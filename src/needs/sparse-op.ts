@@ -1,5 +1,6 @@
+import type { Csr } from '../features/index.ts';
 import { tf } from '../features/tf-backend.ts';
-import { type Csr, spmm, spmmT } from './sparse.ts';
+import { spmm, spmmT } from './sparse.ts';
 
 /**
  * `x · w` for a sparse `x` and a trainable dense `w`, as a TensorFlow.js op with its gradient

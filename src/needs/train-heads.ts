@@ -1,6 +1,6 @@
+import { type Csr, selectRows } from '../features/index.ts';
 import { initTf, tf } from '../features/tf-backend.ts';
 import { seededRandom, shuffledIndices } from './rng.ts';
-import { type Csr, selectRows } from './sparse.ts';
 import { sparseMatMul } from './sparse-op.ts';
 
 /** Training data of the need heads: clauses as rows, grouped into texts. */

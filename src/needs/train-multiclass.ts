@@ -1,6 +1,7 @@
+import { type Csr, selectRows } from '../features/index.ts';
 import { initTf, tf } from '../features/tf-backend.ts';
 import { seededRandom, shuffledIndices } from './rng.ts';
-import { type Csr, selectRows, spmm } from './sparse.ts';
+import { spmm } from './sparse.ts';
 import { sparseMatMul } from './sparse-op.ts';
 
 export interface MulticlassParams {

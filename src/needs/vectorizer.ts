@@ -1,4 +1,4 @@
-import type { Csr } from './sparse.ts';
+import type { Csr } from '../features/index.ts';
 
 /** Feature vocabulary with inverse document frequencies. */
 export interface Vocabulary {
@@ -61,7 +61,7 @@ export function vectorize(
   docs: readonly (readonly string[])[],
   index: Map<string, number> = featureIndex(vocab),
 ): Csr {
-  const indptr = new Int32Array(docs.length + 1);
+  const rowPtr = new Int32Array(docs.length + 1);
   const indices: number[] = [];
   const values: number[] = [];
   const counts = new Map<number, number>();
@@ -81,12 +81,12 @@ export function vectorize(
       indices.push(cols[i]!);
       values.push(row[i]! / norm);
     }
-    indptr[r + 1] = indices.length;
+    rowPtr[r + 1] = indices.length;
   });
   return {
     rows: docs.length,
     cols: vocab.features.length,
-    indptr,
+    rowPtr,
     indices: Int32Array.from(indices),
     values: Float32Array.from(values),
   };

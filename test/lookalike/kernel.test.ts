@@ -1,7 +1,7 @@
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { fromDense, selectRows, toDense, vstack } from '../../src/features/index.ts';
 import { bestBin, weightedSorted } from '../../src/lookalike/calibration.ts';
-import { fromDense, selectRows, toDense, vstack } from '../../src/lookalike/csr.ts';
 import {
   featureNames,
   type TpFeatureSpec,

@@ -1,8 +1,9 @@
 /**
- * Compressed sparse rows: the compact form of a profile matrix. Most third-party features are
- * absent for most people (a handful of interests and search terms out of hundreds), so a
- * 10M-profile universe is ~14 non-zeros per row instead of hundreds of columns.
- * Pure TypeScript: the scoring kernel and the Worker use it.
+ * Compressed sparse rows, the one sparse matrix of the engine: profile matrices of the lookalike
+ * scorer (most third-party features are absent for most people, so a 10M-profile universe is ~14
+ * non-zeros per row instead of hundreds of columns) and clause x vocabulary matrices of the need
+ * classifier. Pure TypeScript with no imports: the Worker's scoring kernel uses it, so modules the
+ * Worker reaches import this file itself rather than the features index (which loads TensorFlow.js).
  */
 
 export interface Csr {
