@@ -191,7 +191,8 @@ describe('POST /v1/audiences/relaxations', () => {
   });
 
   it('422 for empty conditions, unknown kinds and a target below 100; 413 past the body limit', async () => {
-    const relax = (body: unknown) => api.call('/v1/audiences/relaxations', { key: 'marketer', ...json(body) });
+    const relax = (body: unknown) =>
+      api.call('/v1/audiences/relaxations', { key: 'marketer', ...json(body) });
     expect((await problemOf(await relax({ modelId, targetSize: 500, conditions: [] }))).field).toBe(
       'conditions',
     );

@@ -41,7 +41,8 @@ describe('training', () => {
   });
 
   it('answers a bad seed at once: 404 unknown segment, 422 too small, 409 existing id', async () => {
-    const train = (body: unknown) => api.call('/v1/lookalike-models', { key: 'data_scientist', ...json(body) });
+    const train = (body: unknown) =>
+      api.call('/v1/lookalike-models', { key: 'data_scientist', ...json(body) });
     const seg = await train({
       seed: { kind: 'segment', segmentationId, segmentId: 'seg_99' },
       universe: 'third_party',
@@ -86,7 +87,9 @@ describe('training', () => {
     expect((await api.call('/v1/lookalike-models', { key: 'ad_platform', ...body })).status).toBe(403);
     expect((await api.call('/v1/lookalike-models', { key: 'ad_platform' })).status).toBe(403);
     expect((await api.call(`/v1/lookalike-models/${modelId}`, { key: 'ad_platform' })).status).toBe(403);
-    expect((await api.call(`/v1/lookalike-models/${modelId}/explain?id=x`, { key: 'ad_platform' })).status).toBe(403);
+    expect(
+      (await api.call(`/v1/lookalike-models/${modelId}/explain?id=x`, { key: 'ad_platform' })).status,
+    ).toBe(403);
     expect((await api.call('/v1/lookalike-models', { key: null })).status).toBe(401);
   });
 });
@@ -126,9 +129,12 @@ describe('reading a model', () => {
     expect(one.points).toHaveLength(1);
     expect(one.points[0]!.size).toBe(500);
     expect(one.points[0]!.ci[0]).toBeLessThanOrEqual(one.points[0]!.expectedPrecision);
-    const over = await api.call(`/v1/lookalike-models/${modelId}/frontier?size=${grid.summary.universeSize + 1}`, {
-      key: 'marketer',
-    });
+    const over = await api.call(
+      `/v1/lookalike-models/${modelId}/frontier?size=${grid.summary.universeSize + 1}`,
+      {
+        key: 'marketer',
+      },
+    );
     expect(over.status).toBe(422);
     expect((await problemOf(over)).field).toBe('size');
     const bad = await api.call(`/v1/lookalike-models/${modelId}/frontier?size=abc`, { key: 'marketer' });
@@ -153,6 +159,8 @@ describe('reading a model', () => {
       expect(body.explanation.id).toBe(tp);
       expect(body.explanation.score).toBeGreaterThanOrEqual(0);
     }
-    expect((await api.call(`/v1/lookalike-models/${modelId}/explain?id=nobody`, { key: 'marketer' })).status).toBe(404);
+    expect(
+      (await api.call(`/v1/lookalike-models/${modelId}/explain?id=nobody`, { key: 'marketer' })).status,
+    ).toBe(404);
   });
 });

@@ -216,8 +216,12 @@ describe('POST /v1/lookalike-models/{id}/score', () => {
   });
 
   it('answers 404, 415, 422 and 403 clearly', async () => {
-    expect((await post('/v1/lookalike-models/lm_nope/score', keys.marketer, { profiles: [{}] })).status).toBe(404);
-    expect((await post('/v1/lookalike-models/lm_w/score', keys.marketer, 'x', 'text/plain')).status).toBe(415);
+    expect((await post('/v1/lookalike-models/lm_nope/score', keys.marketer, { profiles: [{}] })).status).toBe(
+      404,
+    );
+    expect((await post('/v1/lookalike-models/lm_w/score', keys.marketer, 'x', 'text/plain')).status).toBe(
+      415,
+    );
     expect((await post('/v1/lookalike-models/lm_w/score', keys.marketer, '{"profiles":')).status).toBe(400);
     const bad = await post('/v1/lookalike-models/lm_w/score', keys.marketer, { profiles: [{ shoe: 1 }] });
     expect(bad.status).toBe(422);
