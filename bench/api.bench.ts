@@ -29,9 +29,9 @@ const bench: BenchModule = {
     const plan = PLANS[size];
     const home = mkdtempSync(join(tmpdir(), 'lookalike-bench-api-'));
     const ws = await Workspace.open(home);
+    const audit = await DuckDbAuditLog.open(ws.db);
     try {
       const keys = await DuckDbKeyStore.open(ws.db);
-      const audit = await DuckDbAuditLog.open(ws.db);
       const jobs = new JobQueue(await DuckDbJobStore.open(ws.db), {
         noop: defineJob(async (params: { n: number }) => ({ n: params.n })),
       });
@@ -81,6 +81,7 @@ const bench: BenchModule = {
         },
       ];
     } finally {
+      await audit.flush();
       ws.close();
       rmSync(home, { recursive: true, force: true });
     }

@@ -72,6 +72,9 @@ export async function buildServer(
       await jobs.idle();
       await tokenizers.close();
       if (!options.pool) await pool.close();
+      // Audit entries are written after their responses: store the last ones before the
+      // workspace closes underneath them.
+      await audit.flush();
     },
   };
 }

@@ -36,4 +36,6 @@ export interface AuditEntry {
 export interface AuditLog {
   record(entry: AuditEntry): Promise<void>;
   list(options: { keyId?: string; limit: number }): Promise<AuditEntry[]>;
+  /** Resolves once every entry recorded so far is stored (before the store closes). */
+  flush?(): Promise<void>;
 }

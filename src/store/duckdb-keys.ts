@@ -140,6 +140,10 @@ export class DuckDbAuditLog implements AuditLog {
     this.draining = null;
   }
 
+  async flush(): Promise<void> {
+    await this.draining;
+  }
+
   async list(options: { keyId?: string; limit: number }): Promise<AuditEntry[]> {
     await this.draining;
     const rows = await this.db.rows<{
