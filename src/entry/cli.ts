@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { fail, type GlobalOptions } from './cli-support.ts';
 import { registerDataCommands } from './commands/data.ts';
+import { registerKeyCommands } from './commands/keys.ts';
 import { registerLookalikeCommands } from './commands/lookalike.ts';
 import { registerNeedsCommands } from './commands/needs.ts';
 import { registerSegmentCommands } from './commands/segment.ts';
@@ -21,6 +22,7 @@ registerDataCommands(program, globals);
 registerSegmentCommands(program, globals);
 registerLookalikeCommands(program, globals);
 registerNeedsCommands(program, globals);
+registerKeyCommands(program, globals);
 registerServeCommand(program, globals);
 
 try {

@@ -5,7 +5,7 @@ import { R2ArtifactStore, type R2BucketLike } from '../store/r2.ts';
 
 export interface WorkerEnv {
   ARTIFACTS: R2BucketLike;
-  /** JSON array of API key records (hashes only), synced from the workspace by the CLI. */
+  /** JSON array of API key records (hashes only), written by `lookalike worker-sync`. */
   API_KEYS?: string;
   VERSION?: string;
   /** Smallest audience released to a destination (default 100). */

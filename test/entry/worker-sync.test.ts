@@ -1,0 +1,120 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey, MemoryAuditLog, MemoryKeyStore, revokeApiKey } from '../../src/api/index.ts';
+import { createWorkerApp } from '../../src/api/worker-app.ts';
+import { audienceRevisionPrefix, encodeMembers } from '../../src/audience/members-file.ts';
+import { syncWorkerArtifacts, type WorkerSyncReport } from '../../src/entry/worker-sync.ts';
+import { putShare } from '../../src/export/index.ts';
+import type { ApiKeyRecord } from '../../src/schema/index.ts';
+import { DuckDbKeyStore, FsArtifactStore, Workspace } from '../../src/store/index.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'worker-sync-'));
+const out = join(root, 'sync');
+const ids = Array.from({ length: 300 }, (_, i) => `tp_${String(i).padStart(5, '0')}`);
+let ws: Workspace;
+let dspKey: string;
+let revokedKey: string;
+let report: WorkerSyncReport;
+
+async function putAudience(id: string): Promise<void> {
+  await ws.artifacts.publish(audienceRevisionPrefix(id, 1), {
+    'manifest.json': JSON.stringify({
+      kind: 'audience',
+      version: 1,
+      id,
+      revision: 1,
+      modelId: 'lm_x',
+      universe: 'third_party',
+      idKind: 'third_party',
+      size: ids.length,
+      minSize: 100,
+      snapshot: 'snap100000000000',
+      createdAt: '2026-11-01T00:00:00.000Z',
+    }),
+    'members.arrow': encodeMembers({
+      ids,
+      scores: Float32Array.from(ids, (_, i) => 1 - i / 1000),
+      ranks: Int32Array.from(ids, (_, i) => i + 1),
+    }),
+  });
+}
+
+beforeAll(async () => {
+  ws = await Workspace.open(join(root, 'ws'));
+  await putAudience('au_shared');
+  await putAudience('au_private');
+  await putShare(ws.artifacts, {
+    destination: 'dsp-a',
+    audienceId: 'au_shared',
+    idType: 'tp_id',
+    sharedBy: null,
+    sharedAt: '2026-11-02T00:00:00.000Z',
+  });
+  await ws.artifacts.publish('lookalike-models/lm_x', {
+    'manifest.json': '{}',
+    'spec.json': '{}',
+    'weights.bin': new Uint8Array([1, 2, 3]),
+    'calibration.json': '{}',
+  });
+  const keys = await DuckDbKeyStore.open(ws.db);
+  dspKey = (await createApiKey(keys, { name: 'dsp', role: 'ad_platform', destination: 'dsp-a' })).key;
+  const revoked = await createApiKey(keys, { name: 'old', role: 'ad_platform', destination: 'dsp-a' });
+  revokedKey = revoked.key;
+  await revokeApiKey(keys, revoked.record.keyId);
+  report = await syncWorkerArtifacts(ws.artifacts, keys, out);
+});
+afterAll(() => {
+  ws?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('worker-sync', () => {
+  it('copies shares, shared audiences and model files, and nothing unshared', () => {
+    expect(report).toMatchObject({
+      shares: 1,
+      audiences: ['au_shared'],
+      models: ['lm_x'],
+      keys: 2,
+      files: 6,
+    });
+    const r2 = report.bucketDir;
+    for (const key of [
+      'shares/dsp-a/au_shared.json',
+      'audiences/au_shared/manifest.json',
+      'audiences/au_shared/members.arrow',
+      'lookalike-models/lm_x/weights.bin',
+    ])
+      expect(existsSync(join(r2, ...key.split('/'))), key).toBe(true);
+    expect(existsSync(join(r2, 'audiences', 'au_private'))).toBe(false);
+    expect(existsSync(join(r2, 'lookalike-models', 'lm_x', 'calibration.json'))).toBe(false);
+  });
+
+  it('writes key records with hashes only', () => {
+    const text = readFileSync(report.keysFile, 'utf8');
+    expect(text).not.toContain(dspKey);
+    const records = JSON.parse(text) as ApiKeyRecord[];
+    expect(records.map((r) => r.role)).toEqual(['ad_platform', 'ad_platform']);
+    expect(records.every((r) => /^[0-9a-f]{64}$/.test(r.hash))).toBe(true);
+  });
+
+  it('is what the Worker app serves: the shared audience exports, the rest is not there, revoked keys fail', async () => {
+    const keys = new MemoryKeyStore();
+    for (const r of JSON.parse(readFileSync(report.keysFile, 'utf8')) as ApiKeyRecord[]) await keys.insert(r);
+    const app = createWorkerApp({
+      version: 'test',
+      keys,
+      audit: new MemoryAuditLog(),
+      artifacts: new FsArtifactStore(report.bucketDir),
+    });
+    const get = (path: string, key: string) =>
+      app.request(path, { headers: { authorization: `Bearer ${key}` } });
+    const res = await get('/v1/audiences/au_shared/export?format=csv', dspKey);
+    expect(res.status).toBe(200);
+    const lines = (await res.text()).trim().split('\n');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(ids);
+    expect((await get('/v1/audiences/au_private/export?format=csv', dspKey)).status).toBe(404);
+    expect((await get('/v1/audiences/au_shared/export?format=csv', revokedKey)).status).toBe(401);
+  });
+});
