@@ -14,7 +14,12 @@ export interface NeedMixResult {
 interface NeedsLayer {
   listThemes: () => string[];
   loadNeedClassifier: (theme: string) => Promise<unknown>;
-  needMixForTpIds: (ws: Workspace, classifier: unknown, tpIds: readonly string[]) => Promise<NeedMix>;
+  needMixForTpIds: (
+    ws: Workspace,
+    classifier: unknown,
+    tpIds: readonly string[],
+    options?: { pool?: unknown },
+  ) => Promise<NeedMix>;
 }
 
 /** Resolved once per process; a variable specifier keeps the needs layer optional at build time. */
@@ -41,6 +46,11 @@ export interface NeedMixRequest {
   themes?: readonly string[];
   /** Only the first (highest-ranked) IDs are read: texts cost tokenizer time. Default 5,000. */
   sample?: number;
+  /**
+   * A `TokenizerPool` of the needs layer: texts are tokenized in its worker threads instead of
+   * on the calling thread (a server passes one so that an audience job does not stall requests).
+   */
+  pool?: unknown;
 }
 
 /**
@@ -80,7 +90,7 @@ export async function audienceNeedMix(
     const out: NeedMix = {};
     for (const theme of themes) {
       const clf = await needs.loadNeedClassifier(theme);
-      out[theme] = await needs.needMixForTpIds(ws, clf, tpIds);
+      out[theme] = await needs.needMixForTpIds(ws, clf, tpIds, request.pool ? { pool: request.pool } : {});
     }
     return { needMix: out, reason: null };
   } catch (err) {

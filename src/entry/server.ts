@@ -43,15 +43,15 @@ export async function buildServer(
   const data = workspaceDataService(ws);
   const pool = options.pool ?? new WorkerPool(WORKER_SCRIPT);
   const modelsDir = needModelsDir(ws);
+  const tokenizers = new TokenizerPool({ size: 1 });
   const handlers: Record<string, JobHandler> = {
     import: importJob(data),
-    ...domainJobs(ws, { pool, needModelsDir: modelsDir }),
+    ...domainJobs(ws, { pool, needModelsDir: modelsDir, tokenizers }),
   };
   const jobs = new JobQueue(await DuckDbJobStore.open(ws.db), handlers, {
     concurrency: options.concurrency ?? 1,
   });
   const interrupted = (await jobs.recover()).length;
-  const tokenizers = new TokenizerPool({ size: 1 });
   const app = createApp({
     version: VERSION,
     keys,

@@ -12,7 +12,12 @@ import {
   type TrainLookalikeOptions,
   trainLookalike,
 } from '../lookalike/index.ts';
-import { clearClassifierCache, type NeedModelManifest, trainTheme } from '../needs/index.ts';
+import {
+  clearClassifierCache,
+  type NeedModelManifest,
+  type TokenizerPool,
+  trainTheme,
+} from '../needs/index.ts';
 import { runSegmentation, type SegmentationOptions, type SegmentFitOutput } from '../segment/index.ts';
 import type { Workspace } from '../store/index.ts';
 import { defineJob, type JobContext, type JobHandler } from './job.ts';
@@ -31,6 +36,8 @@ export interface DomainJobOptions {
   pool?: WorkerPool;
   /** Where retrained need models are published (`<dir>/<theme>/`). */
   needModelsDir: string;
+  /** Tokenizer threads for the need mix of new audiences (otherwise this thread tokenizes). */
+  tokenizers?: TokenizerPool;
   /** Pins the TF.js backend of lookalike training (tests pin 'wasm'). */
   lookalikeBackend?: TrainLookalikeOptions['backend'];
 }
@@ -131,9 +138,14 @@ export function needsTrainJob(options: DomainJobOptions): JobHandler {
   });
 }
 
-export function audienceJob(ws: Workspace): JobHandler {
+export function audienceJob(ws: Workspace, tokenizers?: TokenizerPool): JobHandler {
   return defineJob(async (params: CreateAudienceOptions, ctx) => {
-    const a = await createAudience(ws, params, { progress: reporter(ctx), signal: ctx.signal });
+    // The need mix tokenizes texts: on the server's tokenizer threads, not the request thread.
+    const options =
+      tokenizers && params.needMix !== false
+        ? { ...params, needMix: { ...params.needMix, pool: tokenizers } }
+        : params;
+    const a = await createAudience(ws, options, { progress: reporter(ctx), signal: ctx.signal });
     const m = a.manifest;
     return {
       audienceId: m.id,
@@ -157,6 +169,6 @@ export function domainJobs(ws: Workspace, options: DomainJobOptions): Record<str
     [DOMAIN_JOBS.segmentation]: segmentationJob(ws, options.pool),
     [DOMAIN_JOBS.lookalike]: lookalikeJob(ws, options),
     [DOMAIN_JOBS.needs]: needsTrainJob(options),
-    [DOMAIN_JOBS.audience]: audienceJob(ws),
+    [DOMAIN_JOBS.audience]: audienceJob(ws, options.tokenizers),
   };
 }

@@ -10,6 +10,7 @@ import {
 } from '../../src/audience/index.ts';
 import { rankedIdsFromArrow } from '../../src/export/index.ts';
 import { explainIds, trainLookalike } from '../../src/lookalike/index.ts';
+import { TokenizerPool } from '../../src/needs/index.ts';
 import { InsufficientDataError, InvalidInputError, NotFoundError } from '../../src/schema/index.ts';
 import { personaMembers, precisionOf, type SampleWs, sampleWorkspace } from '../lookalike/helpers.ts';
 
@@ -68,6 +69,26 @@ describe('createAudience', () => {
     expect(a.members.ids.some((id) => linked.has(id))).toBe(false);
     expect(precisionOf(s, a.members.ids, 'busy_family')).toBeGreaterThan(0.6);
     expect((await listAudiences(s.ws)).map((x) => x.id)).toContain('au_size');
+  });
+
+  it('computes the need mix with texts tokenized on a worker pool, as the calling thread reads it back', async () => {
+    const pool = new TokenizerPool({ size: 1 });
+    try {
+      const target = { kind: 'size', size: 1500 } as const;
+      const needMix = { themes: ['rice_cooker'], sample: 300 };
+      // Pooled first: the first run tokenizes the texts, the second reads what it classified.
+      const pooled = await createAudience(s.ws, {
+        modelId,
+        id: 'au_mix_pool',
+        target,
+        needMix: { ...needMix, pool },
+      });
+      const here = await createAudience(s.ws, { modelId, id: 'au_mix_here', target, needMix });
+      expect(pooled.manifest.needMix).not.toBeNull();
+      expect(pooled.manifest.needMix).toEqual(here.manifest.needMix);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('nests audiences of one model: a smaller one is a prefix of a larger one', async () => {
