@@ -10,6 +10,7 @@
 export { createApp } from './app.ts';
 export type { ApiApp, ApiDeps, CoreDeps, DataService, NeedsDeps, SavedUpload } from './app-types.ts';
 export type { ApiEnv } from './auth.ts';
+export type { AppType } from './client-type.ts';
 export { createCoreApp, OPENAPI_INFO } from './core.ts';
 export type { Principal } from './keys.ts';
 export {

@@ -271,6 +271,9 @@ const publicAudience = (m: AudienceManifest) => {
   return { ...rest, target: apiTarget(m.target) };
 };
 
+/** The route definitions of this module, for the typed client (`AppType`). */
+export const audiencesRoutes = { create, list, get, relax } as const;
+
 export function registerAudienceRoutes(app: ApiApp, deps: ApiDeps): void {
   const { workspace: ws, jobs } = deps;
   if (!ws) return;

@@ -155,6 +155,9 @@ export const importJob = (data: DataService) =>
     });
   });
 
+/** The route definitions of this module, for the typed client (`AppType`). */
+export const dataRoutes = { tables, describeTable, importRoute } as const;
+
 export function registerDataRoutes(app: ApiApp, deps: ApiDeps): void {
   const data = deps.data;
   if (!data) return;

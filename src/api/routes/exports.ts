@@ -324,6 +324,15 @@ async function auditExport(
     .catch((err: unknown) => console.error('audit log write failed', err));
 }
 
+/** The route definitions of this module, for the typed client (`AppType`). */
+export const exportsRoutes = {
+  createShare,
+  listAudienceShares,
+  removeShare,
+  listShared,
+  exportRoute,
+} as const;
+
 /**
  * Mounts shares, the shared-audience list, the export route and the ad-platform gate on
  * `/v1/audiences`. Mounted before other audience routes, so the gate sees every request.

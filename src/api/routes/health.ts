@@ -14,6 +14,9 @@ const health = createRoute({
   },
 });
 
+/** The route definitions of this module, for the typed client (`AppType`). */
+export const healthRoutes = { health } as const;
+
 export function registerHealthRoutes(app: ApiApp, deps: CoreDeps): void {
   app.openapi(health, (c) => c.json({ status: 'ok' as const, version: deps.version }, 200));
 }

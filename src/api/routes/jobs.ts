@@ -89,6 +89,9 @@ async function visibleJob(queue: JobQueue, c: Context<ApiEnv>, id: string): Prom
   return job;
 }
 
+/** The route definitions of this module, for the typed client (`AppType`). */
+export const jobsRoutes = { get, list, events, cancel } as const;
+
 export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
   const queue = deps.jobs;
   if (!queue) return;

@@ -119,6 +119,9 @@ const audit = createRoute({
   },
 });
 
+/** The route definitions of this module, for the typed client (`AppType`). */
+export const keysRoutes = { create, list, revoke, audit } as const;
+
 export function registerKeyRoutes(app: ApiApp, deps: ApiDeps): void {
   app.openapi(create, async (c) => {
     const body = c.req.valid('json');

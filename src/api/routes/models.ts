@@ -340,6 +340,9 @@ async function modelExists(ws: Workspace, id: string): Promise<boolean> {
   return (await ws.artifacts.get(`lookalike-models/${id}/manifest.json`)) !== null;
 }
 
+/** The route definitions of this module, for the typed client (`AppType`). */
+export const modelsRoutes = { train, diagnose, list, get, frontier, explain } as const;
+
 export function registerModelRoutes(app: ApiApp, deps: ApiDeps): void {
   const { workspace: ws, jobs } = deps;
   if (!ws) return;

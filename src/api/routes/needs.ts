@@ -254,6 +254,9 @@ async function segmentAssignment(ws: Workspace, segmentationId: string): Promise
   return new Map(rows.map((r) => [r.member_id, r.segment_id]));
 }
 
+/** The route definitions of this module, for the typed client (`AppType`). */
+export const needsRoutes = { classify, themes, retrain, mix } as const;
+
 export function registerNeedRoutes(app: ApiApp, deps: ApiDeps): void {
   app.openapi(classify, async (c) => {
     const { texts, theme } = c.req.valid('json');

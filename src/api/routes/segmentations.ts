@@ -212,6 +212,9 @@ const siteVisitors = createRoute({
   },
 });
 
+/** The route definitions of this module, for the typed client (`AppType`). */
+export const segmentationsRoutes = { train, list, get, affinity, siteVisitors } as const;
+
 export function registerSegmentationRoutes(app: ApiApp, deps: ApiDeps): void {
   const { workspace: ws, jobs } = deps;
   if (!ws || !jobs) return;
