@@ -1,3 +1,4 @@
+import { sha256Hex } from '../export/index.ts';
 import {
   type ApiKeyRecord,
   type ApiKeyStore,
@@ -16,11 +17,6 @@ function randomText(length: number): string {
   let out = '';
   for (const b of bytes) out += ALPHABET[b % ALPHABET.length];
   return out;
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** Compares two equal-length strings in time independent of where they differ. */
@@ -74,7 +70,7 @@ export async function createApiKey(
     name: input.name.trim() || `${role} key`,
     role,
     destination,
-    hash: await sha256Hex(key),
+    hash: sha256Hex(key),
     createdAt: new Date().toISOString(),
     revokedAt: null,
   };
@@ -87,7 +83,7 @@ export async function verifyApiKey(store: ApiKeyStore, presented: string): Promi
   const match = KEY_PATTERN.exec(presented);
   if (!match) return null;
   const record = await store.get(match[1]!);
-  const hash = await sha256Hex(presented);
+  const hash = sha256Hex(presented);
   if (!record || record.revokedAt || !constantTimeEqual(hash, record.hash)) return null;
   return { keyId: record.keyId, name: record.name, role: record.role, destination: record.destination };
 }

@@ -7,6 +7,9 @@
  * both, so the interval carries the uncertainty of the bin choice too. Exact at any size in
  * O(replicates x log) time. Pure TypeScript.
  */
+
+// The file, not the enrich index: the index loads arquero, and this module stays pure arithmetic.
+import { normalQuantile, wilsonShare } from '../enrich/wilson.ts';
 import { bestBin, type Calibration, dkw, percentile, shareAtLeast } from '../lookalike/calibration.ts';
 import { InvalidInputError } from '../schema/index.ts';
 
@@ -50,46 +53,6 @@ function countAtLeast(desc: Float32Array, t: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9). */
-export function normalQuantile(p: number): number {
-  const a = [
-    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
-    2.506628277459239,
-  ];
-  const b = [
-    -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
-  ];
-  const c = [
-    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
-    2.938163982698783,
-  ];
-  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-  const lo = 0.02425;
-  if (p < lo) {
-    const q = Math.sqrt(-2 * Math.log(p));
-    return (
-      (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
-      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1)
-    );
-  }
-  if (p > 1 - lo) return -normalQuantile(1 - p);
-  const q = p - 0.5;
-  const r = q * q;
-  return (
-    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
-    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
-  );
-}
-
-/** Wilson score interval of a proportion `p` from `m` (effective) draws. */
-export function wilson(p: number, m: number, z: number): [number, number] {
-  if (!(m > 0)) return [0, 1];
-  const z2 = z * z;
-  const centre = (p + z2 / (2 * m)) / (1 + z2 / m);
-  const half = (z / (1 + z2 / m)) * Math.sqrt((p * (1 - p)) / m + z2 / (4 * m * m));
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
 }
 
 /** Number of leading entries of a descending array that are > t. */
@@ -200,7 +163,7 @@ export class Frontier {
   private raw(size: number): { point: number; lower: number; upper: number; recall: number } {
     const n = this.sorted.length;
     const recall = shareAtLeast(this.calibration.heldOut, this.sorted[size - 1]!);
-    const [rLo, rHi] = wilson(recall, this.calibration.heldOut.effective, this.z);
+    const [rLo, rHi] = wilsonShare(recall, this.calibration.heldOut.effective, this.z);
     const f = n / size;
     return {
       point: Math.min(1, this.share * f * recall),

@@ -32,7 +32,7 @@ export {
   rankedIdsFromArrow,
   rankedIdsFromMembers,
 } from './encode.ts';
-export { hashMemberId } from './hash-id.ts';
+export { hashMemberId, sha256Hex } from './hash-id.ts';
 export type { IdType, Share } from './shares.ts';
 export {
   allShares,

@@ -22,6 +22,7 @@ export type {
 export { computeMemberFeatures } from './member-features.ts';
 export type { FeatureKind } from './member-features-sql.ts';
 export { BASE_FEATURES } from './member-features-sql.ts';
+export { mulberry32 } from './random.ts';
 export { searchTerms, searchTermsSql } from './search-terms.ts';
 export type { TfBackend } from './tf-backend.ts';
 export { initTf, tf } from './tf-backend.ts';

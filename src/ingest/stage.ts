@@ -77,6 +77,29 @@ async function loadStagingCsv(db: SqlRunner, path: string, width: number): Promi
   );
 }
 
+/** The report of a source DuckDB read whole into the staging table (no line-level problems). */
+async function stagedTable(
+  db: SqlRunner,
+  label: string,
+  format: 'query' | 'parquet',
+  header: string[],
+): Promise<StagedSource> {
+  const [{ n }] = (await db.rows<{ n: number }>(`SELECT count(*) AS n FROM ${STAGE_TABLE}`)) as [
+    { n: number },
+  ];
+  return {
+    label,
+    format,
+    encoding: null,
+    compressed: false,
+    header,
+    rows: n,
+    bad: [],
+    blankLines: 0,
+    ignoredKeys: [],
+  };
+}
+
 async function stageQuery(db: SqlRunner, sql: string, label: string): Promise<StagedSource> {
   let names: string[];
   try {
@@ -89,20 +112,7 @@ async function stageQuery(db: SqlRunner, sql: string, label: string): Promise<St
     `CREATE OR REPLACE TEMP TABLE ${STAGE_TABLE} AS
        SELECT row_number() OVER () AS _row, NULL::BIGINT AS _line, ${cols} FROM (${sql})`,
   );
-  const [{ n }] = (await db.rows<{ n: number }>(`SELECT count(*) AS n FROM ${STAGE_TABLE}`)) as [
-    { n: number },
-  ];
-  return {
-    label,
-    format: 'query',
-    encoding: null,
-    compressed: false,
-    header: names,
-    rows: n,
-    bad: [],
-    blankLines: 0,
-    ignoredKeys: [],
-  };
+  return stagedTable(db, label, 'query', names);
 }
 
 async function stageParquet(db: SqlRunner, path: string): Promise<StagedSource> {
@@ -122,20 +132,7 @@ async function stageParquet(db: SqlRunner, path: string): Promise<StagedSource> 
   await db.run(
     `CREATE OR REPLACE TEMP TABLE ${STAGE_TABLE} AS SELECT file_row_number + 1 AS _row, NULL::BIGINT AS _line, ${cols} FROM ${src}`,
   );
-  const [{ n }] = (await db.rows<{ n: number }>(`SELECT count(*) AS n FROM ${STAGE_TABLE}`)) as [
-    { n: number },
-  ];
-  return {
-    label: path,
-    format: 'parquet',
-    encoding: null,
-    compressed: false,
-    header: names,
-    rows: n,
-    bad: [],
-    blankLines: 0,
-    ignoredKeys: [],
-  };
+  return stagedTable(db, path, 'parquet', names);
 }
 
 /**

@@ -1,14 +1,7 @@
-/** mulberry32: a small seeded PRNG; training order depends on the seed and nothing else. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../features/random.ts';
+
+/** The seeded PRNG of training: training order depends on the seed and nothing else. */
+export const seededRandom = mulberry32;
 
 /** Fisher-Yates shuffle of 0..n-1 with a seeded generator. */
 export function shuffledIndices(n: number, random: () => number): number[] {

@@ -1,22 +1,16 @@
+import { mulberry32 } from '../features/random.ts';
+
 /**
  * A small seeded PRNG (mulberry32) so that every random choice of the segmentation (samples,
  * k-means++ starts, tie-breaks) is a pure function of the seed.
  */
 export class SeededRandom {
-  private state: number;
+  /** Uniform in [0, 1). */
+  readonly next: () => number;
 
   constructor(seed: number) {
     // Mix the seed so that nearby seeds (1, 2, 3) start far apart.
-    this.state = Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0 || 0x6d2b79f5;
-  }
-
-  /** Uniform in [0, 1). */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) >>> 0 || 0x6d2b79f5);
   }
 
   /** Uniform integer in [0, n). */
