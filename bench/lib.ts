@@ -27,6 +27,15 @@ export interface BenchModule {
   run(size: BenchSize): Promise<BenchRow[]>;
 }
 
+/**
+ * Every task is declared async, so tinybench awaits it. Without the flag, tinybench decides by
+ * calling a non-`async` function once when it is added and does not await that call: a task
+ * written `() => query()` then ran a second, untimed copy concurrently with the timed one (on
+ * one DuckDB connection the timed run queued behind it, inflating `ours` up to 4x). Awaiting a
+ * synchronous task's `undefined` costs one microtask, nothing at these durations.
+ */
+const AWAITED = { async: true } as const;
+
 /** A task to time: plain function, or one that reports its own duration (a peer timing itself). */
 export type Timed = () => unknown | Promise<unknown>;
 
@@ -67,8 +76,8 @@ export async function comparePair(
       throws: true,
       ...warmupOnce(options.warmup ?? true),
     } as never);
-    bench.add('ours', ours as Fn);
-    if (peer) bench.add('peer', peer as Fn);
+    bench.add('ours', ours as Fn, AWAITED);
+    if (peer) bench.add('peer', peer as Fn, AWAITED);
     await bench.run();
     const [o, p] = bench.tasks.map((t) => {
       const result = t.result as { latency?: { p50: number } };
@@ -126,7 +135,7 @@ export async function timeMedian(
   warmup = true,
 ): Promise<number> {
   const bench = new Bench({ name: label, iterations, time: 0, throws: true, ...warmupOnce(warmup) } as never);
-  bench.add('ours', f as Fn);
+  bench.add('ours', f as Fn, AWAITED);
   await bench.run();
   return (bench.tasks[0]!.result as { latency?: { p50: number } }).latency?.p50 ?? Number.NaN;
 }

@@ -175,6 +175,77 @@ function halfNearest(centroids: Float64Array, k: number, cols: number, out: Floa
 }
 
 /**
+ * The exact pass that starts Hamerly's method: every row's nearest and second-nearest centroid
+ * (its label and both bounds), and the cluster sums and sizes. Four centroids at a time: each
+ * row value is loaded once for the four, and the four sums are independent chains the CPU
+ * overlaps (~10% faster than `dist2` per centroid at 20 columns; the sums differ from
+ * `dist2`'s only in rounding order, and Hamerly's bounds only need them to within rounding).
+ */
+function fullScan(
+  data: Float64Array,
+  rows: number,
+  cols: number,
+  centroids: Float64Array,
+  k: number,
+  labels: Int32Array,
+  upper: Float64Array,
+  lower: Float64Array,
+  sums: Float64Array,
+  sizes: Int32Array,
+): void {
+  sums.fill(0);
+  sizes.fill(0);
+  const dist = new Float64Array(k);
+  const k4 = k - (k % 4);
+  for (let i = 0; i < rows; i++) {
+    const base = i * cols;
+    for (let c = 0; c < k4; c += 4) {
+      const o0 = c * cols;
+      const o1 = o0 + cols;
+      const o2 = o1 + cols;
+      const o3 = o2 + cols;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let d = 0; d < cols; d++) {
+        const v = data[base + d]!;
+        const t0 = v - centroids[o0 + d]!;
+        const t1 = v - centroids[o1 + d]!;
+        const t2 = v - centroids[o2 + d]!;
+        const t3 = v - centroids[o3 + d]!;
+        s0 += t0 * t0;
+        s1 += t1 * t1;
+        s2 += t2 * t2;
+        s3 += t3 * t3;
+      }
+      dist[c] = s0;
+      dist[c + 1] = s1;
+      dist[c + 2] = s2;
+      dist[c + 3] = s3;
+    }
+    for (let c = k4; c < k; c++) dist[c] = dist2(data, i, centroids, c, cols);
+    let b1 = 0;
+    let d1 = Number.POSITIVE_INFINITY;
+    let d2 = Number.POSITIVE_INFINITY;
+    for (let c = 0; c < k; c++) {
+      const d = dist[c]!;
+      if (d < d1) {
+        d2 = d1;
+        d1 = d;
+        b1 = c;
+      } else if (d < d2) d2 = d;
+    }
+    labels[i] = b1;
+    upper[i] = Math.sqrt(d1);
+    lower[i] = Math.sqrt(d2);
+    sizes[b1]!++;
+    const cb = b1 * cols;
+    for (let d = 0; d < cols; d++) sums[cb + d]! += data[base + d]!;
+  }
+}
+
+/**
  * Lloyd's algorithm from the given centroids until the squared centroid shift is at most
  * `tolerance` (absolute) or `maxIterations` passes, using Hamerly's bounds; then a final exact
  * assignment so labels and inertia match the returned centroids.
@@ -198,32 +269,7 @@ export function _lloyd(
   const shift = new Float64Array(k);
   const half = new Float64Array(k);
 
-  const fullScan = () => {
-    sums.fill(0);
-    sizes.fill(0);
-    for (let i = 0; i < rows; i++) {
-      let b1 = 0;
-      let d1 = Number.POSITIVE_INFINITY;
-      let d2 = Number.POSITIVE_INFINITY;
-      for (let c = 0; c < k; c++) {
-        const d = dist2(data, i, centroids, c, cols);
-        if (d < d1) {
-          d2 = d1;
-          d1 = d;
-          b1 = c;
-        } else if (d < d2) d2 = d;
-      }
-      labels[i] = b1;
-      upper[i] = Math.sqrt(d1);
-      lower[i] = Math.sqrt(d2);
-      sizes[b1]!++;
-      const base = i * cols;
-      const cb = b1 * cols;
-      for (let d = 0; d < cols; d++) sums[cb + d]! += data[base + d]!;
-    }
-  };
-
-  fullScan();
+  fullScan(data, rows, cols, centroids, k, labels, upper, lower, sums, sizes);
   let iterations = 0;
   let converged = false;
   let inertia = 0;
@@ -243,7 +289,7 @@ export function _lloyd(
     }
     if (empty && iterations < maxIterations) {
       relocateEmpty(data, rows, cols, centroids, k, sizes, upper);
-      fullScan();
+      fullScan(data, rows, cols, centroids, k, labels, upper, lower, sums, sizes);
       continue;
     }
     let total = 0;

@@ -47,21 +47,42 @@ export interface KmeansResult {
 
 const DEFAULTS = { seed: 1, maxIterations: 300, tolerance: 1e-4, nInit: 1 };
 
+/**
+ * Mean over columns of each column's variance (scikit-learn's tolerance scale), in one row-major
+ * pass that also proves every value finite. Sums are taken about the first row, so the one-pass
+ * formula does not cancel when a column sits far from zero. Walking the matrix column by column
+ * strides across every row 2 x cols times, which at 1M x 20 cost more than the whole fit.
+ *
+ * @throws InvalidInputError naming the first NaN or infinite value
+ */
 function meanVariance(m: Matrix): number {
   const { values, rows, cols } = m;
+  const sum = new Float64Array(cols);
+  const sq = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    const base = i * cols;
+    for (let d = 0; d < cols; d++) {
+      const t = values[base + d]! - values[d]!;
+      sum[d]! += t;
+      sq[d]! += t * t;
+    }
+  }
   let total = 0;
   for (let d = 0; d < cols; d++) {
-    let mean = 0;
-    for (let i = 0; i < rows; i++) mean += values[i * cols + d]!;
-    mean /= rows;
-    let v = 0;
-    for (let i = 0; i < rows; i++) {
-      const t = values[i * cols + d]! - mean;
-      v += t * t;
-    }
-    total += v / rows;
+    const mean = sum[d]! / rows;
+    total += Math.max(0, sq[d]! / rows - mean * mean);
   }
+  // A NaN or an infinity anywhere makes its column's sums non-finite (inf - inf is NaN too).
+  if (!Number.isFinite(total) || sum.some((v) => !Number.isFinite(v))) throwNonFinite(m);
   return total / cols;
+}
+
+function throwNonFinite(m: Matrix): never {
+  const i = m.values.findIndex((v) => !Number.isFinite(v));
+  throw new InvalidInputError(
+    `matrix holds a non-finite value at row ${Math.floor(i / m.cols)}, column ${i % m.cols}`,
+    'data',
+  );
 }
 
 function gather(m: Matrix, idx: Int32Array): Matrix {
@@ -87,14 +108,6 @@ function validate(m: Matrix, k: number, o: Required<Omit<KmeansOptions, 'initial
     throw new InvalidInputError(`k must be a whole number >= 1, got ${k}`, 'k');
   if (k > m.rows) {
     throw new InvalidInputError(`k (${k}) is larger than the number of rows (${m.rows})`, 'k');
-  }
-  for (let i = 0; i < m.values.length; i++) {
-    if (!Number.isFinite(m.values[i]!)) {
-      throw new InvalidInputError(
-        `matrix holds a non-finite value at row ${Math.floor(i / m.cols)}, column ${i % m.cols}`,
-        'data',
-      );
-    }
   }
   if (!Number.isInteger(o.nInit) || o.nInit < 1) {
     throw new InvalidInputError(`nInit must be a whole number >= 1, got ${o.nInit}`, 'nInit');
