@@ -21,6 +21,7 @@ import {
   type BenchRow,
   type BenchSize,
   hasPythonModule,
+  median,
   runIfMain,
   runPythonPeer,
   warmupOnce,
@@ -32,10 +33,6 @@ const SIZES: Record<BenchSize, { rows: number; cols: number; k: number; rounds: 
 };
 
 const PEER = join(import.meta.dirname, 'peers', 'sklearn_kmeans.py');
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 const bench: BenchModule = {
   name: 'segment',
