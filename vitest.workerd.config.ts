@@ -28,6 +28,8 @@ export default defineConfig({
       miniflare: {
         bindings: {
           API_KEYS: JSON.stringify(records),
+          // Failed shard messages come back after a second (production default 5 s).
+          SCALE_RETRY_DELAY_SECONDS: '1',
           TEST_KEYS: JSON.stringify(
             Object.fromEntries(Object.entries(TEST_KEYS).map(([name, k]) => [name, secret(k.keyId)])),
           ),

@@ -35,8 +35,9 @@ const bench: BenchModule = {
       const jobs = new JobQueue(await DuckDbJobStore.open(ws.db), {
         noop: defineJob(async (params: { n: number }) => ({ n: params.n })),
       });
-      const { key } = await createApiKey(keys, { name: 'bench', role: 'marketer' });
-      for (let i = 0; i < 5; i++) await jobs.submit('noop', { n: i });
+      const { key, record } = await createApiKey(keys, { name: 'bench', role: 'marketer' });
+      // The caller's own jobs: a marketer sees only those.
+      for (let i = 0; i < 5; i++) await jobs.submit('noop', { n: i }, record.keyId);
       await jobs.idle();
       // Limits far above the bench's request rate: the bench times the limiter, not a 429.
       const unlimited = { admin: 1e9, data_scientist: 1e9, marketer: 1e9, ad_platform: 1e9 };
@@ -46,7 +47,8 @@ const bench: BenchModule = {
       const first = await app.request(path, { headers });
       if (first.status !== 200)
         throw new Error(`GET ${path} answered ${first.status}: ${await first.text()}`);
-      const body = (await first.json()) as unknown;
+      const body = (await first.json()) as { jobs: unknown[] };
+      if (body.jobs.length !== 5) throw new Error(`GET ${path} listed ${body.jobs.length} jobs, not 5`);
       const bare = new Hono();
       bare.get('/v1/jobs', (c) => c.json(body as object));
       const check = await bare.request(path, { headers });

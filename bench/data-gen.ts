@@ -146,3 +146,17 @@ export async function lookalikeWorkspace(universe: number, into: string, seed = 
   cpSync(join(dir, 'ws'), into, { recursive: true });
   return Workspace.open(into);
 }
+
+/**
+ * Replaces the third-party tables with `reps` copies of the base ones under new IDs (copy 0
+ * keeps its IDs and links), so one trained model scores a universe of any size.
+ */
+export async function replicateThirdParty(ws: Workspace, reps: number): Promise<void> {
+  for (const t of ['tp_profiles', 'tp_interests', 'tp_searches']) {
+    await ws.db.run(`CREATE TABLE IF NOT EXISTS base_${t} AS SELECT * FROM ${t}`);
+    await ws.db.run(
+      `CREATE OR REPLACE TABLE ${t} AS SELECT b.* REPLACE (CASE WHEN r.k = 0 THEN b.tp_id ELSE b.tp_id || 'r' || r.k::VARCHAR END AS tp_id)
+       FROM base_${t} b, range(${reps}) r(k)`,
+    );
+  }
+}

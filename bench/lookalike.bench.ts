@@ -4,10 +4,16 @@
  * replicated under new IDs to 1M and 10M profiles, and for each size:
  *  - representation: DuckDB aggregation to CSR (`TpRowSource`, as `scoreUniverse` builds it)
  *    against DuckDB running the same joins and only counting (its share of the work);
- *  - kernel: logits + logistic function (`logitsRange`) against scikit-learn `predict_proba`
- *    with the same weights on the same CSR (bench/peers/lookalike_sklearn.py, a long-lived
- *    Debian /usr/bin/python3 process with one BLAS thread, alternating rounds with ours), with the
- *    bytes-per-second limit of a plain read of the same arrays in this process;
+ *  - kernel: logits + logistic function against scikit-learn `predict_proba` with the same
+ *    weights on the same CSR (bench/peers/lookalike_sklearn.py, a long-lived Debian
+ *    /usr/bin/python3 process with one BLAS thread, alternating rounds with ours), with the
+ *    bytes-per-second limit of a plain read of the same arrays in this process, for three
+ *    kernels: the pure-TS loops (`logitsRangeTs`, the fallback), the wasm SIMD kernel on a
+ *    JS-heap CSR (`probabilitiesRange`: rows copied into its memory in cache-sized chunks, the
+ *    default path), and the wasm kernel on resident rows (`residentCsr`: the CSR copied into the
+ *    kernel's memory once, untimed, as scikit-learn's CSR sits in numpy arrays);
+ *  - all cores: the wasm kernel over the worker pool (one slice per core, rows and scores in
+ *    SharedArrayBuffers) against the same kernel on one thread of this process;
  *  - rank: `rankDescending` against numpy's stable argsort of the same logits;
  *  - frontier and the whole `scoreUniverse` + frontier path (1M only: no single peer).
  *
@@ -16,8 +22,9 @@
  * Also runs under bench/run.ts as the `lookalike` bench.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WorkerPool } from '../src/adapters/worker-pool.ts';
 import { Frontier } from '../src/audience/index.ts';
 import { type Csr, vstack } from '../src/features/index.ts';
 import {
@@ -29,7 +36,8 @@ import {
   sigmoid,
   trainLookalike,
 } from '../src/lookalike/index.ts';
-import { logitsRange } from '../src/lookalike/kernel.ts';
+import { logitsRange, logitsRangeTs, probabilitiesRange } from '../src/lookalike/kernel.ts';
+import { residentCsr } from '../src/lookalike/kernel-wasm.ts';
 import { stageRows } from '../src/lookalike/rows.ts';
 import { TpRowSource } from '../src/lookalike/tp-matrix.ts';
 import type { Workspace } from '../src/store/index.ts';
@@ -125,10 +133,44 @@ function plainRead(x: Csr): number {
   return s;
 }
 
-/** Probabilities like predict_proba's: logits, then the logistic function. */
-function probabilities(m: LookalikeModel, x: Csr, out: Float32Array): void {
-  logitsRange(m.model, x, out, 0, x.rows);
+/** Probabilities like predict_proba's with the pure-TS loops: logits, then the logistic function. */
+function probabilitiesTs(m: LookalikeModel, x: Csr, out: Float32Array): void {
+  logitsRangeTs(m.model, x, out, 0, x.rows);
   for (let i = 0; i < x.rows; i++) out[i] = sigmoid(out[i]!);
+}
+
+/** A copy of `x` whose arrays live in SharedArrayBuffers, so worker threads read it without copies. */
+function sharedCsr(x: Csr): Csr {
+  const share = <T extends Int32Array | Float32Array>(a: T, make: (b: SharedArrayBuffer) => T): T => {
+    const out = make(new SharedArrayBuffer(a.byteLength));
+    out.set(a);
+    return out;
+  };
+  return {
+    rows: x.rows,
+    cols: x.cols,
+    rowPtr: share(x.rowPtr, (b) => new Int32Array(b)),
+    indices: share(x.indices, (b) => new Int32Array(b)),
+    values: share(x.values, (b) => new Float32Array(b)),
+  };
+}
+
+/** Probabilities of every row of `x` on all pool threads, one contiguous slice each. */
+async function poolProbabilities(
+  pool: WorkerPool,
+  m: LookalikeModel,
+  x: Csr,
+  out: Float32Array,
+): Promise<void> {
+  const step = Math.ceil(x.rows / pool.size);
+  const parts: Promise<number>[] = [];
+  for (let from = 0; from < x.rows; from += step) {
+    const to = Math.min(x.rows, from + step);
+    parts.push(
+      pool.run<number>('lookalike-score-rows', { model: m.model, x, out, from, to, probabilities: true }),
+    );
+  }
+  await Promise.all(parts);
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
@@ -188,7 +230,7 @@ async function sizeRows(
     writeFileSync(join(dir, 'values.f32'), bytes(csr.values));
     for (const [name, m] of Object.entries(models)) {
       writeFileSync(join(dir, `${name}.weights.f32`), weightsBytes(m));
-      probabilities(m, csr, scores);
+      probabilitiesRange(m.model, csr, scores);
       writeFileSync(join(dir, `${name}.ours.f32`), bytes(scores.subarray(0, Math.min(n, 100_000))));
     }
     logitsRange(models.logistic!.model, csr, scores, 0, n);
@@ -207,40 +249,92 @@ async function sizeRows(
     peer = new PythonPeerServer(PEER, [dir]);
     await peer.read();
   }
+  const resident = residentCsr(csr);
+  const threads = availableParallelism();
+  const pool = new WorkerPool({ size: threads, idleTimeoutMs: 600_000 });
   try {
     const readMs = await timeMedian('plain read', () => plainRead(csr), 5);
     const gb = (nnz * 8 + (n + 1) * 4 + n * 4) / 1e9;
+    const kernels: { key: string; ours: string; run: (m: LookalikeModel) => void }[] = [
+      {
+        key: '',
+        ours: 'logitsRangeTs + logistic function, pure-TS Float32 CSR kernel (the fallback), one thread',
+        run: (m) => probabilitiesTs(m, csr, scores),
+      },
+      {
+        key: ', wasm',
+        ours: 'probabilitiesRange: wasm SIMD kernel, rows copied from the JS-heap CSR in 16k-row chunks, one thread',
+        run: (m) => probabilitiesRange(m.model, csr, scores),
+      },
+    ];
+    if (resident)
+      kernels.push({
+        key: ', wasm resident',
+        ours: 'wasm SIMD kernel on resident rows (CSR copied into the kernel memory once, untimed), one thread',
+        run: (m) => resident.probabilities(m.model, scores),
+      });
     for (const [name, m] of Object.entries(models)) {
-      const ours = () => probabilities(m, csr, scores);
-      let diff = Number.NaN;
-      const r = peer
-        ? await compareSelfTimed(
-            `kernel ${name} ${n}`,
-            ours,
-            async () => {
-              const a = await peer!.ask<{ ms: number; maxAbsDiff: number }>(`score ${name}`);
-              diff = a.maxAbsDiff;
-              return a.ms;
-            },
-            { rounds, iterations },
-          )
-        : { oursMs: await timeMedian(name, ours, iterations), peerMs: null, ratio: null, ratios: [] };
+      for (const k of kernels) {
+        const ours = () => k.run(m);
+        let diff = Number.NaN;
+        const r = peer
+          ? await compareSelfTimed(
+              `kernel ${name}${k.key} ${n}`,
+              ours,
+              async () => {
+                const a = await peer!.ask<{ ms: number; maxAbsDiff: number }>(`score ${name}`);
+                diff = a.maxAbsDiff;
+                return a.ms;
+              },
+              { rounds, iterations },
+            )
+          : { oursMs: await timeMedian(name, ours, iterations), peerMs: null, ratio: null, ratios: [] };
+        rows.push({
+          bench: 'lookalike',
+          scenario: `scores (${name}${k.key}): ${scenario}`,
+          ours: k.ours,
+          oursMedianMs: r.oursMs,
+          peer: peer ? SKLEARN : null,
+          peerMedianMs: r.peerMs,
+          ratio: r.ratio,
+          ...(peer ? {} : { note: 'scikit-learn not installed (apt-get install python3-sklearn): no peer' }),
+          extra: {
+            'profiles/s/core': n / (r.oursMs / 1000),
+            ...(r.peerMs ? { 'sklearn profiles/s/core': n / (r.peerMs / 1000) } : {}),
+            'kernel GB/s': gb / (r.oursMs / 1000),
+            'plain read GB/s (limit)': gb / (readMs / 1000),
+            ...(peer ? { 'max |p - p_sklearn| (first 100k)': diff } : {}),
+            ...(r.ratios.length ? { 'ratio per round': r.ratios.map((v) => v.toFixed(2)).join(' ') } : {}),
+          },
+        });
+      }
+
+      log(`all cores (${name})`);
+      const shared = sharedCsr(csr);
+      const sharedOut = new Float32Array(new SharedArrayBuffer(n * 4));
+      const all = await comparePair(
+        `all cores ${name} ${n}`,
+        () => poolProbabilities(pool, m, shared, sharedOut),
+        () => probabilitiesRange(m.model, shared, sharedOut),
+        { rounds, iterations },
+      );
+      probabilitiesRange(m.model, csr, scores);
+      let same = true;
+      for (let i = 0; i < n && same; i++) same = sharedOut[i] === scores[i];
+      if (!same) throw new Error(`all-cores scores of ${name} differ from one-thread scores`);
       rows.push({
         bench: 'lookalike',
-        scenario: `scores (${name}): ${scenario}`,
-        ours: 'logitsRange + logistic function, pure-TS Float32 CSR kernel, one thread',
-        oursMedianMs: r.oursMs,
-        peer: peer ? SKLEARN : null,
-        peerMedianMs: r.peerMs,
-        ratio: r.ratio,
-        ...(peer ? {} : { note: 'scikit-learn not installed (apt-get install python3-sklearn): no peer' }),
+        scenario: `scores (${name}, wasm, all ${threads} cores): ${scenario}`,
+        ours: `worker pool of ${threads} threads, one slice each, wasm SIMD kernel, rows and scores in SharedArrayBuffers`,
+        oursMedianMs: all.oursMs,
+        peer: 'the same wasm kernel on one thread of this process (same shared rows)',
+        peerMedianMs: all.peerMs,
+        ratio: all.ratio,
+        note: 'ratio below 1 is the all-cores speed-up; the cores are shared with other processes',
         extra: {
-          'profiles/s/core': n / (r.oursMs / 1000),
-          ...(r.peerMs ? { 'sklearn profiles/s/core': n / (r.peerMs / 1000) } : {}),
-          'kernel GB/s': gb / (r.oursMs / 1000),
-          'plain read GB/s (limit)': gb / (readMs / 1000),
-          ...(peer ? { 'max |p - p_sklearn| (first 100k)': diff } : {}),
-          ...(r.ratios.length ? { 'ratio per round': r.ratios.map((v) => v.toFixed(2)).join(' ') } : {}),
+          'profiles/s all cores': n / (all.oursMs / 1000),
+          'profiles/s one core': n / (all.peerMs! / 1000),
+          'speed-up': all.peerMs! / all.oursMs,
         },
       });
     }
@@ -290,6 +384,7 @@ async function sizeRows(
     });
   } finally {
     peer?.close();
+    await pool.close();
     rmSync(dir, { recursive: true, force: true });
   }
 

@@ -8,24 +8,23 @@
  *   NEEDS_BENCH_TEXTS=500 npx tsx bench/needs.bench.ts   a custom number of short texts
  * Also runs under bench/run.ts as the `needs` bench.
  */
+
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { findMecab, nodeNeedFiles, readLivedoor, tokenizeMecab, WorkerPool } from '../src/adapters/index.ts';
 import {
   classifyTexts,
   DEFAULT_CORPUS_DIR,
-  findMecab,
   kuromojiTokenizer,
   listThemes,
   loadNeedClassifier,
   MAX_BATCH_TEXTS,
   normalizeText,
   poolTokenizer,
-  readLivedoor,
   splitSentences,
   type Tokenizer,
   TokenizerPool,
-  tokenizeMecab,
 } from '../src/needs/index.ts';
 import { type BenchModule, type BenchRow, type BenchSize, comparePair, runIfMain } from './lib.ts';
 
@@ -34,7 +33,7 @@ const LIVEDOOR = join(import.meta.dirname, '..', '..', 'shared', 'data', 'livedo
 /** Short consumer texts: the labelled corpora's sentences, repeated to `n`. */
 function corpusTexts(n: number): string[] {
   const all: string[] = [];
-  for (const theme of listThemes()) {
+  for (const theme of listThemes(nodeNeedFiles)) {
     const path = join(DEFAULT_CORPUS_DIR, `${theme}.jsonl`);
     if (!existsSync(path)) continue;
     for (const line of readFileSync(path, 'utf8').split('\n')) {
@@ -65,7 +64,7 @@ async function scenario(
   const sentences = sentencesOf(texts);
   const chars = texts.reduce((s, t) => s + t.length, 0);
   const pooled = poolTokenizer(pool);
-  const clf = await loadNeedClassifier('convection_oven');
+  const clf = await loadNeedClassifier(nodeNeedFiles, 'convection_oven');
   const reference = mecab ? () => tokenizeMecab(mecab, sentences) : null;
   // One timed run per round (after one warmup run): a livedoor pass takes seconds on kuromoji.
   const options = { rounds: size === 'smoke' ? 1 : 3, iterations: 1 };
@@ -121,7 +120,8 @@ const bench: BenchModule = {
     );
     const long = size === 'full' ? articleTexts(60) : [];
     const mecab = await findMecab();
-    const pool = new TokenizerPool({ size: Math.min(2, availableParallelism()) });
+    const threads = new WorkerPool({ size: Math.min(2, availableParallelism()) });
+    const pool = new TokenizerPool(threads);
     try {
       // Build every dictionary before timing: once per process (and per worker) is the contract.
       await Promise.all([kuromojiTokenizer.tokenize(['準備']), pool.tokenize(['準備', '準備', '準備'])]);
@@ -129,7 +129,7 @@ const bench: BenchModule = {
       if (long.length) rows.push(...(await scenario('livedoor articles', long, size, pool, mecab)));
       return rows;
     } finally {
-      await pool.close();
+      await threads.close();
     }
   },
 };

@@ -2,9 +2,10 @@
  * Runs every benchmark in bench/ and writes bench/results/latest.json and latest.md.
  *   npm run bench          full sizes (minutes)
  *   npm run bench:smoke    tiny sizes, so CI notices a bench that broke
- * Pass bench names to run a subset: `npm run bench -- ingest segment`.
+ * Pass bench names to run a subset: `npm run bench -- ingest segment`. A subset replaces only its
+ * own rows in the results and keeps the other benches' rows from the previous run.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { BenchModule, BenchRow, BenchSize } from './lib.ts';
@@ -43,6 +44,25 @@ for (const file of files) {
   }
 }
 
+const resultsDir = join(dir, 'results');
+const suffix = size === 'smoke' ? 'smoke' : 'latest';
+const ran = new Set(rows.map((r) => r.bench));
+let keptFrom: string | null = null;
+if (only.length && existsSync(join(resultsDir, `${suffix}.json`))) {
+  const previous = JSON.parse(readFileSync(join(resultsDir, `${suffix}.json`), 'utf8')) as {
+    rows: BenchRow[];
+    date: string;
+    keptFrom?: string;
+  };
+  keptFrom = previous.keptFrom ?? previous.date;
+  const kept = previous.rows.filter((r) => !ran.has(r.bench) && !only.includes(r.bench));
+  rows.splice(
+    0,
+    rows.length,
+    ...[...kept, ...rows].sort((a, b) => (a.bench < b.bench ? -1 : a.bench > b.bench ? 1 : 0)),
+  );
+}
+
 const fmt = (n: number | null, digits = 1) => (n === null ? '—' : n.toFixed(digits));
 const md = [
   `| bench | scenario | ours | ours (median ms) | peer | peer (median ms) | ratio ours/peer | notes |`,
@@ -60,7 +80,6 @@ const md = [
   ),
 ].join('\n');
 
-const resultsDir = join(dir, 'results');
 mkdirSync(resultsDir, { recursive: true });
 const meta = {
   size,
@@ -69,15 +88,15 @@ const meta = {
   cpus: cpus().length,
   cpu: cpus()[0]?.model,
   seconds: (Date.now() - started) / 1000,
+  ...(keptFrom ? { only, keptFrom } : {}),
 };
-const suffix = size === 'smoke' ? 'smoke' : 'latest';
 writeFileSync(
   join(resultsDir, `${suffix}.json`),
   `${JSON.stringify({ ...meta, rows, failures }, null, 2)}\n`,
 );
 writeFileSync(
   join(resultsDir, `${suffix}.md`),
-  `${md}\n\n_${meta.date}, ${meta.cpus} cores (${meta.cpu}), Node ${meta.node}, ${meta.seconds.toFixed(0)} s._\n`,
+  `${md}\n\n_${meta.date}, ${meta.cpus} cores (${meta.cpu}), Node ${meta.node}, ${meta.seconds.toFixed(0)} s${keptFrom ? ` for ${only.join(', ')}; the other rows are from earlier runs, the oldest of ${keptFrom}` : ''}._\n`,
 );
 process.stdout.write(`${md}\n`);
 if (failures.length) {

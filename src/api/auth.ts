@@ -1,14 +1,31 @@
 import type { MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { type Principal, verifyApiKey } from '../ops/keys/api-keys.ts';
 import type { ApiKeyStore, Role } from '../schema/index.ts';
-import { type Principal, verifyApiKey } from './keys.ts';
+import { AuthFailureLimiter, type ClientAddress, unknownClient } from './auth-failures.ts';
 import { problem, problemResponse } from './problem.ts';
 
 export type ApiEnv = { Variables: { principal: Principal } };
 
-/** Reads the bearer key and sets `principal`; 401 with a reason when it is missing or not valid. */
-export function authenticate(keys: ApiKeyStore): MiddlewareHandler<ApiEnv> {
+/**
+ * Reads the bearer key and sets `principal`; 401 with a reason when it is missing or not valid,
+ * 429 once the client's address has failed too often (see `auth-failures.ts`).
+ */
+export function authenticate(
+  keys: ApiKeyStore,
+  failures: AuthFailureLimiter = new AuthFailureLimiter(),
+  clientAddress: ClientAddress = unknownClient,
+): MiddlewareHandler<ApiEnv> {
   return createMiddleware<ApiEnv>(async (c, next) => {
+    const address = clientAddress(c);
+    const wait = failures.retryAfter(address);
+    if (wait > 0) {
+      return problemResponse(
+        c,
+        problem('rate-limited', 429, `too many failed authentications from this address; retry in ${wait} s`),
+        { 'retry-after': String(wait) },
+      );
+    }
     const header = c.req.header('authorization');
     const challenge = { 'www-authenticate': 'Bearer realm="lookalike"' };
     if (!header) {
@@ -27,12 +44,14 @@ export function authenticate(keys: ApiKeyStore): MiddlewareHandler<ApiEnv> {
       );
     }
     const principal = await verifyApiKey(keys, token);
-    if (!principal)
+    if (!principal) {
+      failures.fail(address);
       return problemResponse(
         c,
         problem('unauthorized', 401, 'the API key is not valid or has been revoked'),
         challenge,
       );
+    }
     c.set('principal', principal);
     await next();
   });

@@ -7,12 +7,8 @@
  * const app = createApp({ version, keys, audit, jobs, data });
  * const res = await app.request('/v1/tables', { headers: { authorization: `Bearer ${key}` } });
  */
-export { createApp } from './app.ts';
-export type { ApiApp, ApiDeps, CoreDeps, DataService, NeedsDeps, SavedUpload } from './app-types.ts';
-export type { ApiEnv } from './auth.ts';
-export type { AppType } from './client-type.ts';
-export { createCoreApp, OPENAPI_INFO } from './core.ts';
-export type { Principal } from './keys.ts';
+
+export type { Principal } from '../ops/keys/api-keys.ts';
 export {
   constantTimeEqual,
   createApiKey,
@@ -20,7 +16,12 @@ export {
   MemoryKeyStore,
   revokeApiKey,
   verifyApiKey,
-} from './keys.ts';
+} from '../ops/keys/api-keys.ts';
+export { createApp } from './app.ts';
+export type { ApiApp, ApiDeps, CoreDeps, NeedsDeps } from './app-types.ts';
+export type { ApiEnv } from './auth.ts';
+export type { AppType } from './client-type.ts';
+export { createCoreApp, OPENAPI_INFO } from './core.ts';
 export type { RateLimits } from './rate-limit.ts';
 export { DEFAULT_RATE_LIMITS } from './rate-limit.ts';
-export { ACCEPTED_TYPES, importJob } from './routes/data.ts';
+export { ACCEPTED_TYPES } from './routes/data.ts';

@@ -1,7 +1,9 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { describeIssues, issuePath } from '../ops/parse.ts';
 import { AppError, type ProblemDetails } from '../schema/index.ts';
+import { localise, prefersJapanese } from './problem-ja.ts';
 
 const BASE = 'https://lookalike.dev/problems/';
 
@@ -14,14 +16,17 @@ export function problem(
   return { type: `${BASE}${type}`, title: type.replaceAll('-', ' '), status, detail, ...extra };
 }
 
-/** Renders RFC 9457 problem details. */
+/** Renders RFC 9457 problem details, in Japanese when the request prefers it (`problem-ja.ts`). */
 export function problemResponse(
   c: Context,
   p: ProblemDetails,
   headers: Record<string, string> = {},
 ): Response {
-  return c.body(JSON.stringify(p), p.status as ContentfulStatusCode, {
+  const japanese = prefersJapanese(c.req.header('accept-language'));
+  return c.body(JSON.stringify(localise(p, japanese)), p.status as ContentfulStatusCode, {
     'content-type': 'application/problem+json',
+    'content-language': japanese ? 'ja' : 'en',
+    vary: 'Accept-Language',
     ...headers,
   });
 }
@@ -56,29 +61,22 @@ export function notFound(c: Context): Response {
   );
 }
 
-interface ZodIssueLike {
-  path: PropertyKey[];
-  message: string;
-  code?: string;
-}
-
-/** Validation failures from any route, in one shape: 422 with the first offending field. */
+/** Validation failures from any route, in one shape: 422 with the first offending field (as `parseInput` words it). */
 export function validationHook(
-  result: { success: boolean; error?: { issues: ZodIssueLike[] }; target?: string },
+  result: {
+    success: boolean;
+    error?: { issues: { path: PropertyKey[]; message: string }[] };
+    target?: string;
+  },
   c: Context,
 ): Response | undefined {
   if (result.success) return undefined;
   const issues = result.error?.issues ?? [];
-  const first = issues[0];
-  const field = first
-    ? first.path.map(String).join('.') || (result.target ?? 'body')
-    : (result.target ?? 'body');
-  const detail = issues
-    .map((i) => `${i.path.map(String).join('.') || result.target}: ${i.message}`)
-    .join('; ');
+  const target = result.target ?? 'body';
+  const field = issues[0] ? issuePath(issues[0], target) : target;
   return problemResponse(
     c,
-    problem('invalid-input', 422, detail || 'the request is not valid', {
+    problem('invalid-input', 422, describeIssues(issues, target) || 'the request is not valid', {
       field,
       errors: issues.map((i) => ({ field: i.path.map(String).join('.'), message: i.message })),
     }),

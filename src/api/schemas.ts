@@ -1,6 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
-import { problem, problemResponse } from './problem.ts';
+import type { Job } from '../jobs/index.ts';
 
 export const ProblemSchema = z
   .object({
@@ -39,23 +38,45 @@ export const JobSchema = z
     kind: z.string(),
     state: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']),
     progress: z.object({ fraction: z.number(), message: z.string() }),
-    params: z.unknown(),
+    params: z.any().meta({ description: 'the operation input the job runs (as parsed, defaults applied)' }),
     createdBy: z.string().nullable(),
     createdAt: z.string(),
     startedAt: z.string().nullable(),
     finishedAt: z.string().nullable(),
-    result: z.unknown().optional(),
+    result: z.any().optional().meta({ description: 'the operation result, once completed' }),
     error: ProblemSchema.optional(),
   })
   .openapi('Job');
+
+export type JobView = z.output<typeof JobSchema>;
+
+/** A job as the API shows it: the record, in the shape `JobSchema` documents. */
+export function jobView(job: Job): JobView {
+  const view: JobView = {
+    id: job.id,
+    kind: job.kind,
+    state: job.state,
+    progress: job.progress,
+    params: job.params,
+    createdBy: job.createdBy,
+    createdAt: job.createdAt,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+  };
+  if (job.state === 'completed') view.result = job.result;
+  if (job.state === 'failed') view.error = job.error;
+  return view;
+}
 
 export const JobAccepted = {
   202: {
     description: 'Accepted: the work runs as a job; poll the Location or stream /events',
     content: { 'application/json': { schema: JobSchema } },
-    headers: z.object({ location: z.string() }),
+    headers: {
+      Location: { description: 'the job: `/v1/jobs/{id}`', schema: { type: 'string' as const } },
+    },
   },
-} as const;
+};
 
 export const bearer = [{ bearerAuth: [] }];
 
@@ -69,15 +90,7 @@ export const pathId = (example: string) =>
       .openapi({ param: { name: 'id', in: 'path' }, example }),
   });
 
-export const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a day as YYYY-MM-DD');
+/** A calendar day: `z.iso.date()` refuses impossible ones (2026-02-31, 2026-99-99), not only bad shapes. */
+export const Day = z.iso.date('expected a calendar day as YYYY-MM-DD (e.g. 2026-02-28)');
 
 /** Caps a JSON body: 413 problem past `maxBytes` (checked on Content-Length and while reading). */
-export const jsonLimit = (maxBytes: number) =>
-  bodyLimit({
-    maxSize: maxBytes,
-    onError: (c) =>
-      problemResponse(
-        c,
-        problem('payload-too-large', 413, `the request body is larger than the limit of ${maxBytes} bytes`),
-      ),
-  });

@@ -5,7 +5,8 @@
  */
 import { searchTermsSql } from '../features/search-terms.ts';
 import { AGE_BANDS, InvalidInputError } from '../schema/index.ts';
-import { quoteIdent, quoteLiteral } from '../store/index.ts';
+import { quoteIdent, quoteLiteral, type SqlRunner } from '../store/index.ts';
+import { valueLabel } from './labels.ts';
 
 export type Condition =
   | { kind: 'gender'; values: readonly string[] }
@@ -19,8 +20,12 @@ export type Condition =
 /** One rung of a condition's ladder: rung 0 is the condition as given, the last rung drops it. */
 export interface Rung {
   label: string;
+  /** The same in Japanese, with the values as a marketer says them (30代, 東京都, 料理・レシピ). */
+  labelJa: string;
   /** SQL boolean over the profile row `p`, interest visits `iv{j}` and search flag `sf{j}`; null when dropped. */
   sql: string | null;
+  /** The condition this rung is (a widened or lowered one), null when dropped: what an audience takes. */
+  condition: Condition | null;
 }
 
 const known = new Set<string>(AGE_BANDS);
@@ -44,6 +49,25 @@ function describe(c: Condition): string {
   }
 }
 
+const ja = (field: 'gender' | 'age_band' | 'region' | 'interest', values: readonly string[]) =>
+  values.map((v) => valueLabel(field, v).ja).join('・');
+
+/** The condition as a marketer reads it: 性別: 女性, 年代: 30代, 料理・レシピを1回以上閲覧. */
+export function describeJa(c: Condition): string {
+  switch (c.kind) {
+    case 'gender':
+      return `性別: ${ja('gender', c.values)}`;
+    case 'age_band':
+      return `年代: ${ja('age_band', c.values)}`;
+    case 'region':
+      return `地域: ${ja('region', c.values)}`;
+    case 'interest':
+      return `${ja('interest', [c.category])}を${c.minVisits ?? 1}回以上閲覧`;
+    case 'search':
+      return `「${c.term}」を検索`;
+  }
+}
+
 /** Checks a condition list and returns each condition's ladder. */
 export function ladders(conditions: readonly Condition[]): Rung[][] {
   if (!Array.isArray(conditions) || conditions.length === 0) {
@@ -51,14 +75,22 @@ export function ladders(conditions: readonly Condition[]): Rung[][] {
   }
   return conditions.map((c, j) => {
     const field = `conditions[${j}]`;
-    const drop: Rung = { label: `drop ${describe(c)}`, sql: null };
+    const drop: Rung = {
+      label: `drop ${describe(c)}`,
+      labelJa: `条件「${describeJa(c)}」を外す`,
+      sql: null,
+      condition: null,
+    };
     switch (c?.kind) {
       case 'gender':
       case 'region': {
         if (!Array.isArray(c.values) || !c.values.length)
           throw new InvalidInputError(`${field}.values must be a non-empty list`, field);
         const col = c.kind === 'gender' ? 'p.gender' : 'p.region';
-        return [{ label: describe(c), sql: `${col} IN (${list(c.values)})` }, drop];
+        return [
+          { label: describe(c), labelJa: describeJa(c), sql: `${col} IN (${list(c.values)})`, condition: c },
+          drop,
+        ];
       }
       case 'age_band': {
         const values: readonly string[] = c.values;
@@ -76,10 +108,22 @@ export function ladders(conditions: readonly Condition[]): Rung[][] {
         for (const i of idx) {
           for (const k of [i - 1, i + 1]) if (k >= 0 && k < AGE_BANDS.length - 1) wider.add(AGE_BANDS[k]!);
         }
-        const rungs: Rung[] = [{ label: describe(c), sql: `p.age_band IN (${list(values)})` }];
+        const rungs: Rung[] = [
+          {
+            label: describe(c),
+            labelJa: describeJa(c),
+            sql: `p.age_band IN (${list(values)})`,
+            condition: c,
+          },
+        ];
         if (wider.size > values.length) {
           const w = AGE_BANDS.filter((b) => wider.has(b));
-          rungs.push({ label: `widen to age in (${w.join(', ')})`, sql: `p.age_band IN (${list(w)})` });
+          rungs.push({
+            label: `widen to age in (${w.join(', ')})`,
+            labelJa: `年代を${ja('age_band', w)}に広げる`,
+            sql: `p.age_band IN (${list(w)})`,
+            condition: { kind: 'age_band', values: w },
+          });
         }
         return [...rungs, drop];
       }
@@ -92,14 +136,20 @@ export function ladders(conditions: readonly Condition[]): Rung[][] {
         for (let v = m; v >= 1; v = v === 1 ? 0 : Math.max(1, Math.floor(v / 2))) {
           rungs.push({
             label: v === m ? describe(c) : `lower to ${c.category} visits >= ${v}`,
+            labelJa:
+              v === m ? describeJa(c) : `${ja('interest', [c.category])}の閲覧回数を${v}回以上に下げる`,
             sql: `coalesce(iv${j}, 0) >= ${v}`,
+            condition: { kind: 'interest', category: c.category, minVisits: v },
           });
         }
         return [...rungs, drop];
       }
       case 'search': {
         if (!c.term) throw new InvalidInputError(`${field} needs a term`, field);
-        return [{ label: describe(c), sql: `coalesce(sf${j}, false)` }, drop];
+        return [
+          { label: describe(c), labelJa: describeJa(c), sql: `coalesce(sf${j}, false)`, condition: c },
+          drop,
+        ];
       }
       default:
         throw new InvalidInputError(
@@ -155,4 +205,19 @@ export function signatureSql(
   });
   return `SELECT (${parts.join(' + ')})::DOUBLE AS sig FROM ${quoteIdent(rowsTable)} u
           LEFT JOIN tp_profiles p ON p.tp_id = u.id ${joins.join(' ')} ORDER BY u.r`;
+}
+
+/**
+ * Which rows of `rowsTable` (id, r) meet every condition as given: 1 or 0 per row, indexed by r.
+ * A row meets them all exactly when its signature is 0 (rung 0 on every condition).
+ */
+export async function rowsMeeting(
+  db: SqlRunner,
+  rowsTable: string,
+  conditions: readonly Condition[],
+): Promise<Uint8Array> {
+  const sigs = (await db.numeric(signatureSql(conditions, ladders(conditions), rowsTable))).columns[0]!;
+  const out = new Uint8Array(sigs.length);
+  for (let r = 0; r < sigs.length; r++) out[r] = sigs[r] === 0 ? 1 : 0;
+  return out;
 }

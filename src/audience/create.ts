@@ -1,36 +1,48 @@
 /**
- * Audiences as versioned, immutable artifacts under `audiences/<id>/`: `manifest.json` (model,
- * universe, target, size, threshold, expected precision and interval, need mix, snapshot) and
- * `members.arrow` (IDs, scores and ranks in rank order). Refreshing an audience publishes a new
- * revision beside the old ones (`audiences/<id>/revisions/<n>/`), so exports can send deltas. An audience of n people is the top n of
+ * Audiences as definitions materialised into immutable revisions under `audiences/<id>/`: each
+ * revision is `manifest.json` (model, universe, target, size, threshold, expected precision and
+ * interval, consent, need mix, snapshot), `members.arrow` (IDs, scores and ranks in rank order)
+ * and the same IDs sorted in chunk files (`sorted/`) for deltas and overlaps. Revision 1 lives at
+ * `audiences/<id>/`, revision n at `audiences/<id>/revisions/<n>/`; `definition.json` holds what
+ * a refresh re-runs (see `definition.ts`, `refresh.ts`). An audience of n people is the top n of
  * its model's one ranking (ties broken by ID), so a smaller audience of the same model and data
  * is always a subset of a larger one.
  */
-import { randomUUID } from 'node:crypto';
 import { checkModelId, loadLookalikeModel } from '../lookalike/artifact.ts';
 import { buildCalibration } from '../lookalike/calibration.ts';
-import { sigmoid } from '../lookalike/kernel.ts';
 import { type ScoredUniverse, scoreUniverse } from '../lookalike/score.ts';
 import type { LongWorkHooks } from '../lookalike/types.ts';
-import { InsufficientDataError, InvalidInputError, NotFoundError } from '../schema/index.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../schema/index.ts';
 import type { Workspace } from '../store/index.ts';
+import { type Condition, ladders } from './conditions.ts';
+import {
+  type AudienceDefinition,
+  bandAround,
+  checkAudienceId,
+  DEFAULT_KEEP_REVISIONS,
+  DEFINITION_VERSION,
+  nextRun,
+  type ReachLock,
+  readDefinition,
+  writeDefinition,
+  writeExclusions,
+} from './definition.ts';
 import { Frontier, type FrontierPoint, type FrontierSummary } from './frontier.ts';
+import { AUDIENCE_VERSION, materialiseRevision } from './materialise.ts';
 import {
   AUDIENCE_PREFIX,
-  audienceRevisionPrefix,
   audienceRevisions,
   decodeMembers,
-  encodeMembers,
   type MembersView,
   openMembers,
   type RankedMembers,
   readAudienceRevision,
 } from './members-file.ts';
-import { audienceNeedMix, type NeedMix, type NeedMixRequest } from './need-mix.ts';
-import { type AudienceTarget, type Solution, solveTarget } from './solve.ts';
+import type { NeedMix, NeedMixRequest } from './need-mix.ts';
+import { refreshAudience } from './refresh.ts';
+import type { AudienceTarget } from './solve.ts';
 
-export { AUDIENCE_PREFIX };
-export const AUDIENCE_VERSION = 1;
+export { AUDIENCE_PREFIX, AUDIENCE_VERSION, checkAudienceId };
 /** No audience smaller than this is released (small audiences re-identify people). */
 export const DEFAULT_MIN_SIZE = 100;
 
@@ -38,7 +50,7 @@ export interface AudienceManifest {
   kind: 'audience';
   version: number;
   id: string;
-  /** 1 for the first materialisation, n for the n-th (`revise`); absent in older files = 1. */
+  /** 1 for the first materialisation, n for the n-th (a refresh); absent in older files = 1. */
   revision: number;
   modelId: string;
   universe: 'third_party' | 'members';
@@ -48,6 +60,7 @@ export interface AudienceManifest {
   reached: boolean;
   note: string;
   size: number;
+  /** People the audience could be chosen from (after exclusions and consent). */
   universeSize: number;
   /** Lowest model score (0-1) in the audience. */
   threshold: number;
@@ -62,6 +75,14 @@ export interface AudienceManifest {
   needMix: NeedMix | null;
   needMixReason: string | null;
   minSize: number;
+  /** Purposes the people had to have consented to, and how many of the universe did not. */
+  consent?: { purposes: string[]; excluded: number } | null;
+  /** The reach lock this revision was held to, the size the target alone gave, and whether it held. */
+  reachLock?: (ReachLock & { targetSize: number; held: boolean }) | null;
+  /** What published this revision. */
+  trigger?: 'create' | 'on_demand' | 'schedule';
+  /** Members universe: the day features were computed as of (null: the model's training window). */
+  asOf?: string | null;
   /** Hash of the model, the data and the exclusions behind the ranking. */
   snapshot: string;
   createdAt: string;
@@ -82,24 +103,24 @@ export interface CreateAudienceOptions {
   needMix?: false | NeedMixRequest;
   /** Publish a new revision of an existing audience `id` (a refresh) instead of failing. */
   revise?: boolean;
+  /** Consent purposes every member must have granted (see `consent.ts`). Default none. */
+  consentPurposes?: readonly string[];
+  /** Rule conditions every member must meet (stored codes; the ops layer reads typed values). */
+  conditions?: readonly Condition[];
+  /** Keep every revision's size in a band: given, or within a tolerance of the first revision's size. */
+  reachLock?: ReachLock | { tolerance: number } | null;
+  /** Revisions to keep (default 10). */
+  retention?: { keep: number };
+  /** Refresh every so many hours. */
+  schedule?: { everyHours: number } | null;
+  /** A thread pool for the need mix's tokenizer (the needs layer's `TokenizerPool`). */
+  tokenizers?: unknown;
 }
 
 export interface Audience {
   manifest: AudienceManifest;
   /** IDs, scores and ranks, in rank order. */
   members: RankedMembers;
-}
-
-const AUDIENCE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
-
-function checkAudienceId(id: string): string {
-  if (typeof id !== 'string' || !AUDIENCE_ID.test(id)) {
-    throw new InvalidInputError(
-      `audience id "${String(id)}" is not valid: use 1-100 letters, digits, "_", "-" or "."`,
-      'id',
-    );
-  }
-  return id;
 }
 
 /**
@@ -165,14 +186,16 @@ export async function modelFrontier(
 }
 
 /**
- * Materialises an audience: scores the model's universe, solves the target on its frontier, and
- * publishes `audiences/<id>/` with the top-n IDs.
+ * Creates an audience: stores its definition and materialises revision 1 (scores the model's
+ * universe, solves the target on its frontier, publishes the top-n IDs).
  *
  * @param ws - the workspace.
- * @param options - model, target (size, precision or budget), minimum size, extra exclusions.
+ * @param options - model, target (size, precision or budget), minimum size, exclusions, consent,
+ *   reach lock, retention, schedule.
  * @param hooks - progress and cancellation of the universe scoring.
- * @returns the manifest and the ranked members.
+ * @returns the manifest and the ranked members of revision 1.
  * @throws NotFoundError when the model does not exist.
+ * @throws ConflictError when the audience exists (refresh it instead).
  * @throws InvalidInputError for a target size larger than the universe or a malformed target.
  * @throws InsufficientDataError when the solved size is below the minimum release size.
  * @example
@@ -186,77 +209,74 @@ export async function createAudience(
 ): Promise<Audience> {
   const id = checkAudienceId(
     options.id ??
-      `au_${new Date().toISOString().slice(0, 10).replaceAll('-', '')}_${randomUUID().slice(0, 8)}`,
+      `au_${new Date().toISOString().slice(0, 10).replaceAll('-', '')}_${crypto.randomUUID().slice(0, 8)}`,
   );
   const minSize = options.minSize ?? DEFAULT_MIN_SIZE;
   if (!Number.isInteger(minSize) || minSize < 1) {
     throw new InvalidInputError(`minSize must be a whole number >= 1, got ${minSize}`, 'minSize');
   }
-  const revisions = await audienceRevisions(ws.artifacts, id);
-  if (revisions.length > 0 && !options.revise) {
-    throw new InvalidInputError(
-      `audience "${id}" already exists; audiences are immutable, choose another id or publish a new revision`,
+  // Checked before anything is stored: a malformed condition is refused here, not at the first refresh.
+  if (options.conditions?.length) ladders(options.conditions);
+  const existing = await audienceRevisions(ws.artifacts, id);
+  if (existing.length > 0 || (await readDefinition(ws.artifacts, id))) {
+    if (options.revise) {
+      return refreshAudience(ws, id, { trigger: 'on_demand', tokenizers: options.tokenizers }, hooks);
+    }
+    throw new ConflictError(
+      `audience "${id}" already exists; refresh it to publish a new revision, or choose another id`,
       'id',
     );
   }
-  const revision = (revisions.at(-1) ?? 0) + 1;
-  const { frontier, scored, model } = await openFrontier(ws, options.modelId, options, hooks);
-  try {
-    const solution: Solution = solveTarget(frontier, options.target, { minSize });
-    if (solution.size < minSize) {
-      throw new InsufficientDataError(
-        `the audience would have ${solution.size} people, below the minimum release size of ${minSize}${solution.reached ? '' : ` (${solution.note})`}`,
-        'target',
-      );
-    }
-    const n = solution.size;
-    const ids = await scored.ids(0, n);
-    const scores = new Float32Array(n);
-    for (let k = 0; k < n; k++) scores[k] = sigmoid(scored.sorted[k]!);
-    const ranks = Int32Array.from({ length: n }, (_, k) => k + 1);
-    const idKind = model.manifest.universe === 'members' ? 'member' : 'third_party';
-    const mix =
+  const now = new Date();
+  const lock = options.reachLock ?? null;
+  const lists = {
+    optedOut: (options.exclusions?.optedOut ?? []).map(String),
+    ids: (options.exclusions?.ids ?? []).map(String),
+  };
+  const definition: AudienceDefinition = {
+    kind: 'audience-definition',
+    version: DEFINITION_VERSION,
+    id,
+    modelId: checkModelId(options.modelId),
+    target: options.target,
+    minSize,
+    conditions: [...(options.conditions ?? [])],
+    exclusions: { optedOut: lists.optedOut.length, ids: lists.ids.length },
+    needMix:
       options.needMix === false
-        ? { needMix: null, reason: 'not requested' }
-        : await audienceNeedMix(ws, ids, idKind, options.needMix ?? {});
-    const p = solution.point;
-    const manifest: AudienceManifest = {
-      kind: 'audience',
-      version: AUDIENCE_VERSION,
-      id,
-      revision,
-      modelId: model.manifest.id,
-      universe: model.manifest.universe,
-      idKind,
-      target: options.target,
-      reached: solution.reached,
-      note: solution.note,
-      size: n,
-      universeSize: frontier.size,
-      threshold: p.threshold,
-      expectedPrecision: p.expectedPrecision,
-      ci: p.ci,
-      confidence: frontier.summary.confidence,
-      expectedPositives: p.expectedPositives,
-      heldOutRecall: p.heldOutRecall,
-      lift: p.lift,
-      expectedProfit: solution.expectedProfit ?? null,
-      positiveShare: frontier.summary.positiveShare,
-      needMix: mix.needMix,
-      needMixReason: mix.reason,
-      minSize,
-      snapshot: scored.snapshot,
-      createdAt: new Date().toISOString(),
-    };
-    const members: RankedMembers = { ids, scores, ranks };
-    await ws.artifacts.publish(audienceRevisionPrefix(id, revision), {
-      'manifest.json': `${JSON.stringify(manifest, null, 2)}\n`,
-      'members.arrow': encodeMembers(members),
-    });
-    return { manifest, members };
-  } finally {
-    await scored.close();
-  }
+        ? false
+        : {
+            ...(options.needMix?.themes ? { themes: [...options.needMix.themes] } : {}),
+            ...(options.needMix?.sample !== undefined ? { sample: options.needMix.sample } : {}),
+          },
+    consentPurposes: [...(options.consentPurposes ?? [])],
+    asOf: options.asOf ?? null,
+    reachLock: lock && 'min' in lock ? { min: lock.min, max: lock.max } : null,
+    retention: { keep: options.retention?.keep ?? DEFAULT_KEEP_REVISIONS },
+    schedule: options.schedule
+      ? { everyHours: options.schedule.everyHours, nextRefreshAt: nextRun(now, options.schedule.everyHours) }
+      : null,
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+    lastRefresh: null,
+  };
+  const audience = await materialiseRevision(
+    ws,
+    definition,
+    lists,
+    {
+      revision: 1,
+      trigger: 'create',
+      asOf: options.asOf,
+      tokenizers: options.tokenizers ?? (options.needMix ? options.needMix.pool : undefined),
+    },
+    hooks,
+  );
+  if (lock && 'tolerance' in lock) definition.reachLock = bandAround(audience.manifest.size, lock.tolerance);
+  definition.lastRefresh = { at: audience.manifest.createdAt, revision: 1, error: null, trigger: 'create' };
+  await writeExclusions(ws.artifacts, id, lists);
+  await writeDefinition(ws.artifacts, definition);
+  return audience;
 }
 
 /**
@@ -300,13 +320,25 @@ export async function openAudience(
   };
 }
 
+/** IDs of every stored audience (with a definition or at least one revision), sorted. */
+export async function audienceIds(ws: Workspace): Promise<string[]> {
+  const pattern = new RegExp(
+    `^${AUDIENCE_PREFIX}/([^/]+)/(definition\\.json|manifest\\.json|revisions/[0-9]+/manifest\\.json)$`,
+  );
+  const ids = new Set<string>();
+  for (const key of await ws.artifacts.list(`${AUDIENCE_PREFIX}/`)) {
+    const id = pattern.exec(key)?.[1];
+    if (id) ids.add(id);
+  }
+  return [...ids].sort();
+}
+
 /** Manifests of every stored audience (each at its latest revision), newest first. */
 export async function listAudiences(ws: Workspace): Promise<AudienceManifest[]> {
-  const top = new RegExp(`^${AUDIENCE_PREFIX}/([^/]+)/manifest\\.json$`);
-  const ids = (await ws.artifacts.list(`${AUDIENCE_PREFIX}/`)).flatMap((k) => top.exec(k)?.[1] ?? []);
   const out: AudienceManifest[] = [];
-  for (const id of ids) {
-    const latest = (await audienceRevisions(ws.artifacts, id)).at(-1) ?? 1;
+  for (const id of await audienceIds(ws)) {
+    const latest = (await audienceRevisions(ws.artifacts, id)).at(-1);
+    if (latest === undefined) continue;
     const m = (await readAudienceRevision<AudienceManifest>(ws.artifacts, id, latest))?.manifest;
     if (m) out.push({ ...m, revision: m.revision ?? 1 });
   }

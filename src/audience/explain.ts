@@ -23,7 +23,16 @@ export async function explainAudience(
   ws: Workspace,
   modelId: string,
   size: number,
-  options: { sample?: number; top?: number; seed?: number } = {},
+  options: {
+    sample?: number;
+    top?: number;
+    seed?: number;
+    /**
+     * A stored audience's members in rank order: sampled instead of the top of the ranking, so an
+     * audience narrowed by conditions or consent is described as it is.
+     */
+    members?: readonly string[];
+  } = {},
 ): Promise<FeatureDriver[]> {
   const { scored, model } = await openFrontier(ws, modelId);
   let audienceIds: string[];
@@ -32,7 +41,11 @@ export async function explainAudience(
     const n = Math.min(size, scored.size);
     const k = Math.min(n, options.sample ?? 1000);
     const ranks = Uint32Array.from({ length: k }, (_, i) => Math.floor((i * n) / k));
-    audienceIds = await scored.idsOfRows(Uint32Array.from(ranks, (r) => scored.order[r]!));
+    const members = options.members;
+    if (members) {
+      const kk = Math.min(members.length, options.sample ?? 1000);
+      audienceIds = Array.from({ length: kk }, (_, i) => members[Math.floor((i * members.length) / kk)]!);
+    } else audienceIds = await scored.idsOfRows(Uint32Array.from(ranks, (r) => scored.order[r]!));
     const rng = new Rng(options.seed ?? 1, 5);
     const m = Math.min(scored.size, options.sample ?? 1000);
     const rows = new Set<number>();

@@ -31,7 +31,8 @@ export class FrontierCache {
 
   async get(modelId: string): Promise<CachedFrontier> {
     const { manifest } = await loadLookalikeModel(this.ws.artifacts, modelId);
-    const key = `${modelId}|${await dataFingerprint(this.ws.db, manifest.universe)}`;
+    // createdAt: a deleted model's id can be trained again, and must not get the old frontier.
+    const key = `${modelId}|${manifest.createdAt}|${await dataFingerprint(this.ws.db, manifest.universe)}`;
     let entry = this.entries.get(key);
     if (entry) {
       // Re-insert: Map order is the eviction order, oldest first.

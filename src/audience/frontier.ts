@@ -43,6 +43,20 @@ export interface FrontierSummary {
 
 const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
+/**
+ * A universe's logits in rank order (descending), as the frontier reads them: the whole sorted
+ * array in one process, or a merged histogram of shards (see `scale/ranked-histogram.ts`).
+ */
+export interface RankedLogits {
+  readonly length: number;
+  /** The logit at rank `i` (0-based). */
+  at(i: number): number;
+  /** How many logits are >= t. */
+  countAtLeast(t: number): number;
+  /** How many logits are > t. */
+  countAbove(t: number): number;
+}
+
 /** Number of leading entries of a descending array that are >= t. */
 function countAtLeast(desc: Float32Array, t: number): number {
   let lo = 0;
@@ -65,6 +79,16 @@ function countAbove(desc: Float32Array, t: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** A descending Float32Array as ranked logits. */
+export function rankedArray(desc: Float32Array): RankedLogits {
+  return {
+    length: desc.length,
+    at: (i) => desc[i]!,
+    countAtLeast: (t) => countAtLeast(desc, t),
+    countAbove: (t) => countAbove(desc, t),
+  };
 }
 
 /**
@@ -93,13 +117,18 @@ export class Frontier {
   private readonly lowerSufMax: Float64Array;
   private readonly upperPreMin: Float64Array;
 
+  /** Logits in rank order. */
+  readonly sorted: RankedLogits;
+
   constructor(
-    /** Logits in rank order (descending). */
-    readonly sorted: Float32Array,
+    /** Logits in rank order (descending), as an array or ranked logits. */
+    sorted: Float32Array | RankedLogits,
     readonly calibration: Calibration,
   ) {
-    const n = sorted.length;
-    const upper = (t: number) => (n ? countAtLeast(sorted, t) / n : 0);
+    this.sorted = sorted instanceof Float32Array ? rankedArray(sorted) : sorted;
+    const ranked = this.sorted;
+    const n = ranked.length;
+    const upper = (t: number) => (n ? ranked.countAtLeast(t) / n : 0);
     const delta = calibration.data.delta;
     const point = bestBin(calibration.heldOut, upper, 0, delta);
     this.share = point.share;
@@ -127,7 +156,7 @@ export class Frontier {
       positiveShare: point.share,
       positiveShareCi: this.shareCi,
       expectedPositivesTotal: point.share * n,
-      bestBinSize: countAtLeast(sorted, point.threshold),
+      bestBinSize: ranked.countAtLeast(point.threshold),
       confidence: calibration.data.confidence,
     };
     // Held-out recall only steps up at the first size whose lowest score is at or below a
@@ -135,7 +164,7 @@ export class Frontier {
     const held = calibration.heldOut.z;
     const sizes = new Set<number>();
     for (let i = 0; i < held.length; i++) {
-      const c = countAbove(sorted, held[i]!) + 1;
+      const c = ranked.countAbove(held[i]!) + 1;
       if (c <= n) sizes.add(c);
     }
     this.steps = Int32Array.from([...sizes].sort((a, b) => a - b));
@@ -162,7 +191,7 @@ export class Frontier {
   /** Point and bounds at one size, before the monotone envelopes. */
   private raw(size: number): { point: number; lower: number; upper: number; recall: number } {
     const n = this.sorted.length;
-    const recall = shareAtLeast(this.calibration.heldOut, this.sorted[size - 1]!);
+    const recall = shareAtLeast(this.calibration.heldOut, this.sorted.at(size - 1));
     const [rLo, rHi] = wilsonShare(recall, this.calibration.heldOut.effective, this.z);
     const f = n / size;
     return {
@@ -208,7 +237,7 @@ export class Frontier {
     return {
       size,
       share: size / n,
-      threshold: sigmoid(this.sorted[size - 1]!),
+      threshold: sigmoid(this.sorted.at(size - 1)),
       expectedPrecision: precision,
       ci: [lower, upper],
       expectedPositives: precision * size,

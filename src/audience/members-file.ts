@@ -54,6 +54,21 @@ export function encodeMembers(m: RankedMembers): Uint8Array {
   return arrow.tableToIPC(table, 'file');
 }
 
+/** The same file from an ID column already in UTF-8 (offsets into bytes), without making strings. */
+export function encodeMemberColumns(
+  offsets: Int32Array,
+  bytes: Uint8Array,
+  scores: Float32Array,
+  ranks: Int32Array,
+): Uint8Array {
+  const length = offsets.length - 1;
+  const id = arrow.makeVector(
+    arrow.makeData({ type: new arrow.Utf8(), length, nullCount: 0, valueOffsets: offsets, data: bytes }),
+  );
+  const table = new arrow.Table({ id, score: arrow.makeVector(scores), rank: arrow.makeVector(ranks) });
+  return arrow.tableToIPC(table, 'file');
+}
+
 /**
  * A zero-copy view of a `members.arrow` file: the one reader both `decodeMembers` and the
  * export layer use. IDs are decoded on access (the file of a million IDs stays ~20 MB of
@@ -62,6 +77,9 @@ export function encodeMembers(m: RankedMembers): Uint8Array {
  */
 export interface MembersView {
   readonly length: number;
+  /** The ID column as UTF-8: ID i is `bytes[offsets[i]..offsets[i + 1])` (views into the file). */
+  readonly offsets: Int32Array;
+  readonly bytes: Uint8Array;
   id(i: number): string;
   /** The ID's UTF-8 bytes, without decoding (a view into the file). */
   idBytes(i: number): Uint8Array;
@@ -96,6 +114,8 @@ export function openMembers(bytes: Uint8Array): MembersView {
   const idBytes = (i: number) => values.subarray(offsets[i]!, offsets[i + 1]!);
   return {
     length,
+    offsets,
+    bytes: values,
     id: (i) => decoder.decode(idBytes(i)),
     idBytes,
     score: (i) => scores[i]!,
@@ -120,6 +140,8 @@ export function decodeMembers(bytes: Uint8Array): RankedMembers {
 // ---- Layout of audience artifacts (pure: the Worker reads them from R2 with this code) ----
 
 export const AUDIENCE_PREFIX = 'audiences';
+/** Where releases of audiences to destinations live (`releases/<destination>/<audience>/<revision>/<form>/`). */
+export const RELEASE_PREFIX = 'releases';
 
 /**
  * Where revision `revision` of an audience lives. Revision 1 keeps the original layout

@@ -2,7 +2,12 @@
  * The need mix of an audience, from the needs layer when it offers one. The needs classifier is
  * optional here: without it (or without texts for the audience) the mix is null with a reason.
  */
+import { wilson } from '../enrich/wilson.ts';
 import { quoteIdent, type Workspace } from '../store/index.ts';
+
+const DEFAULT_SAMPLE = 5000;
+/** 95% intervals. */
+const Z = 1.96;
 
 export type NeedMix = Record<string, unknown>;
 
@@ -12,8 +17,15 @@ export interface NeedMixResult {
 }
 
 interface NeedsLayer {
-  listThemes: () => string[];
-  loadNeedClassifier: (theme: string) => Promise<unknown>;
+  defaultNeedFiles: () => unknown;
+  listThemes: (files: unknown) => string[];
+  workspaceNeedModelsDir: (ws: Workspace) => string;
+  /** The one decision of which model serves a theme (workspace's retrained, else shipped). */
+  servingClassifier: (
+    files: unknown,
+    theme: string,
+    location: { workspaceModelsDir?: string },
+  ) => Promise<{ classifier: unknown }>;
   needMixForTpIds: (
     ws: Workspace,
     classifier: unknown,
@@ -31,7 +43,9 @@ function loadLayer(): Promise<NeedsLayer | null> {
     layer = import(/* @vite-ignore */ specifier).then(
       (mod: Record<string, unknown>) =>
         typeof mod.needMixForTpIds === 'function' &&
-        typeof mod.loadNeedClassifier === 'function' &&
+        typeof mod.servingClassifier === 'function' &&
+        typeof mod.defaultNeedFiles === 'function' &&
+        typeof mod.workspaceNeedModelsDir === 'function' &&
         typeof mod.listThemes === 'function'
           ? (mod as unknown as NeedsLayer)
           : null,
@@ -44,7 +58,10 @@ function loadLayer(): Promise<NeedsLayer | null> {
 export interface NeedMixRequest {
   /** Themes to classify (default: every theme of the needs layer). */
   themes?: readonly string[];
-  /** Only the first (highest-ranked) IDs are read: texts cost tokenizer time. Default 5,000. */
+  /**
+   * How many IDs are read (texts cost tokenizer time), spread evenly over the whole ranking so the
+   * mix describes the audience, not its top. Default 5,000; the universe baseline reads as many.
+   */
   sample?: number;
   /**
    * A `TokenizerPool` of the needs layer: texts are tokenized in its worker threads instead of
@@ -70,7 +87,9 @@ export async function audienceNeedMix(
 ): Promise<NeedMixResult> {
   const needs = await loadLayer();
   if (!needs) return { needMix: null, reason: 'the needs layer offers no needMixForTpIds in this build' };
-  let tpIds = ids.slice(0, request.sample ?? 5000);
+  const sampleSize = Math.max(1, Math.min(ids.length, request.sample ?? DEFAULT_SAMPLE));
+  let tpIds = spread(ids, sampleSize);
+  const readIds = tpIds.length;
   if (idKind === 'member') {
     const { runner, close } = await ws.db.connect();
     try {
@@ -85,15 +104,87 @@ export async function audienceNeedMix(
     }
   }
   try {
-    const themes = request.themes ?? needs.listThemes();
+    const files = needs.defaultNeedFiles();
+    const themes = request.themes ?? needs.listThemes(files);
     if (!themes.length) return { needMix: null, reason: 'no need themes are defined' };
     const out: NeedMix = {};
+    const workspaceModelsDir = needs.workspaceNeedModelsDir(ws);
+    const universeIds = await universeSample(ws, idKind, sampleSize);
+    const sample = {
+      audienceSize: ids.length,
+      ids: readIds,
+      method: readIds === ids.length ? 'all' : 'spread over the ranking',
+      tpIds: tpIds.length,
+    };
     for (const theme of themes) {
-      const clf = await needs.loadNeedClassifier(theme);
-      out[theme] = await needs.needMixForTpIds(ws, clf, tpIds, request.pool ? { pool: request.pool } : {});
+      const { classifier: clf } = await needs.servingClassifier(files, theme, { workspaceModelsDir });
+      const options = request.pool ? { pool: request.pool } : {};
+      const mix = (await needs.needMixForTpIds(ws, clf, tpIds, options)) as unknown as MixShape;
+      const base = (await needs.needMixForTpIds(ws, clf, universeIds, options)) as unknown as MixShape;
+      out[theme] = withIntervals(mix, base, sample);
     }
     return { needMix: out, reason: null };
   } catch (err) {
     return { needMix: null, reason: `need mix failed: ${err instanceof Error ? err.message : String(err)}` };
   }
+}
+
+/** `n` IDs evenly spaced over the ranking (all of them when there are no more than `n`). */
+export function spread(ids: readonly string[], n: number): string[] {
+  if (n >= ids.length) return [...ids];
+  const out: string[] = [];
+  for (let k = 0; k < n; k++) out.push(ids[Math.floor((k * ids.length) / n)]!);
+  return out;
+}
+
+/**
+ * A deterministic sample of the universe's third-party IDs (members: their linked IDs), the
+ * baseline every need share is indexed against.
+ */
+async function universeSample(ws: Workspace, idKind: 'third_party' | 'member', n: number): Promise<string[]> {
+  const sql =
+    idKind === 'member'
+      ? `SELECT DISTINCT tp_id FROM id_links WHERE member_id IN (SELECT member_id FROM members) AND tp_id IS NOT NULL`
+      : `SELECT tp_id FROM tp_profiles WHERE tp_id IS NOT NULL`;
+  const rows = await ws.db.rows<{ tp_id: string }>(
+    `SELECT tp_id FROM (${sql}) ORDER BY hash(tp_id), tp_id LIMIT ${n}`,
+  );
+  return rows.map((r) => r.tp_id);
+}
+
+interface MixEntryShape {
+  id: string;
+  people: number;
+  peopleShare: number;
+  [k: string]: unknown;
+}
+interface MixShape {
+  tpIds: number;
+  tpIdsWithTexts: number;
+  needs: MixEntryShape[];
+  [k: string]: unknown;
+}
+
+/**
+ * Adds to each need its 95% Wilson interval (people mentioning it among those who wrote about
+ * the theme), the universe's share and the index against it (100 = as common as in the
+ * universe), and says what was read.
+ */
+export function withIntervals(mix: MixShape, base: MixShape, sample: Record<string, unknown>): NeedMix {
+  const baseShare = new Map(base.needs.map((n) => [n.id, n.peopleShare]));
+  return {
+    ...mix,
+    sample: { ...sample, withTexts: mix.tpIdsWithTexts, confidence: 0.95 },
+    universe: { tpIds: base.tpIds, tpIdsWithTexts: base.tpIdsWithTexts },
+    needs: mix.needs.map((n) => {
+      const { low, high } = wilson(n.people, mix.tpIdsWithTexts, Z);
+      const u = baseShare.get(n.id) ?? 0;
+      return {
+        ...n,
+        peopleShareCi: [low, high],
+        universePeopleShare: base.tpIdsWithTexts > 0 ? u : null,
+        index: u > 0 && mix.tpIdsWithTexts > 0 ? Math.round((n.peopleShare / u) * 1000) / 10 : null,
+      };
+    }),
+  };
 }

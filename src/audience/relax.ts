@@ -31,6 +31,7 @@ export interface RelaxChange {
   /** The rung chosen: its label says what changed ("drop …", "lower to …", "widen to …"). */
   rung: number;
   label: string;
+  labelJa: string;
 }
 
 export interface RelaxAlternative {
@@ -40,6 +41,34 @@ export interface RelaxAlternative {
   size: number;
   expectedPrecision: number;
   reachesTarget: boolean;
+  /**
+   * The audience this choice gives: its top min(size, target) people by score, and their expected
+   * precision (a choice larger than the target is cut to it, so its precision is that of its top).
+   * Set on the plan, its steps, the full conditions and the partial plans.
+   */
+  audience?: { size: number; expectedPrecision: number };
+}
+
+/** One loosening on the way from the conditions as given to the plan, with what it costs. */
+export interface RelaxStep {
+  change: RelaxChange;
+  size: number;
+  expectedPrecision: number;
+  /** People gained and expected precision lost (of the whole set) by this step. */
+  sizeGain: number;
+  precisionCost: number;
+  audience: { size: number; expectedPrecision: number };
+}
+
+/** How many people each condition alone, and the others without it, would leave. */
+export interface ConditionReach {
+  condition: number;
+  label: string;
+  labelJa: string;
+  /** Only this condition (as given), the others dropped. */
+  alone: number;
+  /** Every other condition as given, this one dropped. */
+  withoutIt: number;
 }
 
 export interface RelaxResult {
@@ -55,8 +84,20 @@ export interface RelaxResult {
   /** Every single-condition change, then the best other choices considered. */
   alternatives: RelaxAlternative[];
   evaluated: number;
-  /** Choices whose rungs are all as given or dropped (each condition kept or removed). */
   note: string;
+  /** The plan as steps, the loosening that costs the least precision first. */
+  steps: RelaxStep[];
+  /** Per condition: how many it leaves alone, and how many the others leave without it. */
+  reach: ConditionReach[];
+  /**
+   * The best plans that keep at least one condition (as given or loosened), reaching the target
+   * first: what is left when the plan drops everything.
+   */
+  partialPlans: RelaxAlternative[];
+  /** The plan as conditions an audience takes (loosened ones widened or lowered, dropped ones left out). */
+  planConditions: Condition[];
+  /** Why the plan is what it is, in English and Japanese (why everything is dropped, when it is). */
+  explanation: { en: string; ja: string };
 }
 
 /** Size and summed precision per rung choice, as a dense lattice over mixed-radix codes. */
@@ -108,7 +149,8 @@ function alternative(
 ): RelaxAlternative {
   const changes: RelaxChange[] = [];
   rungs.forEach((v, j) => {
-    if (v > 0) changes.push({ condition: j, rung: v, label: ladder[j]![v]!.label });
+    if (v > 0)
+      changes.push({ condition: j, rung: v, label: ladder[j]![v]!.label, labelJa: ladder[j]![v]!.labelJa });
   });
   return { rungs, changes, size, expectedPrecision: size ? mass / size : 0, reachesTarget: size >= target };
 }
@@ -172,6 +214,8 @@ export async function relaxConditions(ws: Workspace, options: RelaxOptions): Pro
     const sigs = (await scored.db.numeric(signatureSql(options.conditions, ladder, scored.rowsTable)))
       .columns[0]!;
     const radix = ladder.map((l) => l.length);
+    const sigByRank = Float64Array.from(scored.order, (r) => sigs[r]!);
+    const topOf = (rungs: readonly number[]) => topAudience(sigByRank, byRank, radix, rungs, target);
     const cells = radix.reduce((a, b) => a * b, 1);
     const exactLimit = options.exactLimit ?? 50_000;
     const maxAlt = options.maxAlternatives ?? 30;
@@ -277,19 +321,168 @@ export async function relaxConditions(ws: Workspace, options: RelaxOptions): Pro
     const note = reached
       ? `${plan.changes.map((c) => c.label).join('; ') || 'no change'}: ${plan.size} people at expected precision ${plan.expectedPrecision.toFixed(3)}${bestSingle ? ` (best single change: ${bestSingle.changes[0]!.label}, ${bestSingle.expectedPrecision.toFixed(3)})` : ''}`
       : `no combination of loosenings reaches ${target}; the largest is ${plan.size} with every condition dropped that can be`;
+    const last = radix.map((r) => r - 1);
+    const reach: ConditionReach[] = ladder.map((l, j) => ({
+      condition: j,
+      label: l[0]!.label,
+      labelJa: l[0]!.labelJa,
+      alone: evaluate(last.map((v, k) => (k === j ? 0 : v))).size,
+      withoutIt: evaluate(zero.map((_, k) => (k === j ? last[j]! : 0))).size,
+    }));
+    const keepsOne = (a: RelaxAlternative) => a.rungs.some((v, j) => v < last[j]!);
+    const partialPlans = candidates
+      .filter(keepsOne)
+      .sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0))
+      .slice(0, 5)
+      .map((a) => ({ ...a, audience: topOf(a.rungs) }));
+    const steps = planSteps(plan, evaluate, topOf);
     return {
       method,
       modelId: options.modelId,
       targetSize: target,
       universeSize: n,
-      full,
-      plan,
+      full: { ...full, audience: topOf(full.rungs) },
+      plan: { ...plan, audience: topOf(plan.rungs) },
       reached,
       alternatives,
       evaluated,
       note,
+      steps,
+      reach,
+      partialPlans,
+      planConditions: plan.rungs.flatMap((v, j) => {
+        const c = ladder[j]![v]!.condition;
+        return c ? [c] : [];
+      }),
+      explanation: explain(plan, full, reach, partialPlans, target, keepsOne(plan)),
     };
   } finally {
     await scored.close();
   }
+}
+
+/**
+ * The top min(size, target) people by score among those a choice of rungs keeps, and their mean
+ * per-rank precision: one pass over the signatures in rank order (`sigByRank[k]` is the
+ * signature of rank k), stopping once the target is filled. Which signatures a choice keeps is
+ * tabled once per call when the rung lattice is small, so the scan does one lookup per row.
+ * Internal (exported for its benchmark).
+ */
+export function topAudience(
+  sigByRank: ArrayLike<number>,
+  byRank: ArrayLike<number>,
+  radix: readonly number[],
+  rungs: readonly number[],
+  target: number,
+): { size: number; expectedPrecision: number } {
+  const cells = radix.reduce((a, b) => a * b, 1);
+  const fits = (sig: number) => {
+    let code = sig;
+    for (let j = 0; j < radix.length; j++) {
+      if (code % radix[j]! > rungs[j]!) return false;
+      code = Math.floor(code / radix[j]!);
+    }
+    return true;
+  };
+  let keep: Uint8Array | null = null;
+  if (cells <= 1 << 20) {
+    keep = new Uint8Array(cells);
+    for (let code = 0; code < cells; code++) keep[code] = fits(code) ? 1 : 0;
+  }
+  let size = 0;
+  let mass = 0;
+  for (let k = 0; k < sigByRank.length && size < target; k++) {
+    const sig = sigByRank[k]!;
+    if (keep ? keep[sig] === 1 : fits(sig)) {
+      size++;
+      mass += byRank[k]!;
+    }
+  }
+  return { size, expectedPrecision: size ? mass / size : 0 };
+}
+
+/** Orders the plan's changes so that each step loses the least precision of what is left. */
+function planSteps(
+  plan: RelaxAlternative,
+  evaluate: (rungs: number[]) => RelaxAlternative,
+  topOf: (rungs: readonly number[]) => { size: number; expectedPrecision: number },
+): RelaxStep[] {
+  let current = plan.rungs.map(() => 0);
+  let at = evaluate(current);
+  const left = [...plan.changes];
+  const steps: RelaxStep[] = [];
+  while (left.length) {
+    let best = 0;
+    let bestAlt: RelaxAlternative | null = null;
+    left.forEach((c, i) => {
+      const next = [...current];
+      next[c.condition] = c.rung;
+      const alt = evaluate(next);
+      if (!bestAlt || alt.expectedPrecision > bestAlt.expectedPrecision + 1e-12) {
+        best = i;
+        bestAlt = alt;
+      }
+    });
+    const chosen = left.splice(best, 1)[0]!;
+    const alt = bestAlt as unknown as RelaxAlternative;
+    steps.push({
+      change: chosen,
+      size: alt.size,
+      expectedPrecision: alt.expectedPrecision,
+      sizeGain: alt.size - at.size,
+      precisionCost: at.expectedPrecision - alt.expectedPrecision,
+      audience: topOf(alt.rungs),
+    });
+    current = alt.rungs;
+    at = alt;
+  }
+  return steps;
+}
+
+const pct = (p: number) => `${(p * 100).toFixed(1)}%`;
+const num = (n: number) => n.toLocaleString('en-US');
+
+/** Why the plan is what it is; when it drops every condition, why nothing less would do. */
+function explain(
+  plan: RelaxAlternative,
+  full: RelaxAlternative,
+  reach: readonly ConditionReach[],
+  partial: readonly RelaxAlternative[],
+  target: number,
+  planKeepsOne: boolean,
+): { en: string; ja: string } {
+  const fullEn = `The conditions as given match ${num(full.size)} people (target ${num(target)}).`;
+  const fullJa = `指定どおりの条件では${num(full.size)}人です（目標${num(target)}人）。`;
+  if (full.reachesTarget) {
+    return {
+      en: `${fullEn} Nothing needs loosening; the audience is their top ${num(target)} by score.`,
+      ja: `${fullJa} 条件を緩める必要はありません。スコア上位${num(target)}人がオーディエンスになります。`,
+    };
+  }
+  const alone = [...reach].sort((a, b) => b.alone - a.alone);
+  const aloneEn = alone.map((r) => `${r.label} alone: ${num(r.alone)}`).join('; ');
+  const aloneJa = alone.map((r) => `${r.labelJa}のみ: ${num(r.alone)}人`).join('、');
+  const bestPartial = partial[0];
+  if (!planKeepsOne) {
+    const partialEn = bestPartial
+      ? ` The best plan that keeps a condition has ${num(bestPartial.size)} people at ${pct(bestPartial.expectedPrecision)} (${bestPartial.changes.map((c) => c.label).join('; ')}).`
+      : '';
+    const partialJa = bestPartial
+      ? ` 条件を一部残す案で最良のものは${num(bestPartial.size)}人・推定精度${pct(bestPartial.expectedPrecision)}です（${bestPartial.changes.map((c) => c.labelJa).join('、')}）。`
+      : '';
+    return {
+      en: `${fullEn} Every condition has to go: no plan that keeps one reaches ${num(target)} people (${aloneEn}).${partialEn}`,
+      ja: `${fullJa} すべての条件を外さないと目標に届きません。どの条件を1つ残しても${num(target)}人に届かないためです（${aloneJa}）。${partialJa}`,
+    };
+  }
+  if (!plan.reachesTarget) {
+    return {
+      en: `${fullEn} No loosening reaches ${num(target)}; the largest is ${num(plan.size)} (${aloneEn}).`,
+      ja: `${fullJa} どう緩めても${num(target)}人に届きません。最大は${num(plan.size)}人です（${aloneJa}）。`,
+    };
+  }
+  return {
+    en: `${fullEn} ${plan.changes.map((c) => c.label).join('; ')} reaches ${num(plan.size)} people at expected precision ${pct(plan.expectedPrecision)}, the least precision lost of every plan that reaches the target.`,
+    ja: `${fullJa} ${plan.changes.map((c) => c.labelJa).join('、')}で${num(plan.size)}人・推定精度${pct(plan.expectedPrecision)}になります。目標に届く案のうち精度の低下が最も小さい案です。`,
+  };
 }

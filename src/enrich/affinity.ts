@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import * as aq from 'arquero';
 import { InvalidInputError, NotFoundError } from '../schema/index.ts';
 import { quoteIdent, quoteLiteral, type SqlRunner, type Workspace } from '../store/index.ts';
@@ -98,7 +97,7 @@ async function countAttributes(
   groupsSql: string,
   dims: readonly Dimension[],
 ): Promise<Counts> {
-  const tag = randomUUID().replaceAll('-', '').slice(0, 12);
+  const tag = crypto.randomUUID().replaceAll('-', '').slice(0, 12);
   const g = quoteIdent(`_aff_g_${tag}`);
   const a = quoteIdent(`_aff_a_${tag}`);
   try {

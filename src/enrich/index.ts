@@ -35,4 +35,4 @@ export type { Dimension } from './attributes.ts';
 export { attributesSql, DIMENSIONS } from './attributes.ts';
 export type { SiteVisitorComparison, VisitorAffinityRow, VisitorBehaviour } from './site-visitors.ts';
 export { siteVisitorComparison } from './site-visitors.ts';
-export { wilson } from './wilson.ts';
+export { wilson, zFor } from './wilson.ts';

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import * as aq from 'arquero';
 import { quoteIdent, type SqlRunner, type Workspace } from '../store/index.ts';
 import { type AffinityOptions, resolveAffinityOptions } from './affinity.ts';
@@ -52,7 +51,7 @@ type BehaviourRow = {
 };
 
 async function loadCounts(db: SqlRunner, dims: readonly Dimension[]) {
-  const tag = randomUUID().replaceAll('-', '').slice(0, 12);
+  const tag = crypto.randomUUID().replaceAll('-', '').slice(0, 12);
   const v = quoteIdent(`_sv_v_${tag}`);
   const a = quoteIdent(`_sv_a_${tag}`);
   try {

@@ -3,6 +3,7 @@
  * stays inside [0, 1] and stays wide for small counts, which is what keeps a 30-person segment
  * from showing a confident index of 400.
  */
+import { InvalidInputError } from '../schema/index.ts';
 
 /** Two-sided normal quantile for the usual confidence levels (avoids an inverse-erf dependency). */
 export function zFor(confidence: number): number {
@@ -15,7 +16,10 @@ export function zFor(confidence: number): number {
   };
   const z = table[String(confidence)];
   if (z === undefined)
-    throw new RangeError(`confidence must be one of ${Object.keys(table).join(', ')}, got ${confidence}`);
+    throw new InvalidInputError(
+      `confidence must be one of ${Object.keys(table).join(', ')}, got ${confidence}`,
+      'confidence',
+    );
   return z;
 }
 

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { AUDIENCE_PREFIX, createAudience, DEFAULT_MIN_SIZE } from '../audience/index.ts';
+import { audienceRevisions, createAudience, DEFAULT_MIN_SIZE } from '../audience/index.ts';
+import { getDestination, getShare } from '../export/index.ts';
 import { type ImportReport, importTablesDirectory } from '../ingest/index.ts';
-import { poolTrainer, type WorkerPool } from '../jobs/index.ts';
 import { listLookalikeModels, trainLookalike } from '../lookalike/index.ts';
+import { type OpContext, parseInput, putDestinationOp, runnerTrainer, shareOp } from '../ops/index.ts';
 import { type GenerateOptions, type GenerateResult, generateSampleWorkspace } from '../sample/index.ts';
+import type { TaskRunner } from '../schema/index.ts';
 import {
   listSegmentations,
   loadSegmentation,
@@ -44,6 +46,8 @@ export async function ensureSampleData(
 export const DEMO_MODEL_ID = 'lm_demo_top_segment';
 /** Id of the default audience `npm start` materialises from the demo model. */
 export const DEMO_AUDIENCE_ID = 'au_demo_top_segment';
+/** The demo ad platform: the destination of the demo `ad_platform` key. */
+export const DEMO_DESTINATION = 'demo-dsp';
 
 export interface DemoArtifacts {
   segmentationId: string;
@@ -81,7 +85,7 @@ export function mostValuableSegment(m: SegmentationManifest): SegmentationManife
  */
 export async function ensureDemoArtifacts(
   ws: Workspace,
-  options: { pool?: WorkerPool; onStage?: (stage: string) => void; audienceSize?: number } = {},
+  options: { pool?: TaskRunner; onStage?: (stage: string) => void; audienceSize?: number } = {},
 ): Promise<DemoArtifacts> {
   const { pool } = options;
   const built = { segmentation: false, model: false, audience: false };
@@ -111,7 +115,9 @@ export async function ensureDemoArtifacts(
           pool
             ? {
                 runKmeans: (input) =>
-                  pool.run<SegmentFitOutput>('segment-fit', input, [input.values.buffer as ArrayBuffer]),
+                  pool.run<SegmentFitOutput>('segment-fit', input, {
+                    transfer: [input.values.buffer as ArrayBuffer],
+                  }),
               }
             : {},
         );
@@ -135,14 +141,15 @@ export async function ensureDemoArtifacts(
           seed: { kind: 'segment', segmentationId, segmentId },
           universe: 'third_party',
         },
-        pool ? { trainer: poolTrainer(pool) } : {},
+        pool ? { trainer: runnerTrainer(pool) } : {},
       );
       return r.manifest;
     });
     built.model = true;
   }
 
-  const existing = await ws.artifacts.get(`${AUDIENCE_PREFIX}/${DEMO_AUDIENCE_ID}/manifest.json`);
+  // Any revision counts: retention may have deleted the first one of a refreshed audience.
+  const existing = (await audienceRevisions(ws.artifacts, DEMO_AUDIENCE_ID)).length > 0;
   if (!existing) {
     const size = Math.max(
       DEFAULT_MIN_SIZE,
@@ -155,4 +162,24 @@ export async function ensureDemoArtifacts(
     built.audience = true;
   }
   return { segmentationId, segmentId, modelId: DEMO_MODEL_ID, audienceId: DEMO_AUDIENCE_ID, built, seconds };
+}
+
+/**
+ * Gives the demo ad platform something to pull: declares its destination (keyed IDs, the default
+ * consent purposes) and shares the demo audience with it, through the same operations a marketer
+ * calls, whenever that share is missing (a destination changed by hand is kept as it is).
+ *
+ * @returns whether the share was made by this call.
+ */
+export async function ensureDemoShare(ws: Workspace): Promise<boolean> {
+  const ctx: OpContext = { ws, needModelsDir: '', progress: () => undefined };
+  const store = ws.artifacts;
+  if (await getShare(store, DEMO_DESTINATION, DEMO_AUDIENCE_ID)) return false;
+  if (!(await getDestination(store, DEMO_DESTINATION)))
+    await putDestinationOp.run(
+      ctx,
+      parseInput(putDestinationOp, { name: DEMO_DESTINATION, idForm: 'hmac_sha256' }),
+    );
+  await shareOp.run(ctx, parseInput(shareOp, { id: DEMO_AUDIENCE_ID, destination: DEMO_DESTINATION }));
+  return true;
 }

@@ -1,6 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import { AppError } from '../schema/index.ts';
 import { resolveHome, Workspace } from '../store/index.ts';
+import { isLockConflict, readServerInfo, workspaceBusyError } from './server-info.ts';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -13,14 +14,29 @@ export function homeFrom(opts: GlobalOptions): string {
   return resolveHome(opts.home, process.env.LOOKALIKE_HOME);
 }
 
-/** Opens the workspace for one command and always closes it, so the DuckDB file lock is released. */
+/**
+ * Opens the workspace for one command and always closes it, so the DuckDB file lock is released.
+ * When a server holds the workspace, says so in one sentence (what holds it, what to do).
+ */
 export async function withWorkspace<T>(opts: GlobalOptions, work: (ws: Workspace) => Promise<T>): Promise<T> {
-  const ws = await Workspace.open(homeFrom(opts));
+  const home = homeFrom(opts);
+  let ws: Workspace;
+  try {
+    ws = await Workspace.open(home);
+  } catch (err) {
+    if (!isLockConflict(err)) throw err;
+    throw workspaceBusyError(home, readServerInfo(home), commandLine());
+  }
   try {
     return await work(ws);
   } finally {
     ws.close();
   }
+}
+
+/** The command as typed, for messages: `lookalike segment --k 5`. */
+function commandLine(): string {
+  return ['lookalike', ...process.argv.slice(2).filter((a) => !a.startsWith('--home'))].join(' ');
 }
 
 /** A progress bar on stderr when it is a terminal; silent otherwise (logs, CI, pipes). */

@@ -1,8 +1,11 @@
 import { Command } from 'commander';
 import { fail, type GlobalOptions } from './cli-support.ts';
+import { registerAudienceCommands } from './commands/audience.ts';
+import { registerBacktestCommand } from './commands/backtest.ts';
 import { registerDataCommands } from './commands/data.ts';
 import { registerKeyCommands } from './commands/keys.ts';
-import { registerLookalikeCommands } from './commands/lookalike.ts';
+import { registerLadderCommands } from './commands/ladders.ts';
+import { registerModelCommands } from './commands/models.ts';
 import { registerNeedsCommands } from './commands/needs.ts';
 import { registerSegmentCommands } from './commands/segment.ts';
 import { registerServeCommand } from './commands/serve.ts';
@@ -20,7 +23,10 @@ program
 const globals = (): GlobalOptions => program.opts<GlobalOptions>();
 registerDataCommands(program, globals);
 registerSegmentCommands(program, globals);
-registerLookalikeCommands(program, globals);
+registerModelCommands(program, globals);
+registerBacktestCommand(program, globals);
+registerLadderCommands(program, globals);
+registerAudienceCommands(program, globals);
 registerNeedsCommands(program, globals);
 registerKeyCommands(program, globals);
 registerServeCommand(program, globals);

@@ -1,10 +1,17 @@
 import { type ServerType, serve } from '@hono/node-server';
-import type { RateLimits } from '../api/index.ts';
+import { createApiKey, type RateLimits, revokeApiKey } from '../api/index.ts';
 import type { GenerateOptions } from '../sample/index.ts';
 import type { Role } from '../schema/index.ts';
-import { Workspace } from '../store/index.ts';
-import { type DemoArtifacts, ensureDemoArtifacts, ensureSampleData } from './bootstrap.ts';
+import { type DuckDbKeyStore, Workspace } from '../store/index.ts';
+import {
+  DEMO_DESTINATION,
+  type DemoArtifacts,
+  ensureDemoArtifacts,
+  ensureDemoShare,
+  ensureSampleData,
+} from './bootstrap.ts';
 import { buildServer, demoKeys } from './server.ts';
+import { removeServerInfo, writeServerInfo } from './server-info.ts';
 
 export interface ServeOptions {
   home: string;
@@ -30,6 +37,19 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+const OPERATOR_KEY_NAME = 'local CLI (server.json)';
+
+/**
+ * The admin key a CLI beside this server uses (see `server-info.ts`): one per server run, and the
+ * ones a crashed run left behind are revoked first.
+ */
+async function issueOperatorKey(keys: DuckDbKeyStore) {
+  const at = new Date().toISOString();
+  for (const k of await keys.list())
+    if (k.name === OPERATOR_KEY_NAME && !k.revokedAt) await keys.revoke(k.keyId, at);
+  return createApiKey(keys, { name: OPERATOR_KEY_NAME, role: 'admin' });
+}
+
 /** Quotes a shell word with single quotes. */
 const sq = (s: string) => `'${s.replaceAll("'", `'"'"'`)}'`;
 
@@ -50,6 +70,11 @@ export function exampleCalls(base: string, keys: Record<Role, string>, demo: Dem
       `curl -s -H "Authorization: Bearer ${keys.data_scientist}" "${base}/v1/lookalike-models/${demo.modelId}/frontier?steps=8"`,
     );
   else out.push(`curl -s -H "Authorization: Bearer ${keys.data_scientist}" ${base}/v1/tables`);
+  // What the demo ad platform pulls: the demo audience as its keyed IDs (see ensureDemoShare).
+  if (demo)
+    out.push(
+      `curl -s -H "Authorization: Bearer ${keys.ad_platform}" "${base}/v1/audiences/${demo.audienceId}/export?format=csv&limit=5"`,
+    );
   return out;
 }
 
@@ -82,13 +107,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           `model ${demo.modelId} (${b.model ? `trained in ${s.model.toFixed(1)} s` : 'reused'}), ` +
           `audience ${demo.audienceId} (${b.audience ? `built in ${s.audience.toFixed(1)} s` : 'reused'})`,
       );
+      if (await ensureDemoShare(ws))
+        log(
+          `  demo: ${demo.audienceId} shared with destination ${DEMO_DESTINATION} (keyed IDs) for the ad_platform key`,
+        );
     }
   } catch (err) {
     await server.close();
     ws.close();
     throw err;
   }
-  const keys = await demoKeys(ws);
+  const keys = await demoKeys(ws, server.keys);
 
   const http: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: server.app.fetch, port: options.port, hostname: host }, () => resolve(s));
@@ -96,10 +125,20 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const base = `http://${host}:${port}`;
+  const operator = await issueOperatorKey(server.keys);
+  server.operatorKeys.add(operator.record.keyId);
+  await writeServerInfo(ws.home, {
+    url: base,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    key: operator.key,
+    keyId: operator.record.keyId,
+  });
   const startSeconds = (performance.now() - t0) / 1000;
   const examples = exampleCalls(base, keys, demo);
   log('');
   log(`Lookalike engine API listening on ${base}  (docs: ${base}/docs, OpenAPI: ${base}/openapi.json)`);
+  log(`Audience studio: ${base}/studio/  (log in with the marketer key below)`);
   log(`ready in ${startSeconds.toFixed(1)} s`);
   log('Demo keys (local sample workspace only):');
   for (const [role, key] of Object.entries(keys)) log(`  ${role.padEnd(15)} ${key}`);
@@ -114,6 +153,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     startSeconds,
     close: async () => {
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      await removeServerInfo(ws.home);
+      await revokeApiKey(server.keys, operator.record.keyId).catch(() => undefined);
       await server.close();
       ws.close();
     },

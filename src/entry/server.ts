@@ -1,34 +1,44 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ApiApp, createApiKey, createApp, importJob, type RateLimits } from '../api/index.ts';
-import {
-  DuckDbJobStore,
-  domainJobs,
-  type JobHandler,
-  JobQueue,
-  WORKER_SCRIPT,
-  WorkerPool,
-} from '../jobs/index.ts';
-import { TokenizerPool } from '../needs/index.ts';
-import { ROLES, type Role } from '../schema/index.ts';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import type { Context } from 'hono';
+import { folderUploads, localFiles, nodeNeedFiles, WorkerPool } from '../adapters/index.ts';
+import { type ApiApp, createApiKey, createApp, type RateLimits } from '../api/index.ts';
+import { DuckDbJobStore, type JobHandler, JobQueue, opJobs } from '../jobs/index.ts';
+import { TokenizerPool, workspaceNeedModelsDir } from '../needs/index.ts';
+import { OPERATIONS, parseInput, refreshAudienceOp, submitDueRefreshes } from '../ops/index.ts';
+import { type ApiKeyStore, ROLES, type Role } from '../schema/index.ts';
 import { DuckDbAuditLog, DuckDbKeyStore, type Workspace, writeFileAtomic } from '../store/index.ts';
-import { swaggerAssets, workspaceDataService } from './node-services.ts';
+import { DEMO_DESTINATION } from './bootstrap.ts';
+import { studioAssets, swaggerAssets } from './node-services.ts';
 
 export const VERSION = '0.1.0';
 
 export interface Server {
   app: ApiApp;
+  keys: DuckDbKeyStore;
+  /** Key IDs of the local CLI's operator keys (see `server-info.ts`). */
+  operatorKeys: Set<string>;
   jobs: JobQueue;
-  /** Worker threads of the heavy job steps (k-means, TF.js training, need-model training). */
+  /** Worker threads of the heavy steps (k-means, TF.js training, need-model training, tokenizing). */
   pool: WorkerPool;
   interrupted: number;
   /** Waits for running jobs, then ends the worker threads. */
   close(): Promise<void>;
 }
 
+/** The client's socket address; requests that did not come through a socket (app.request) share one. */
+function socketAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
 /** Where models retrained over the API are published: the workspace, never the shipped `models/`. */
-export const needModelsDir = (ws: Workspace) => join(ws.home, 'models', 'needs');
+export const needModelsDir = (ws: Workspace) => workspaceNeedModelsDir(ws);
 
 /**
  * Composes the Node app over a workspace: DuckDB-backed keys, audit and jobs, the domain job
@@ -40,37 +50,59 @@ export async function buildServer(
 ): Promise<Server> {
   const keys = await DuckDbKeyStore.open(ws.db);
   const audit = await DuckDbAuditLog.open(ws.db);
-  const data = workspaceDataService(ws);
-  const pool = options.pool ?? new WorkerPool(WORKER_SCRIPT);
+  const uploads = folderUploads(ws.tmpDir);
+  const pool = options.pool ?? new WorkerPool();
   const modelsDir = needModelsDir(ws);
-  const tokenizers = new TokenizerPool({ size: 1 });
-  const handlers: Record<string, JobHandler> = {
-    import: importJob(data),
-    ...domainJobs(ws, { pool, needModelsDir: modelsDir, tokenizers }),
-  };
+  const tokenizers = new TokenizerPool(pool);
+  const handlers: Record<string, JobHandler> = opJobs(OPERATIONS, {
+    ws,
+    runner: pool,
+    needModelsDir: modelsDir,
+    needFiles: nodeNeedFiles,
+    uploads,
+  });
   const jobs = new JobQueue(await DuckDbJobStore.open(ws.db), handlers, {
     concurrency: options.concurrency ?? 1,
   });
   const interrupted = (await jobs.recover()).length;
+  // Scheduled audience refreshes: the definitions hold the schedule, so it survives a restart.
+  const scheduler = setInterval(() => {
+    submitDueRefreshes(ws.artifacts, new Date(), (input) =>
+      jobs.submit(refreshAudienceOp.name, parseInput(refreshAudienceOp, input), {
+        keyId: 'scheduler',
+        role: 'admin',
+        destination: null,
+      }),
+    ).catch((err: unknown) => console.error('scheduled audience refreshes failed', err));
+  }, 60_000);
+  scheduler.unref();
+  const operatorKeys = new Set<string>();
   const app = createApp({
     version: VERSION,
     keys,
     audit,
     jobs,
-    data,
+    uploads,
     workspace: ws,
-    needs: { modelsDir, pool: tokenizers },
+    runner: pool,
+    operatorKeys,
+    files: localFiles(),
+    needs: { modelsDir, pool: tokenizers, files: nodeNeedFiles },
     docsAsset: swaggerAssets(),
+    studioAsset: studioAssets(),
+    clientAddress: socketAddress,
     ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
   });
   return {
     app,
+    keys,
+    operatorKeys,
     jobs,
     pool,
     interrupted,
     close: async () => {
+      clearInterval(scheduler);
       await jobs.idle();
-      await tokenizers.close();
       if (!options.pool) await pool.close();
       // Audit entries are written after their responses: store the last ones before the
       // workspace closes underneath them.
@@ -83,16 +115,15 @@ export async function buildServer(
  * Demo keys, one per role, created on the first start of a workspace and kept (plain) in
  * `<home>/demo-keys.json` so every start can print them. Only for the local sample workspace.
  */
-export async function demoKeys(ws: Workspace): Promise<Record<Role, string>> {
+export async function demoKeys(ws: Workspace, store: ApiKeyStore): Promise<Record<Role, string>> {
   const path = join(ws.home, 'demo-keys.json');
   if (existsSync(path)) return JSON.parse(await readFile(path, 'utf8')) as Record<Role, string>;
-  const store = await DuckDbKeyStore.open(ws.db);
   const out = {} as Record<Role, string>;
   for (const role of ROLES) {
     const { key } = await createApiKey(store, {
       name: `demo ${role}`,
       role,
-      destination: role === 'ad_platform' ? 'demo-dsp' : null,
+      destination: role === 'ad_platform' ? DEMO_DESTINATION : null,
     });
     out[role] = key;
   }

@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AUDIENCE_PREFIX } from '../audience/index.ts';
-import { allShares, SHARE_PREFIX } from '../export/index.ts';
+import { allShares, listReleases, RELEASE_PREFIX, SHARE_PREFIX } from '../export/index.ts';
 import { MODEL_PREFIX } from '../lookalike/index.ts';
 import type { ApiKeyStore } from '../schema/index.ts';
 import { type ArtifactStore, FsArtifactStore, writeFileAtomic } from '../store/index.ts';
@@ -11,28 +10,34 @@ export interface WorkerSyncReport {
   bucketDir: string;
   /** JSON array of key records (hashes only) for the Worker's `API_KEYS` secret. */
   keysFile: string;
+  /** The same, as a `.dev.vars` file for `wrangler dev --local` (copy it to the project root). */
+  devVarsFile: string;
   files: number;
   bytes: number;
   shares: number;
+  /** Releases copied (every kept release of every share). */
+  releases: number;
+  /** Audiences with at least one release copied. */
   audiences: string[];
   models: string[];
   keys: number;
 }
 
-/** The files of a model the Worker's scoring route reads (see `createWorkerApp`). */
+/** The files of a model the Worker's scoring route reads (see `api/routes/score.ts`). */
 const MODEL_FILES = ['manifest.json', 'spec.json', 'weights.bin'];
 
 /**
- * Writes what the Cloudflare Worker serves into a folder laid out like its R2 bucket: every
- * share, every revision of the shared audiences, and every lookalike model's portable files; plus
- * the API key records (hashes only, revoked keys included so they keep failing) for its
- * `API_KEYS` secret. Audiences that are not shared stay on this side: the Worker only serves ad
- * platforms. Within each artifact the manifest is written last, so a bucket uploaded in file
- * order never shows a manifest before its data.
+ * Writes what the Cloudflare Worker serves into a folder laid out like its R2 bucket: every share,
+ * the releases made for it (what its destination pulls: IDs already in the destination's form),
+ * and every lookalike model's portable files; plus the API key records (hashes only, revoked keys
+ * included so they keep failing) for its `API_KEYS` secret. Audience revisions themselves (member
+ * IDs), destination secrets and consent never leave the workspace. Within each artifact the
+ * manifest is written last, so a bucket uploaded in file order never shows a manifest before its
+ * data.
  *
  * @example
  * const r = await syncWorkerArtifacts(ws.artifacts, keys, './worker-sync');
- * // then: wrangler r2 object put <bucket>/<key> --file ./worker-sync/r2/<key>, for each file
+ * // then: scripts/worker-local.sh seeds a local R2 from it, or upload <dir>/r2 to the bucket
  */
 export async function syncWorkerArtifacts(
   store: ArtifactStore,
@@ -43,9 +48,16 @@ export async function syncWorkerArtifacts(
   await mkdir(bucketDir, { recursive: true });
   const target = new FsArtifactStore(bucketDir);
   const shares = await allShares(store);
-  const audiences = [...new Set(shares.map((s) => s.audienceId))].sort();
   const keys: string[] = (await store.list(`${SHARE_PREFIX}/`)).filter((k) => k.endsWith('.json'));
-  for (const id of audiences) keys.push(...(await store.list(`${AUDIENCE_PREFIX}/${id}/`)));
+  const audiences = new Set<string>();
+  let releases = 0;
+  for (const share of shares) {
+    const made = await listReleases(store, share.destination, share.audienceId);
+    if (made.length === 0) continue;
+    releases += made.length;
+    audiences.add(share.audienceId);
+    keys.push(...(await store.list(`${RELEASE_PREFIX}/${share.destination}/${share.audienceId}/`)));
+  }
   const modelKeys = (await store.list(`${MODEL_PREFIX}/`)).filter((k) =>
     MODEL_FILES.includes(k.slice(k.lastIndexOf('/') + 1)),
   );
@@ -63,13 +75,18 @@ export async function syncWorkerArtifacts(
   const records = await keyStore.list();
   const keysFile = join(outDir, 'api-keys.json');
   await writeFileAtomic(keysFile, `${JSON.stringify(records)}\n`);
+  const devVarsFile = join(outDir, 'dev.vars');
+  // dotenv syntax: the JSON in single quotes, as wrangler reads .dev.vars.
+  await writeFileAtomic(devVarsFile, `API_KEYS='${JSON.stringify(records)}'\n`, { mode: 0o600 });
   return {
     bucketDir,
     keysFile,
+    devVarsFile,
     files: keys.length,
     bytes,
     shares: shares.length,
-    audiences,
+    releases,
+    audiences: [...audiences].sort(),
     models,
     keys: records.length,
   };

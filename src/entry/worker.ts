@@ -1,5 +1,14 @@
-import { MemoryAuditLog, MemoryKeyStore } from '../api/keys.ts';
 import { createWorkerApp } from '../api/worker-app.ts';
+import { useWasmKernel } from '../lookalike/kernel-wasm.ts';
+import kernelWasm from '../lookalike/wasm/kernel.wasm';
+import { MemoryAuditLog, MemoryKeyStore } from '../ops/keys/api-keys.ts';
+import {
+  consumeDeadLetters,
+  consumeShardBatch,
+  type MessageBatchLike,
+  type QueueSenderLike,
+} from '../scale/queue.ts';
+import type { ShardMessage } from '../scale/run.ts';
 import type { ApiKeyRecord, AuditEntry, AuditLog } from '../schema/index.ts';
 import { R2ArtifactStore, type R2BucketLike } from '../store/r2.ts';
 
@@ -10,6 +19,12 @@ export interface WorkerEnv {
   VERSION?: string;
   /** Smallest audience released to a destination (default 100). */
   EXPORT_MIN_SIZE?: string;
+  /** Shard messages of scoring runs (producer binding of the `lookalike-scale-shards` queue). */
+  SCALE_SHARDS?: QueueSenderLike<ShardMessage>;
+  /** Name of the dead letter queue of the shard queue (default `lookalike-scale-dead`). */
+  SCALE_DEAD_QUEUE?: string;
+  /** Seconds before a failed shard message is delivered again (default 5). */
+  SCALE_RETRY_DELAY_SECONDS?: string;
 }
 
 /** Audit entries go to the Worker's logs (Workers Logs / Logpush keep them). */
@@ -24,6 +39,10 @@ class LogAuditLog implements AuditLog {
   }
 }
 
+// workerd runs only WebAssembly bundled with the Worker (compiling bytes at run time is
+// forbidden), so the scoring kernel comes in as a module import rather than from its base64 copy.
+useWasmKernel(kernelWasm);
+
 let cached: { env: WorkerEnv; app: ReturnType<typeof createWorkerApp> } | null = null;
 
 function appFor(env: WorkerEnv) {
@@ -35,6 +54,7 @@ function appFor(env: WorkerEnv) {
     keys,
     audit: new LogAuditLog(),
     artifacts: new R2ArtifactStore(env.ARTIFACTS),
+    clientAddress: (c) => c.req.header('cf-connecting-ip') ?? 'unknown',
     ...(env.EXPORT_MIN_SIZE ? { exportMinSize: Number(env.EXPORT_MIN_SIZE) } : {}),
   });
   cached = { env, app };
@@ -44,5 +64,16 @@ function appFor(env: WorkerEnv) {
 export default {
   fetch(request: Request, env: WorkerEnv, ctx: unknown): Response | Promise<Response> {
     return appFor(env).fetch(request, env, ctx as never);
+  },
+  /** Shard steps of scoring runs, and their dead letters (see src/scale/queue.ts). */
+  async queue(batch: MessageBatchLike<unknown>, env: WorkerEnv): Promise<void> {
+    const store = new R2ArtifactStore(env.ARTIFACTS);
+    if (batch.queue === (env.SCALE_DEAD_QUEUE ?? 'lookalike-scale-dead'))
+      return consumeDeadLetters(store, batch);
+    if (!env.SCALE_SHARDS) throw new Error('the SCALE_SHARDS queue binding is missing (see wrangler.toml)');
+    await consumeShardBatch(store, env.SCALE_SHARDS, batch, {
+      retryDelaySeconds: Number(env.SCALE_RETRY_DELAY_SECONDS ?? 5),
+      log: (line) => console.log(line),
+    });
   },
 };

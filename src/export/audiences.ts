@@ -1,16 +1,13 @@
 /**
  * Audiences as the export layer sees them: the latest (or a given) revision read from the
- * artifact store with the audience layer's own layout and `members.arrow` reader, a version
- * string that names that exact content (the ETag and the cursor's snapshot), and the ranked IDs
- * in the form a destination receives. Pure TypeScript: the Worker runs it over R2.
+ * artifact store with the audience layer's own layout and `members.arrow` reader, and a version
+ * string that names that exact content (the ETag and the cursor's binding). Pure TypeScript.
  */
 import type { AudienceManifest } from '../audience/create.ts';
-import { audienceRevisions, openMembers, readAudienceRevision } from '../audience/members-file.ts';
-import { InsufficientDataError, InvalidInputError, NotFoundError } from '../schema/index.ts';
+import { audienceRevisions, readAudienceRevision } from '../audience/members-file.ts';
+import { InsufficientDataError, NotFoundError } from '../schema/index.ts';
 import type { ArtifactStore } from '../store/artifacts.ts';
-import { exportedId, type RankedIds, rankedIdsFromMembers } from './encode.ts';
 import { sha256HexBytes } from './hash-id.ts';
-import type { IdType } from './shares.ts';
 
 /** No audience smaller than this leaves for a destination (the audience layer's release floor). */
 export const DEFAULT_EXPORT_MIN_SIZE = 100;
@@ -61,53 +58,15 @@ export async function findAudience(
 }
 
 /**
- * Checks an ID form fits an audience: member IDs only leave hashed.
+ * Refuses exports below the release floor.
  *
- * @throws InvalidInputError for `tp_id` on an audience of member IDs.
+ * @throws InsufficientDataError when fewer than `minSize` people would leave.
  */
-export function checkIdType(manifest: Pick<AudienceManifest, 'id' | 'idKind'>, idType: IdType): IdType {
-  if (idType === 'tp_id' && manifest.idKind !== 'third_party') {
-    throw new InvalidInputError(
-      `audience "${manifest.id}" holds member IDs, which leave only as SHA-256; share it with idType "sha256"`,
-      'idType',
-    );
-  }
-  return idType;
-}
-
-/**
- * Refuses audiences below the release floor.
- *
- * @throws InsufficientDataError when the audience has fewer than `minSize` people.
- */
-export function checkReleaseSize(manifest: Pick<AudienceManifest, 'id' | 'size'>, minSize: number): void {
-  if (manifest.size < minSize) {
+export function checkReleaseSize(what: string, size: number, minSize: number): void {
+  if (size < minSize) {
     throw new InsufficientDataError(
-      `audience "${manifest.id}" has ${manifest.size} people, below the minimum export size of ${minSize}`,
+      `${what} has ${size} people, below the minimum export size of ${minSize}`,
       'size',
     );
   }
-}
-
-/** The natural ID form when no destination is named: third-party IDs as they are, members hashed. */
-export const naturalIdType = (manifest: Pick<AudienceManifest, 'idKind'>): IdType =>
-  manifest.idKind === 'third_party' ? 'tp_id' : 'sha256';
-
-/** The ranked IDs of an audience revision as `idType` sends them, bound to `snapshot` for cursors. */
-export async function exportSource(
-  audience: ExportableAudience,
-  idType: IdType,
-  snapshot: string,
-): Promise<RankedIds> {
-  return rankedIdsFromMembers(openMembers(await audience.members()), audience.manifest.idKind, snapshot, {
-    hashIds: idType === 'sha256',
-  });
-}
-
-/** Every ID of a revision in export form: the `previous` set of a delta pull. */
-export async function exportedIdSet(audience: ExportableAudience, idType: IdType): Promise<Set<string>> {
-  const source = await exportSource(audience, idType, audience.version);
-  const out = new Set<string>();
-  for (let i = 0; i < source.rows; i++) out.add(exportedId(source, i));
-  return out;
 }

@@ -1,8 +1,12 @@
+/**
+ * Encoding export rows as CSV, NDJSON or Arrow IPC (stream format), one batch at a time, so a
+ * pull of any size streams with memory bounded by a batch. Rows carry an ID (UTF-8 bytes, written
+ * byte for byte when nothing needs escaping), a score and a rank; delta rows also an `op` (add or
+ * remove), and a removed row has no score or rank (empty in CSV, null in NDJSON and Arrow). CSV
+ * cells a spreadsheet would run as a formula are neutralised (see `csv-cell.ts`).
+ */
 import * as arrow from 'apache-arrow';
-import { type MembersView, openMembers, utf8Vector } from '../audience/members-file.ts';
-import { InvalidInputError } from '../schema/index.ts';
-import { type Cursor, decodeCursor, encodeCursor } from './cursor.ts';
-import { hashMemberId, hashMemberIdInto } from './hash-id.ts';
+import { bytesStartFormula, csvCell } from './csv-cell.ts';
 
 export const EXPORT_FORMATS = ['csv', 'ndjson', 'arrow'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -13,87 +17,24 @@ export const CONTENT_TYPES: Readonly<Record<ExportFormat, string>> = {
   arrow: 'application/vnd.apache.arrow.stream',
 };
 
-/** The ranked members of one audience version, as the export layer reads them. */
-export interface RankedIds {
-  /** Which identifier the IDs are: third-party IDs may leave as they are, member IDs only hashed. */
-  idKind: 'third_party' | 'member';
-  /** Hash every ID (the destination asked for SHA-256); member IDs are hashed whatever this says. */
-  hashIds?: boolean;
-  snapshot: string;
-  rows: number;
-  id(i: number): string;
-  /** The ID's UTF-8 bytes, when the source has them: lets the encoder skip decoding and re-encoding. */
-  idBytes?(i: number): Uint8Array;
+export type DeltaOp = 'add' | 'remove';
+
+/** Rows to encode. A removed row (delta pulls) has score NaN and rank 0. */
+export interface RowBatch {
+  readonly length: number;
+  /** UTF-8 bytes of row i's ID (a view, valid while this batch is). */
+  idBytes(i: number): Uint8Array;
   score(i: number): number;
   rank(i: number): number;
+  /** Delta pulls: whether row i is added or removed. */
+  op?(i: number): DeltaOp;
 }
 
-export interface ExportPage {
-  format: ExportFormat;
-  snapshot: string;
-  offset: number;
-  rows: number;
-  total: number;
-  nextCursor: string | null;
-  body: ReadableStream<Uint8Array>;
-}
-
-export interface ExportOptions {
-  format: ExportFormat;
-  cursor?: string | undefined;
-  /** Rows per page; the whole audience when absent. */
-  limit?: number | undefined;
-  /** Rows encoded per chunk: bounds memory while streaming. */
-  chunkRows?: number;
-  /** For a delta pull: the previous version's IDs (already in export form). */
-  previous?: ReadonlySet<string> | undefined;
-}
+/** The next batch of a pull, or null at its end. */
+export type NextBatch = () => Promise<RowBatch | null>;
 
 const encoder = new TextEncoder();
-
-/**
- * An audience's `members.arrow`, read through the one reader of that file
- * (`openMembers` in `audience/members-file.ts`), as ranked IDs for export.
- */
-export function rankedIdsFromMembers(
-  view: MembersView,
-  idKind: RankedIds['idKind'],
-  snapshot: string,
-  options: { hashIds?: boolean } = {},
-): RankedIds {
-  return {
-    idKind,
-    hashIds: options.hashIds ?? false,
-    snapshot,
-    rows: view.length,
-    id: view.id,
-    idBytes: view.idBytes,
-    score: view.score,
-    rank: view.rank,
-  };
-}
-
-/** Reads a `members.arrow` file's bytes as ranked IDs (see {@link rankedIdsFromMembers}). */
-export function rankedIdsFromArrow(
-  bytes: Uint8Array,
-  idKind: RankedIds['idKind'],
-  snapshot: string,
-  options: { hashIds?: boolean } = {},
-): RankedIds {
-  return rankedIdsFromMembers(openMembers(bytes), idKind, snapshot, options);
-}
-
-/** The identifier as it may leave the system: member IDs (and any ID a destination wants hashed) as SHA-256. */
-export function exportedId(source: RankedIds, i: number): string {
-  const raw = source.id(i);
-  return source.idKind === 'member' || source.hashIds ? hashMemberId(raw) : raw;
-}
-
-/** One logical row of a page: an index into the source, or a removed ID (delta pulls). */
-type RowRef = number | string;
-
-const NEEDS_QUOTES = /[",\r\n]/;
-const csvField = (v: string) => (NEEDS_QUOTES.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+const decoder = new TextDecoder();
 
 /** A growable byte buffer for one chunk: rows are written as bytes, not built as strings. */
 class ChunkWriter {
@@ -143,8 +84,12 @@ class ChunkWriter {
   }
 }
 
-/** Bytes that force the string path: CSV quoting (`"` `,` CR LF) or JSON escaping (`"` `\\` controls). */
+/**
+ * Bytes that force the string path: CSV quoting (`"` `,` CR LF) and formula neutralising (see
+ * `csv-cell.ts`), or JSON escaping (`"` `\\` controls).
+ */
 function plainBytes(b: Uint8Array, format: 'csv' | 'ndjson'): boolean {
+  if (format === 'csv' && bytesStartFormula(b)) return false;
   for (let i = 0; i < b.length; i++) {
     const c = b[i]!;
     if (c === 0x22 || (format === 'csv' ? c === 0x2c || c === 0x0a || c === 0x0d : c === 0x5c || c < 0x20))
@@ -153,185 +98,184 @@ function plainBytes(b: Uint8Array, format: 'csv' | 'ndjson'): boolean {
   return true;
 }
 
-/** Writes one ID in export form; IDs from the file go byte to byte when nothing needs escaping. */
-function writeId(w: ChunkWriter, format: 'csv' | 'ndjson', source: RankedIds, r: RowRef): void {
-  const hashed = source.idKind === 'member' || source.hashIds === true;
-  if (typeof r === 'number' && source.idBytes) {
-    const bytes = source.idBytes(r);
-    if (hashed) {
-      if (format === 'ndjson') w.byte(0x22);
-      w.ensure(64);
-      if (hashMemberIdInto(bytes, w.buf, w.at)) {
-        w.at += 64;
-        if (format === 'ndjson') w.byte(0x22);
-        return;
-      }
-      if (format === 'ndjson') w.at--;
-    } else if (plainBytes(bytes, format)) {
-      if (format === 'ndjson') w.byte(0x22);
-      w.bytes(bytes);
-      if (format === 'ndjson') w.byte(0x22);
-      return;
-    }
+function writeId(w: ChunkWriter, format: 'csv' | 'ndjson', bytes: Uint8Array): void {
+  if (plainBytes(bytes, format)) {
+    if (format === 'ndjson') w.byte(0x22);
+    w.bytes(bytes);
+    if (format === 'ndjson') w.byte(0x22);
+    return;
   }
-  const id = typeof r === 'string' ? r : exportedId(source, r);
-  w.text(format === 'csv' ? csvField(id) : JSON.stringify(id));
+  const id = decoder.decode(bytes);
+  w.text(format === 'csv' ? csvCell(id) : JSON.stringify(id));
 }
 
-/** Encodes rows `[from, to)` of a page as CSV or NDJSON bytes; `header` on the first chunk of a CSV page. */
-function textChunk(
-  format: 'csv' | 'ndjson',
-  source: RankedIds,
-  ref: (k: number) => RowRef,
-  from: number,
-  to: number,
-  header: boolean,
-  delta: boolean,
-  addedCount: number,
-): Uint8Array {
-  const w = new ChunkWriter((to - from) * 64 + 64);
-  if (header && format === 'csv') w.ascii(delta ? 'id,score,rank,change\n' : 'id,score,rank\n');
-  for (let k = from; k < to; k++) {
-    const r = ref(k);
-    const removed = typeof r === 'string';
-    const score = removed ? 0 : source.score(r);
-    const rank = removed ? -1 : source.rank(r);
-    const change = delta ? (k < addedCount ? 'added' : 'removed') : null;
+/** The CSV header of a pull. */
+export const csvHeader = (delta: boolean) => (delta ? 'id,score,rank,op\n' : 'id,score,rank\n');
+
+function textChunk(format: 'csv' | 'ndjson', batch: RowBatch, header: string | null): Uint8Array {
+  const w = new ChunkWriter(batch.length * 80 + 64);
+  if (header) w.ascii(header);
+  for (let i = 0; i < batch.length; i++) {
+    const score = batch.score(i);
+    const rank = batch.rank(i);
+    const op = batch.op?.(i);
+    const removed = Number.isNaN(score);
     if (format === 'csv') {
-      writeId(w, format, source, r);
+      writeId(w, format, batch.idBytes(i));
       w.byte(0x2c);
-      w.ascii(score.toFixed(6));
+      if (!removed) w.ascii(score.toFixed(6));
       w.byte(0x2c);
-      w.int(rank);
-      if (change) {
+      if (!removed) w.int(rank);
+      if (op) {
         w.byte(0x2c);
-        w.ascii(change);
+        w.ascii(op);
       }
       w.byte(0x0a);
     } else {
       w.ascii('{"id":');
-      writeId(w, format, source, r);
-      w.ascii(',"score":');
-      w.ascii(String(Number(score.toFixed(6))));
-      w.ascii(',"rank":');
-      w.int(rank);
-      if (change) w.ascii(`,"change":"${change}"`);
+      writeId(w, format, batch.idBytes(i));
+      if (removed) w.ascii(',"score":null,"rank":null');
+      else {
+        w.ascii(',"score":');
+        w.ascii(String(Number(score.toFixed(6))));
+        w.ascii(',"rank":');
+        w.int(rank);
+      }
+      if (op) w.ascii(`,"op":"${op}"`);
       w.ascii('}\n');
     }
   }
   return w.result();
 }
 
-function arrowBatch(
-  source: RankedIds,
-  ref: (k: number) => RowRef,
-  from: number,
-  to: number,
-  delta: boolean,
-  addedCount: number,
-): arrow.RecordBatch {
-  const n = to - from;
-  const ids = new Array<string>(n);
-  const scores = new Float32Array(n);
-  const ranks = new Int32Array(n);
-  for (let k = from; k < to; k++) {
-    const r = ref(k);
-    if (typeof r === 'string') {
-      ids[k - from] = r;
-      ranks[k - from] = -1;
-    } else {
-      ids[k - from] = exportedId(source, r);
-      scores[k - from] = source.score(r);
-      ranks[k - from] = source.rank(r);
-    }
+/** The Arrow schema of a pull: one per kind, so every batch of a stream has the same. */
+const SCHEMAS = {
+  full: new arrow.Schema([
+    new arrow.Field('id', new arrow.Utf8(), false),
+    new arrow.Field('score', new arrow.Float32(), true),
+    new arrow.Field('rank', new arrow.Int32(), true),
+  ]),
+  delta: new arrow.Schema([
+    new arrow.Field('id', new arrow.Utf8(), false),
+    new arrow.Field('score', new arrow.Float32(), true),
+    new arrow.Field('rank', new arrow.Int32(), true),
+    new arrow.Field('op', new arrow.Utf8(), false),
+  ]),
+};
+
+const OP_BYTES: Readonly<Record<DeltaOp, Uint8Array>> = {
+  add: encoder.encode('add'),
+  remove: encoder.encode('remove'),
+};
+
+/** A UTF-8 column from byte strings, as Arrow data. */
+function utf8Data(n: number, value: (i: number) => Uint8Array): arrow.Data<arrow.Utf8> {
+  let size = 0;
+  for (let i = 0; i < n; i++) size += value(i).length;
+  const offsets = new Int32Array(n + 1);
+  const bytes = new Uint8Array(size);
+  for (let i = 0, at = 0; i < n; i++) {
+    const v = value(i);
+    bytes.set(v, at);
+    at += v.length;
+    offsets[i + 1] = at;
   }
-  const columns: Record<string, arrow.Vector> = {
-    id: utf8Vector(ids),
-    score: arrow.makeVector(scores),
-    rank: arrow.makeVector(ranks),
-  };
-  if (delta) {
-    columns.change = utf8Vector(
-      Array.from({ length: n }, (_, j) => (from + j < addedCount ? 'added' : 'removed')),
-    );
-  }
-  return new arrow.Table(columns).batches[0]!;
+  return arrow.makeData({
+    type: new arrow.Utf8(),
+    length: n,
+    nullCount: 0,
+    valueOffsets: offsets,
+    data: bytes,
+  });
 }
 
-/**
- * One page of an audience export, streamed in chunks so memory stays flat whatever the page
- * size. With `previous`, the page lists the delta since that version: every current ID not in
- * it (`added`), then every previous ID no longer present (`removed`, with rank -1).
- *
- * @throws InvalidInputError for a cursor from another snapshot or a bad limit.
- */
-export function exportPage(source: RankedIds, options: ExportOptions): ExportPage {
-  const { format } = options;
-  const cursor: Cursor = options.cursor
-    ? decodeCursor(options.cursor, source.snapshot)
-    : { snapshot: source.snapshot, offset: 0 };
-  const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  if (!(limit >= 1)) throw new InvalidInputError(`limit must be at least 1, got ${options.limit}`, 'limit');
-  const chunkRows = options.chunkRows ?? 8192;
-  const delta = options.previous !== undefined;
-
-  // The logical row list: current rows (all, or only the added ones), then removed IDs.
-  let ref: (k: number) => RowRef;
-  let total: number;
-  let addedCount: number;
-  if (!delta) {
-    total = source.rows;
-    addedCount = total;
-    ref = (k) => k;
-  } else {
-    const previous = options.previous!;
-    const current = new Set<string>();
-    const added: number[] = [];
-    for (let i = 0; i < source.rows; i++) {
-      const id = exportedId(source, i);
-      current.add(id);
-      if (!previous.has(id)) added.push(i);
+function arrowBatch(batch: RowBatch, delta: boolean): arrow.RecordBatch {
+  const n = batch.length;
+  const scores = new Float32Array(n);
+  const ranks = new Int32Array(n);
+  // Removed rows have no score or rank: a validity bitmap marks them (bit set = present).
+  const present = new Uint8Array(Math.ceil(n / 8));
+  let nulls = 0;
+  for (let i = 0; i < n; i++) {
+    const score = batch.score(i);
+    if (Number.isNaN(score)) nulls++;
+    else {
+      present[i >> 3]! |= 1 << (i & 7);
+      scores[i] = score;
+      ranks[i] = batch.rank(i);
     }
-    const removed = [...previous].filter((id) => !current.has(id)).sort();
-    addedCount = added.length;
-    total = added.length + removed.length;
-    ref = (k) => (k < addedCount ? added[k]! : removed[k - addedCount]!);
   }
+  const bitmap = nulls ? present : undefined;
+  const children: arrow.Data[] = [
+    utf8Data(n, (i) => batch.idBytes(i)),
+    arrow.makeData({
+      type: new arrow.Float32(),
+      length: n,
+      data: scores,
+      nullBitmap: bitmap,
+      nullCount: nulls,
+    }),
+    arrow.makeData({ type: new arrow.Int32(), length: n, data: ranks, nullBitmap: bitmap, nullCount: nulls }),
+  ];
+  if (delta) children.push(utf8Data(n, (i) => OP_BYTES[batch.op!(i)]));
+  const schema = delta ? SCHEMAS.delta : SCHEMAS.full;
+  return new arrow.RecordBatch(
+    schema,
+    arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, nullCount: 0, children }),
+  );
+}
 
-  const start = Math.min(cursor.offset, total);
-  const end = Math.min(total, start + limit);
-  const nextCursor = end < total ? encodeCursor({ snapshot: source.snapshot, offset: end }) : null;
+/** An empty Arrow batch with the pull's columns, so an empty pull still names its schema. */
+const emptyBatch: RowBatch = {
+  length: 0,
+  idBytes: () => new Uint8Array(0),
+  score: () => 0,
+  rank: () => 0,
+  op: () => 'add',
+};
 
-  let at = start;
+/**
+ * Streams the rows `next` yields in a format.
+ *
+ * @param delta - rows carry an `op` column.
+ */
+export function encodeRows(
+  format: ExportFormat,
+  delta: boolean,
+  next: NextBatch,
+): ReadableStream<Uint8Array> {
+  let first = true;
   let writer: arrow.RecordBatchStreamWriter | null = null;
-  let pendingArrow: Uint8Array[] = [];
-  const body = new ReadableStream<Uint8Array>({
+  let pending: Uint8Array[] = [];
+  return new ReadableStream<Uint8Array>({
     start() {
       if (format === 'arrow') {
         writer = new arrow.RecordBatchStreamWriter();
         void (async () => {
-          for await (const part of writer!) pendingArrow.push(part);
+          for await (const part of writer!) pending.push(part);
         })();
       }
     },
     async pull(controller) {
-      const stop = Math.min(end, at + chunkRows);
-      const first = at === start;
-      const from = at;
-      at = stop;
-      const finished = at >= end;
+      const batch = await next();
+      const wasFirst = first;
+      first = false;
       if (format === 'arrow') {
-        if (stop > from || first) writer!.write(arrowBatch(source, ref, from, stop, delta, addedCount));
-        if (finished) writer!.finish();
+        if (batch) writer!.write(arrowBatch(batch, delta));
+        else {
+          if (wasFirst) writer!.write(arrowBatch(emptyBatch, delta));
+          writer!.finish();
+        }
         // The writer yields asynchronously; let it flush what this batch produced.
         await new Promise((resolve) => setTimeout(resolve, 0));
-        for (const part of pendingArrow) controller.enqueue(part);
-        pendingArrow = [];
-      } else if (stop > from || (first && format === 'csv')) {
-        controller.enqueue(textChunk(format, source, ref, from, stop, first, delta, addedCount));
+        for (const part of pending) controller.enqueue(part);
+        pending = [];
+      } else if (batch) {
+        controller.enqueue(textChunk(format, batch, wasFirst && format === 'csv' ? csvHeader(delta) : null));
+      } else if (wasFirst && format === 'csv') {
+        controller.enqueue(encoder.encode(csvHeader(delta)));
       }
-      if (finished) controller.close();
+      if (!batch) controller.close();
     },
   });
-  return { format, snapshot: source.snapshot, offset: start, rows: end - start, total, nextCursor, body };
 }

@@ -1,9 +1,10 @@
 /**
- * SHA-256 for export IDs. A hashed 1M-member export hashes a million short strings; a generic
- * hash object per call (e.g. @noble/hashes: allocation, hex conversion) costs ~3-5 µs each here,
- * and Workers' `crypto.subtle.digest` is async per call. This is FIPS 180-4 over reused scratch
- * buffers: one or two blocks per ID, no allocation but the result string. Pure JS, so the Worker
- * computes the same value as Node; tests check it against `node:crypto` for every length 0-300.
+ * SHA-256 and HMAC-SHA-256 for destination IDs. A release of a million members hashes a million
+ * short strings; a generic hash object per call (e.g. @noble/hashes: allocation, hex conversion)
+ * costs ~3-5 µs each here, and Workers' `crypto.subtle` is async per call. This is FIPS 180-4 over
+ * reused scratch buffers, one or two blocks per ID, and HMAC (RFC 2104) resumes from the keyed
+ * inner and outer states computed once per key, so a keyed ID costs three compressions. Pure JS,
+ * so the Worker computes the same values as Node; tests check both against `node:crypto`.
  */
 
 const K = Uint32Array.of(
@@ -75,7 +76,18 @@ const K = Uint32Array.of(
 const W = new Uint32Array(64);
 const H = new Uint32Array(8);
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (ch) => ch.charCodeAt(0));
 const encoder = new TextEncoder();
+const INITIAL = Uint32Array.of(
+  0x6a09e667,
+  0xbb67ae85,
+  0x3c6ef372,
+  0xa54ff53a,
+  0x510e527f,
+  0x9b05688c,
+  0x1f83d9ab,
+  0x5be0cd19,
+);
 let scratch = new Uint8Array(256);
 
 function compress(m: Uint8Array, at: number): void {
@@ -122,27 +134,26 @@ function compress(m: Uint8Array, at: number): void {
   H[7] = H[7]! + h;
 }
 
-/** Digest of `bytes[0..len)` into `H`; `bytes` must have room for the padding (len + 72) and is overwritten past len. */
-function digest(bytes: Uint8Array, len: number): void {
+/**
+ * Continues a digest from state `from` (after `prefixBytes` bytes already hashed) over
+ * `bytes[0..len)`, leaving the final state in `H`. `bytes` must have room for the padding
+ * (len + 72) and is overwritten past len.
+ */
+function digestFrom(from: Uint32Array, prefixBytes: number, bytes: Uint8Array, len: number): void {
   const total = Math.ceil((len + 9) / 64) * 64;
   bytes.fill(0, len, total);
   bytes[len] = 0x80;
-  const bits = len * 8;
+  const bits = (prefixBytes + len) * 8;
   bytes[total - 4] = bits >>> 24;
   bytes[total - 3] = bits >>> 16;
   bytes[total - 2] = bits >>> 8;
   bytes[total - 1] = bits;
   bytes[total - 5] = Math.floor(bits / 2 ** 32);
-  H[0] = 0x6a09e667;
-  H[1] = 0xbb67ae85;
-  H[2] = 0x3c6ef372;
-  H[3] = 0xa54ff53a;
-  H[4] = 0x510e527f;
-  H[5] = 0x9b05688c;
-  H[6] = 0x1f83d9ab;
-  H[7] = 0x5be0cd19;
+  H.set(from);
   for (let at = 0; at < total; at += 64) compress(bytes, at);
 }
+
+const digest = (bytes: Uint8Array, len: number) => digestFrom(INITIAL, 0, bytes, len);
 
 function hexOfDigest(): string {
   let out = '';
@@ -153,7 +164,13 @@ function hexOfDigest(): string {
   return out;
 }
 
-const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (ch) => ch.charCodeAt(0));
+/** Writes the digest in `H` as 64 lower-case hex bytes into `out` at `at`. */
+function hexInto(out: Uint8Array, at: number): void {
+  for (let i = 0; i < 8; i++) {
+    const v = H[i]!;
+    for (let k = 0; k < 8; k++) out[at + i * 8 + k] = HEX_DIGITS[(v >>> (28 - 4 * k)) & 15]!;
+  }
+}
 
 function ensureScratch(n: number): Uint8Array {
   if (scratch.length < n) scratch = new Uint8Array(n * 2);
@@ -176,37 +193,85 @@ export function sha256HexBytes(bytes: Uint8Array): string {
   return hexOfDigest();
 }
 
-/**
- * The form in which a member identifier may leave the system: SHA-256 (hex) of the identifier
- * trimmed and lower-cased, the normalisation ad platforms apply to hashed customer lists.
- */
-export function hashMemberId(id: string): string {
-  return sha256Hex(id.trim().toLowerCase());
+/** SHA-256 of `bytes[from..to)`, as 64 hex bytes written into `out` at `at`: the release hot path. */
+export function sha256HexInto(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  out: Uint8Array,
+  at: number,
+): void {
+  const len = to - from;
+  const buf = ensureScratch(len + 72);
+  buf.set(bytes.subarray(from, to));
+  digest(buf, len);
+  hexInto(out, at);
 }
 
-const isAsciiSpace = (b: number) => b === 0x20 || (b >= 0x09 && b <= 0x0d);
-
 /**
- * `hashMemberId` of an ID given as UTF-8 bytes, written as 64 hex bytes into `out` at `at`,
- * without making strings: the export hot path. Only for ASCII IDs (where trimming and
- * lower-casing are byte operations); returns false, writing nothing, for any other ID.
+ * HMAC-SHA-256 (RFC 2104) with one key, for many messages: the keyed inner and outer states are
+ * computed once, so each message costs its own blocks plus one outer block.
+ *
+ * @example
+ * const mac = new HmacSha256(key);
+ * mac.hex('tp_0000001'); // 64 hex characters, the same as node:crypto's createHmac('sha256', key)
  */
-export function hashMemberIdInto(id: Uint8Array, out: Uint8Array, at: number): boolean {
-  let start = 0;
-  let end = id.length;
-  for (let i = 0; i < end; i++) if (id[i]! > 0x7f) return false;
-  while (start < end && isAsciiSpace(id[start]!)) start++;
-  while (end > start && isAsciiSpace(id[end - 1]!)) end--;
-  const len = end - start;
-  const buf = ensureScratch(len + 72);
-  for (let i = 0; i < len; i++) {
-    const b = id[start + i]!;
-    buf[i] = b >= 0x41 && b <= 0x5a ? b + 32 : b;
+export class HmacSha256 {
+  private readonly inner = new Uint32Array(8);
+  private readonly outer = new Uint32Array(8);
+  private readonly block = new Uint8Array(64 + 72);
+
+  constructor(key: Uint8Array) {
+    let k = key;
+    if (k.length > 64) {
+      const buf = ensureScratch(k.length + 72);
+      buf.set(k);
+      digest(buf, k.length);
+      k = new Uint8Array(32);
+      for (let i = 0; i < 8; i++) {
+        const v = H[i]!;
+        k[i * 4] = v >>> 24;
+        k[i * 4 + 1] = v >>> 16;
+        k[i * 4 + 2] = v >>> 8;
+        k[i * 4 + 3] = v;
+      }
+    }
+    const pad = new Uint8Array(64);
+    for (const [state, byte] of [
+      [this.inner, 0x36],
+      [this.outer, 0x5c],
+    ] as const) {
+      pad.fill(byte);
+      for (let i = 0; i < k.length; i++) pad[i] = k[i]! ^ byte;
+      H.set(INITIAL);
+      compress(pad, 0);
+      state.set(H);
+    }
   }
-  digest(buf, len);
-  for (let i = 0; i < 8; i++) {
-    const v = H[i]!;
-    for (let k = 0; k < 8; k++) out[at + i * 8 + k] = HEX_DIGITS[(v >>> (28 - 4 * k)) & 15]!;
+
+  /** HMAC of `bytes[from..to)`, as 64 hex bytes written into `out` at `at`. */
+  hexInto(bytes: Uint8Array, from: number, to: number, out: Uint8Array, at: number): void {
+    const len = to - from;
+    const buf = ensureScratch(len + 72);
+    buf.set(bytes.subarray(from, to));
+    digestFrom(this.inner, 64, buf, len);
+    const b = this.block;
+    for (let i = 0; i < 8; i++) {
+      const v = H[i]!;
+      b[i * 4] = v >>> 24;
+      b[i * 4 + 1] = v >>> 16;
+      b[i * 4 + 2] = v >>> 8;
+      b[i * 4 + 3] = v;
+    }
+    digestFrom(this.outer, 64, b, 32);
+    hexInto(out, at);
   }
-  return true;
+
+  /** HMAC (hex) of the UTF-8 encoding of `text`. */
+  hex(text: string): string {
+    const bytes = encoder.encode(text);
+    const out = new Uint8Array(64);
+    this.hexInto(bytes, 0, bytes.length, out, 0);
+    return new TextDecoder().decode(out);
+  }
 }

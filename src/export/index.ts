@@ -1,45 +1,80 @@
 /**
  * @module export
- * Audience exports for ad platforms: CSV, NDJSON and Arrow IPC, streamed in chunks,
- * cursor-paginated against an immutable snapshot, with member IDs only as normalised SHA-256
- * and deltas between versions. Pure TypeScript: the Cloudflare Worker serves the same bytes.
+ * Audience activation for ad platforms: destinations that declare their ID form, releases of
+ * each audience revision per destination (consent applied, keyed or platform-normalised IDs,
+ * counts), and pulls streamed as CSV, NDJSON or Arrow IPC with opaque cursors, ETags and deltas
+ * (a merge of sorted ID files, in flat memory). Pure TypeScript: the Cloudflare Worker serves the
+ * same bytes from R2.
  *
  * @example
- * const audience = await findAudience(store, 'au_1');
- * const page = exportPage(await exportSource(audience!, 'sha256', audience!.version), { format: 'csv', limit: 10_000 });
- * return new Response(page.body);
+ * await putDestination(store, 'meta-jp', { idForm: 'sha256_email', platform: 'meta' }, keyId);
+ * await buildRelease(store, workspaceDirectory(ws), { destination, audienceId: 'au_1', minSize: 100, by: keyId });
+ * const page = await answerPull(store, caller, 'au_1', { format: 'csv', limit: 10_000 }, { minSize: 100, url });
+ * return new Response(page.body, { status: page.status, headers: page.headers });
  */
 
 export type { ExportableAudience } from './audiences.ts';
-export {
-  checkIdType,
-  checkReleaseSize,
-  DEFAULT_EXPORT_MIN_SIZE,
-  exportedIdSet,
-  exportSource,
-  findAudience,
-  naturalIdType,
-} from './audiences.ts';
-
+export { checkReleaseSize, DEFAULT_EXPORT_MIN_SIZE, findAudience } from './audiences.ts';
+export { csvCell } from './csv-cell.ts';
 export type { Cursor } from './cursor.ts';
 export { decodeCursor, encodeCursor } from './cursor.ts';
-export type { ExportFormat, ExportOptions, ExportPage, RankedIds } from './encode.ts';
+export type { MergePosition } from './delta.ts';
+export { DeltaMerge, MERGE_START } from './delta.ts';
+export type { Destination, DestinationInput } from './destinations.ts';
 export {
-  CONTENT_TYPES,
-  EXPORT_FORMATS,
-  exportedId,
-  exportPage,
-  rankedIdsFromArrow,
-  rankedIdsFromMembers,
-} from './encode.ts';
-export { hashMemberId, sha256Hex } from './hash-id.ts';
-export type { IdType, Share } from './shares.ts';
+  DEFAULT_PURPOSES,
+  DESTINATION_PREFIX,
+  destinationSecret,
+  getDestination,
+  listDestinations,
+  putDestination,
+  requireDestination,
+} from './destinations.ts';
+export type { DeltaOp, ExportFormat, NextBatch, RowBatch } from './encode.ts';
+export { CONTENT_TYPES, csvHeader, EXPORT_FORMATS, encodeRows } from './encode.ts';
+export { HmacSha256, sha256Hex, sha256HexBytes } from './hash-id.ts';
+export type { IdForm, Platform } from './id-forms.ts';
+export {
+  checkFormFits,
+  ID_FORM_DESCRIPTIONS,
+  ID_FORMS,
+  PLATFORMS,
+  platformEmail,
+  platformPhone,
+} from './id-forms.ts';
+export type { MemberDirectory } from './member-directory.ts';
+export { workspaceDirectory } from './member-directory.ts';
+export { BATCH_ROWS, deltaRows, sortedRows, viewRows } from './pages.ts';
+export type { PullAnswer, PullCaller, PullDescription, PullQuery } from './pull.ts';
+export { answerPull, describePull, etagMatches } from './pull.ts';
+export type { BuildReleaseArgs, Release, ReleaseCounts, ReleaseManifest } from './releases.ts';
+export {
+  buildRelease,
+  deleteReleases,
+  formOf,
+  latestRelease,
+  listReleases,
+  RELEASE_PREFIX,
+  releaseAt,
+  releasePrefix,
+} from './releases.ts';
+export type { PullRecord, SharedAudience } from './shared.ts';
+export {
+  lastPull,
+  modelSharedWith,
+  PULL_PREFIX,
+  recordPull,
+  sharedAudience,
+  sharedAudiences,
+  sharedView,
+} from './shared.ts';
+export type { Share } from './shares.ts';
 export {
   allShares,
   checkDestination,
   deleteShare,
   getShare,
-  ID_TYPES,
+  isShareName,
   putShare,
   SHARE_PREFIX,
   sharesOfAudience,

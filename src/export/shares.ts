@@ -1,29 +1,27 @@
 /**
- * Shares: which destination (an ad platform, e.g. "dsp-tokyo") may pull which audience, and in
- * which ID form. One JSON artifact per pair, `shares/<destination>/<audienceId>.json`, written
- * with the store's atomic `put`, so the Worker reads the same shares from R2 as Node does from
- * the workspace. Pure TypeScript.
+ * Shares: which destination (an ad platform, e.g. "dsp-tokyo") may pull which audience. One JSON
+ * artifact per pair, `shares/<destination>/<audienceId>.json`, written with the store's atomic
+ * `put`, so the Worker reads the same shares from R2 as Node does from the workspace. What the
+ * destination receives is its release of each revision (see `releases.ts`). Pure TypeScript.
  */
 import { InvalidInputError } from '../schema/index.ts';
 import type { ArtifactStore } from '../store/artifacts.ts';
+import type { IdForm } from './id-forms.ts';
 
 export const SHARE_PREFIX = 'shares';
-
-/**
- * How IDs leave for a destination: `tp_id` sends third-party IDs as they are (only for
- * audiences of third-party IDs, which the destination itself issued); `sha256` sends SHA-256 of
- * the trimmed, lower-cased ID. Member IDs only ever leave as `sha256`.
- */
-export const ID_TYPES = ['tp_id', 'sha256'] as const;
-export type IdType = (typeof ID_TYPES)[number];
 
 export interface Share {
   destination: string;
   audienceId: string;
-  idType: IdType;
+  /** The destination's ID form when shared (its releases say what each revision carries). */
+  idForm?: IdForm;
+  /** Shares made before releases existed named `tp_id` or a plain `sha256` here. */
+  idType?: string;
   /** Key ID of whoever shared it. */
   sharedBy: string | null;
   sharedAt: string;
+  /** The last revision that could not be released to this destination, and why (e.g. too few with consent). */
+  lastReleaseError?: { revision: number; error: string; at: string } | null;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { InsufficientDataError, InvalidInputError } from '../schema/index.ts';
 import { quoteIdent, type SqlRunner } from '../store/index.ts';
 import { addDays, checkIsoDay } from './dates.ts';
@@ -157,7 +156,7 @@ export async function computeMemberFeatures(
   const span = await memberSpan(db);
   const o = resolveOptions(options, span);
   const level = o.level ?? (await chooseLevel(db, o.maxCategories));
-  const tag = randomUUID().replaceAll('-', '').slice(0, 12);
+  const tag = crypto.randomUUID().replaceAll('-', '').slice(0, 12);
   const names = { r: `_mf_r_${tag}`, c: `_mf_c_${tag}`, f: `_mf_f_${tag}`, ids: `_mf_ids_${tag}` };
   const filter: LineFilter = { asOf: o.asOf };
   if (o.since) filter.since = o.since;

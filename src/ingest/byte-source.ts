@@ -22,20 +22,20 @@ export interface ByteSource {
   bytesRead: () => number;
 }
 
-/** Checks the path names a readable, non-empty regular file, with a message that says which. */
-export async function checkReadable(path: string): Promise<number> {
+/** Checks the path names a readable, non-empty regular file, with a message naming it by `label`. */
+export async function checkReadable(path: string, label = path): Promise<number> {
   let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ImportFileError(
-      code === 'ENOENT' ? `file "${path}" does not exist` : `file "${path}" cannot be read (${code})`,
+      code === 'ENOENT' ? `file "${label}" does not exist` : `file "${label}" cannot be read (${code})`,
       'file',
     );
   }
-  if (!info.isFile()) throw new ImportFileError(`"${path}" is not a regular file`, 'file');
-  if (info.size === 0) throw new ImportFileError(`file "${path}" is empty (0 bytes)`, 'file');
+  if (!info.isFile()) throw new ImportFileError(`"${label}" is not a regular file`, 'file');
+  if (info.size === 0) throw new ImportFileError(`file "${label}" is empty (0 bytes)`, 'file');
   return info.size;
 }
 
@@ -51,7 +51,7 @@ export async function isGzip(path: string): Promise<boolean> {
 }
 
 /** Length of `buf` without an incomplete UTF-8 sequence at its end. */
-function completeUtf8Length(buf: Buffer): number {
+export function completeUtf8Length(buf: Buffer): number {
   const n = buf.length;
   for (let back = 1; back <= Math.min(3, n); back++) {
     const byte = buf[n - back]!;
@@ -84,12 +84,12 @@ function countNewlines(buf: Buffer, end = buf.length): number {
   return n;
 }
 
-function sniffEncoding(head: Buffer, path: string): Encoding {
+function sniffEncoding(head: Buffer, label: string): Encoding {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
   if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
   if (head[0] === 0xfe && head[1] === 0xff) {
     throw new ImportFileError(
-      `file "${path}" is UTF-16 big-endian, which is not supported; save it as UTF-8`,
+      `file "${label}" is UTF-16 big-endian, which is not supported; save it as UTF-8`,
       'encoding',
     );
   }
@@ -99,41 +99,54 @@ function sniffEncoding(head: Buffer, path: string): Encoding {
     return 'shift_jis';
   } catch {
     throw new ImportFileError(
-      `cannot tell the encoding of "${path}": its first ${head.length} bytes are neither valid UTF-8 nor Shift_JIS; pass the encoding explicitly (utf-8, shift_jis, utf-16le)`,
+      `cannot tell the encoding of "${label}": its first ${head.length} bytes are neither valid UTF-8 nor Shift_JIS; pass the encoding explicitly (utf-8, shift_jis, utf-16le)`,
       'encoding',
     );
   }
 }
 
-async function* rawChunks(path: string, gzip: boolean, counter: { bytes: number }): AsyncGenerator<Buffer> {
+/** What a failed read of the file means to the user; zlib's codes say truncated or corrupt. */
+function readError(err: unknown, label: string, compressedBytes: number): Error {
+  if (err instanceof ImportFileError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(String(err))) {
+    return new ImportFileError(
+      `file "${label}" is truncated: its gzip stream ends before the end marker (after ${compressedBytes} compressed bytes)`,
+      'file',
+    );
+  }
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return new ImportFileError(
+      `file "${label}" is corrupt: gzip data error (${(err as Error).message})`,
+      'file',
+    );
+  }
+  if (typeof code === 'string')
+    return new ImportFileError(`file "${label}" could not be read (${code})`, 'file');
+  return err as Error;
+}
+
+async function* rawChunks(
+  path: string,
+  label: string,
+  gzip: boolean,
+  counter: { bytes: number },
+): AsyncGenerator<Buffer> {
   const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   file.on('data', (chunk) => {
     counter.bytes += chunk.length;
   });
-  if (!gzip) {
-    for await (const chunk of file) yield chunk as Buffer;
-    return;
-  }
-  const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
-  file.on('error', (err) => gunzip.destroy(err));
-  file.pipe(gunzip);
   try {
+    if (!gzip) {
+      for await (const chunk of file) yield chunk as Buffer;
+      return;
+    }
+    const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
+    file.on('error', (err) => gunzip.destroy(err));
+    file.pipe(gunzip);
     for await (const chunk of gunzip) yield chunk as Buffer;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'Z_BUF_ERROR' || /unexpected end of file/i.test(String(err))) {
-      throw new ImportFileError(
-        `file "${path}" is truncated: its gzip stream ends before the end marker (after ${counter.bytes} compressed bytes)`,
-        'file',
-      );
-    }
-    if (code === 'Z_DATA_ERROR') {
-      throw new ImportFileError(
-        `file "${path}" is corrupt: gzip data error (${(err as Error).message})`,
-        'file',
-      );
-    }
-    throw err;
+    throw readError(err, label, counter.bytes);
   } finally {
     file.destroy();
   }
@@ -147,11 +160,12 @@ async function* rawChunks(path: string, gzip: boolean, counter: { bytes: number 
 export async function openTextSource(
   path: string,
   encodingOption: EncodingOption = 'auto',
+  label = path,
 ): Promise<ByteSource> {
-  const fileBytes = await checkReadable(path);
+  const fileBytes = await checkReadable(path, label);
   const compressed = await isGzip(path);
   const counter = { bytes: 0 };
-  const source = rawChunks(path, compressed, counter);
+  const source = rawChunks(path, label, compressed, counter);
 
   // Read ahead enough to sniff, keeping what was read for the output.
   const pending: Buffer[] = [];
@@ -164,8 +178,8 @@ export async function openTextSource(
   }
   const head = Buffer.concat(pending).subarray(0, SNIFF_BYTES);
   if (pendingBytes === 0)
-    throw new ImportFileError(`file "${path}" has no content after decompression`, 'file');
-  const encoding = encodingOption === 'auto' ? sniffEncoding(head, path) : encodingOption;
+    throw new ImportFileError(`file "${label}" has no content after decompression`, 'file');
+  const encoding = encodingOption === 'auto' ? sniffEncoding(head, label) : encodingOption;
 
   async function* all(): AsyncGenerator<Buffer> {
     yield* pending;
@@ -187,7 +201,7 @@ export async function openTextSource(
       if (!isUtf8(body)) {
         const at = firstInvalidUtf8(body);
         throw new ImportFileError(
-          `file "${path}" is not valid UTF-8 at line ${lines + countNewlines(body, at) + 1} (byte 0x${body[at]!.toString(16)})` +
+          `file "${label}" is not valid UTF-8 at line ${lines + countNewlines(body, at) + 1} (byte 0x${body[at]!.toString(16)})` +
             (encodingOption === 'auto'
               ? '; the start of the file looked like UTF-8: if it is Shift_JIS, pass encoding shift_jis'
               : ''),
@@ -200,14 +214,14 @@ export async function openTextSource(
     }
     if (carry.length) {
       throw new ImportFileError(
-        `file "${path}" ends inside a UTF-8 character: it is truncated or not UTF-8`,
+        `file "${label}" ends inside a UTF-8 character: it is truncated or not UTF-8`,
         'encoding',
       );
     }
   }
 
-  async function* transcode(label: Encoding): AsyncGenerator<Buffer> {
-    const decoder = new TextDecoder(label, { fatal: true, ignoreBOM: false });
+  async function* transcode(encodingName: Encoding): AsyncGenerator<Buffer> {
+    const decoder = new TextDecoder(encodingName, { fatal: true, ignoreBOM: false });
     let lines = 0;
     for await (const chunk of all()) {
       let text: string;
@@ -215,7 +229,7 @@ export async function openTextSource(
         text = decoder.decode(chunk, { stream: true });
       } catch {
         throw new ImportFileError(
-          `file "${path}" is not valid ${label} after line ${lines + 1}; check the encoding (utf-8, shift_jis, utf-16le)`,
+          `file "${label}" is not valid ${encodingName} after line ${lines + 1}; check the encoding (utf-8, shift_jis, utf-16le)`,
           'encoding',
         );
       }
@@ -227,7 +241,7 @@ export async function openTextSource(
       if (rest.length) yield Buffer.from(rest, 'utf8');
     } catch {
       throw new ImportFileError(
-        `file "${path}" ends inside a ${label} character: it is truncated`,
+        `file "${label}" ends inside a ${encodingName} character: it is truncated`,
         'encoding',
       );
     }

@@ -29,25 +29,87 @@ export function parsePairs(text: string | undefined, what: string): Record<strin
   return out;
 }
 
-function guessTable(header: string[]): TableName | null {
+/** Per table: the table columns the header names (loosely) and whether it names every required one. */
+function tableMatches(
+  header: readonly string[],
+): { table: TableName; matched: string[]; complete: boolean }[] {
   const names = new Set(header.map(looseName));
-  let best: TableName | null = null;
-  let bestScore = 0;
-  for (const table of TABLE_NAMES) {
-    const required = TABLES[table].columns.filter((c) => c.required);
-    if (required.every((c) => names.has(looseName(c.name)))) {
-      const score = TABLES[table].columns.filter((c) => names.has(looseName(c.name))).length;
-      if (score > bestScore) [best, bestScore] = [table, score];
-    }
+  return TABLE_NAMES.map((table) => {
+    const columns = TABLES[table].columns;
+    return {
+      table,
+      matched: columns.filter((c) => names.has(looseName(c.name))).map((c) => c.name),
+      complete: columns.filter((c) => c.required).every((c) => names.has(looseName(c.name))),
+    };
+  });
+}
+
+function guessTable(header: string[]): TableName | null {
+  let best: { table: TableName; matched: string[] } | null = null;
+  for (const m of tableMatches(header))
+    if (m.complete && m.matched.length > (best?.matched.length ?? 0)) best = m;
+  return best?.table ?? null;
+}
+
+/**
+ * Refuses a plan that would import a file into the wrong table because a few names happen to
+ * fit: when no required column of the table comes from the file itself (only constants), or,
+ * without an explicit mapping, when the file names every required column of another table, at
+ * least two more of that table's columns than of this one's, and this table would leave at
+ * least half of the file's columns unread.
+ */
+function checkFit(
+  table: TableName,
+  header: string[],
+  plan: ColumnPlan[],
+  unused: string[],
+  mapped: boolean,
+  label: string,
+): void {
+  const required = plan.filter((p) => p.spec.required);
+  if (!required.some((p) => p.from.kind === 'source')) {
+    throw new ImportFileError(
+      `${label} cannot be imported into ${table}: none of its required columns comes from the file ` +
+        `(${required.map((p) => `${p.spec.name} is ${describeFrom(p.from)}`).join(', ')}), so every row would be the same. ` +
+        `Map a file column to ${required[0]!.spec.name} with --map Source=${required[0]!.spec.name}.`,
+      'columns',
+    );
   }
-  return best;
+  if (mapped || unused.length * 2 < header.length) return;
+  const fromFile = plan.filter((p) => p.from.kind === 'source').map((p) => p.spec.name);
+  const rival = tableMatches(header)
+    .filter((m) => m.table !== table && m.complete && m.matched.length >= fromFile.length + 2)
+    .sort((a, b) => b.matched.length - a.matched.length)[0];
+  if (!rival) return;
+  throw new ImportFileError(
+    `${label} looks like a ${rival.table} file, not ${table}: it names ${rival.matched.length} of the ${TABLES[rival.table].columns.length} ` +
+      `${rival.table} columns (${rival.matched.join(', ')}) but only ${fromFile.length} of the ${TABLES[table].columns.length} ${table} columns ` +
+      `(${fromFile.join(', ')}), and ${unused.length} of its ${header.length} columns would be ignored. ` +
+      `Import it into ${rival.table}, or map its columns explicitly (--map Source=target) to import it into ${table}.`,
+    'columns',
+    { looksLike: rival.table, matched: fromFile, rivalMatched: rival.matched },
+  );
+}
+
+function describeFrom(from: ColumnSource): string {
+  switch (from.kind) {
+    case 'constant':
+      return `the constant "${from.value}"`;
+    case 'default':
+      return `the default "${from.value}"`;
+    case 'derived':
+      return 'derived';
+    default:
+      return from.kind;
+  }
 }
 
 /**
  * Decides, for every column of `table`, where its value comes from: an explicit mapping
  * (`source -> target`), a source column of the same (loose) name, a constant, the column's
- * default, a derivation, or nothing. A file that lacks a required column fails here, before
- * anything is read into the workspace, with the columns it does have.
+ * default, a derivation, or nothing (never by position). A file that lacks a required column,
+ * or that fits another table much better, fails here, before any row is read into the
+ * workspace, with the columns it does have.
  */
 export function planColumns(
   table: TableName,
@@ -129,5 +191,6 @@ export function planColumns(
     );
   }
   const unused = header.filter((_, i) => !used.has(i));
+  checkFit(table, header, plan, unused, explicit.size > 0, label);
   return { plan, unused };
 }

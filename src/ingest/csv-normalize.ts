@@ -1,11 +1,15 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { ImportFileError } from '../schema/index.ts';
+import { csvField, ImportFileError } from '../schema/index.ts';
+import { completeUtf8Length } from './byte-source.ts';
+import { MAX_SOURCE_COLUMNS, RAW_SAMPLE_BYTES, RECORD_LIMIT_BYTES, tooLongReason } from './limits.ts';
+import { RecordSplitter } from './record-splitter.ts';
 
-/** A record that could not be split into the header's columns; it goes to quarantine as is. */
+/** A record that could not be split into the header's columns; it goes to quarantine as is, with a whole-sentence reason. */
 export interface BadRecord {
   row: number;
-  line: number;
+  /** Line where the record starts; null where the format has no lines (Arrow). */
+  line: number | null;
   reason: string;
   raw: string;
 }
@@ -19,10 +23,8 @@ export interface NormalizedFile {
 }
 
 const QUOTE = 0x22;
-const LF = 0x0a;
 const CR = 0x0d;
 const COMMA = 0x2c;
-const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 const FLUSH_BYTES = 1 << 20;
 const SEPARATOR = Buffer.from(',');
 const QUOTE_BYTE = Buffer.from('"');
@@ -59,13 +61,6 @@ export class StagingWriter {
     this.stream.end();
     await once(this.stream, 'finish');
   }
-}
-
-/** Writes one string value as a canonical CSV field. */
-export function csvField(value: string | null): string {
-  if (value === null) return '';
-  if (/[",\n\r]/.test(value)) return `"${value.replaceAll('"', '""')}"`;
-  return value;
 }
 
 /**
@@ -128,7 +123,7 @@ function canonicalRecord(
   return { text: out, fields };
 }
 
-function parseHeader(buf: Buffer, start: number, end: number, delim: number): string[] {
+export function parseHeader(buf: Buffer, start: number, end: number, delim: number): string[] {
   const names: string[] = [];
   let i = start;
   for (;;) {
@@ -155,162 +150,157 @@ function parseHeader(buf: Buffer, start: number, end: number, delim: number): st
   return names;
 }
 
-function checkHeader(header: string[], path: string): void {
+/** Refuses a header with an empty, repeated or excessive number of column names. */
+export function checkHeader(header: string[], label: string): void {
+  if (header.length > MAX_SOURCE_COLUMNS) {
+    throw new ImportFileError(
+      `file "${label}" has ${header.length} columns in its header; at most ${MAX_SOURCE_COLUMNS} can be imported`,
+      'file',
+    );
+  }
   const empty = header.indexOf('');
   if (empty !== -1) {
     throw new ImportFileError(
-      `file "${path}" has an empty column name at position ${empty + 1} of its header`,
+      `file "${label}" has an empty column name at position ${empty + 1} of its header`,
+      'file',
+    );
+  }
+  // Names end up in SQL literals and JSON keys; a control character is never part of a real name.
+  const isControl = (code: number) => code < 0x20 || code === 0x7f;
+  const control = header.findIndex((name) => [...name].some((ch) => isControl(ch.charCodeAt(0))));
+  if (control !== -1) {
+    throw new ImportFileError(
+      `file "${label}": column ${control + 1} of its header, ${JSON.stringify(header[control])}, contains a control character`,
       'file',
     );
   }
   const seen = new Set<string>();
   for (const name of header) {
     if (seen.has(name))
-      throw new ImportFileError(`file "${path}" names the column "${name}" twice in its header`, 'file');
+      throw new ImportFileError(`file "${label}" names the column "${name}" twice in its header`, 'file');
     seen.add(name);
   }
 }
 
+const partsLength = (parts: readonly Buffer[]) => parts.reduce((n, p) => n + p.length, 0);
+
+/** The start of a raw record as text, cut at a character boundary. */
+export function rawSample(bytes: Buffer): string {
+  const head = bytes.subarray(0, RAW_SAMPLE_BYTES);
+  return head.subarray(0, completeUtf8Length(head)).toString('utf8');
+}
+
 /**
  * Streams a delimited text file into a canonical staging CSV (`_row,_line,c0,c1,...`) that
- * DuckDB reads without guessing. Records whose field count differs from the header's are
- * kept aside as bad records with their line number, never silently padded or dropped.
+ * DuckDB reads without guessing. Every record after the header becomes a staged row or a bad
+ * record with its line number and reason (wrong field count, cut off by the end of the file,
+ * longer than the record limit): none is silently padded or dropped.
  */
 export async function normalizeCsv(
   chunks: AsyncIterable<Buffer>,
   outPath: string,
-  options: { path: string; delimiter: string; onRows?: (rows: number) => void },
+  options: { label: string; delimiter: string; onRows?: (rows: number) => void },
 ): Promise<NormalizedFile> {
   const delim = options.delimiter.charCodeAt(0);
   const writer = new StagingWriter(outPath);
+  const splitter = new RecordSplitter(delim);
   let header: string[] | null = null;
   let rows = 0;
   let line = 1; // line number at the start of the current record
   let blankLines = 0;
   const bad: BadRecord[] = [];
-  let carry: Buffer = Buffer.alloc(0);
-  let endedWithNewline = true;
 
-  const handleRecord = (buf: Buffer, start: number, end: number, recordLine: number, final: boolean) => {
-    let stop = end;
-    if (stop > start && buf[stop - 1] === CR) stop--;
-    if (stop === start) {
+  const badRecord = (reason: string, raw: Buffer) => {
+    rows++;
+    bad.push({ row: rows, line, reason, raw: rawSample(raw) });
+  };
+
+  const handleRecord = (record: Buffer, final: boolean) => {
+    let stop = record.length;
+    if (stop > 0 && record[stop - 1] === CR) stop--;
+    if (stop === 0) {
       if (header !== null) blankLines++;
       return;
     }
     if (header === null) {
-      header = parseHeader(buf, start, stop, delim);
-      checkHeader(header, options.path);
+      header = parseHeader(record, 0, stop, delim);
+      checkHeader(header, options.label);
       writer.push(`_row,_line,${header.map((_, i) => `c${i}`).join(',')}\n`);
       return;
     }
-    rows++;
     let text: Buffer[];
     let fields: number;
-    const record = buf.subarray(start, stop);
-    if (delim === COMMA && record.indexOf(QUOTE) === -1) {
-      // Fast path, most records: no quoting, so the bytes are already canonical.
+    const body = record.subarray(0, stop);
+    if (delim === COMMA && body.indexOf(QUOTE) === -1) {
+      // Most records: no quoting, so the bytes are already canonical.
       fields = 1;
-      for (let i = 0; i < record.length; i++) if (record[i] === COMMA) fields++;
-      text = [record];
+      for (let at = body.indexOf(COMMA); at !== -1; at = body.indexOf(COMMA, at + 1)) fields++;
+      text = [body];
     } else {
-      ({ text, fields } = canonicalRecord(buf, start, stop, delim));
+      ({ text, fields } = canonicalRecord(record, 0, stop, delim));
     }
     if (fields !== header.length) {
-      const truncated = final && !endedWithNewline && fields < header.length;
-      bad.push({
-        row: rows,
-        line: recordLine,
-        reason:
-          `has ${fields} field${fields === 1 ? '' : 's'}, the header has ${header.length}` +
+      const truncated = final && fields < header.length;
+      badRecord(
+        `row has ${fields} field${fields === 1 ? '' : 's'}, the header has ${header.length}` +
           (truncated ? ': the file ends in the middle of this row, it looks truncated' : ''),
-        raw: buf.subarray(start, Math.min(stop, start + 500)).toString('utf8'),
-      });
+        body,
+      );
       return;
     }
-    writer.push(`${rows},${recordLine},`);
+    // Re-quoting can lengthen a record; the staging reader's line limit must hold for every line.
+    const size = partsLength(text);
+    if (size > RECORD_LIMIT_BYTES) {
+      badRecord(tooLongReason(size), body);
+      return;
+    }
+    rows++;
+    writer.push(`${rows},${line},`);
     for (const part of text) writer.push(part);
     writer.push('\n');
   };
 
-  for await (const chunk of chunks) {
-    const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-    let recordStart = 0;
-    if (buf.indexOf(QUOTE) === -1) {
-      // Fast path for chunks without quotes: records end at every newline.
-      for (let nl = buf.indexOf(LF); nl !== -1; nl = buf.indexOf(LF, recordStart)) {
-        handleRecord(buf, recordStart, nl, line, false);
-        line++;
-        recordStart = nl + 1;
-      }
-      carry = Buffer.from(buf.subarray(recordStart));
+  const take = (records: ReturnType<RecordSplitter['push']>, final: boolean) => {
+    for (const r of records) {
+      if (r.kind === 'oversized') {
+        if (header === null) {
+          throw new ImportFileError(
+            `file "${options.label}": its header row is ${tooLongReason(r.size).replace('record is ', '')}`,
+            'file',
+          );
+        }
+        badRecord(tooLongReason(r.size), r.head);
+      } else handleRecord(r.bytes, final);
+      line += r.newlines + 1;
+    }
+  };
+
+  try {
+    for await (const chunk of chunks) {
+      take(splitter.push(chunk), false);
       await writer.maybeFlush();
       options.onRows?.(rows);
-      continue;
     }
-    let inQuotes = false;
-    let fieldStart = true;
-    let newlinesInRecord = 0;
-    for (let i = 0; i < buf.length; i++) {
-      const b = buf[i]!;
-      if (inQuotes) {
-        if (b === QUOTE) {
-          if (buf[i + 1] === QUOTE) i++;
-          else inQuotes = false;
-        } else if (b === LF) newlinesInRecord++;
-        continue;
+    const tail = splitter.finish();
+    if (tail.record) {
+      if (tail.inQuotes && tail.record.kind === 'oversized') {
+        throw new ImportFileError(
+          `file "${options.label}": the quoted field opened in the record at line ${line} is never closed, ` +
+            `so the rest of the file (${tooLongReason(tail.record.size).replace('record is ', '')}) would be one record; check the quoting`,
+          'file',
+        );
       }
-      if (b === QUOTE && fieldStart) {
-        inQuotes = true;
-        fieldStart = false;
-      } else if (b === LF) {
-        handleRecord(buf, recordStart, i, line, false);
-        line += newlinesInRecord + 1;
-        newlinesInRecord = 0;
-        recordStart = i + 1;
-        fieldStart = true;
-      } else {
-        fieldStart = b === delim;
-      }
+      if (tail.inQuotes && header !== null) {
+        const raw = tail.record.kind === 'record' ? tail.record.bytes : tail.record.head;
+        badRecord(
+          'row has a quoted field that is never closed: the file ends inside it, it looks truncated',
+          raw,
+        );
+      } else take([tail.record], true);
     }
-    carry = Buffer.from(buf.subarray(recordStart));
-    if (carry.length > MAX_RECORD_BYTES) {
-      throw new ImportFileError(
-        `file "${options.path}": the record starting at line ${line} is longer than 16 MiB; a quote is probably never closed`,
-        'file',
-      );
-    }
-    await writer.maybeFlush();
-    options.onRows?.(rows);
+  } finally {
+    await writer.close();
   }
-  if (carry.length) {
-    endedWithNewline = false;
-    // A quote still open at the end of the file means the last record was cut off.
-    let inQuotes = false;
-    let fieldStart = true;
-    for (let i = 0; i < carry.length; i++) {
-      const b = carry[i]!;
-      if (inQuotes) {
-        if (b === QUOTE) {
-          if (carry[i + 1] === QUOTE) i++;
-          else inQuotes = false;
-        }
-      } else if (b === QUOTE && fieldStart) inQuotes = true;
-      else fieldStart = b === delim;
-    }
-    if (inQuotes && header !== null) {
-      rows++;
-      bad.push({
-        row: rows,
-        line,
-        reason: 'a quoted field is never closed: the file ends inside it, it looks truncated',
-        raw: carry.subarray(0, 500).toString('utf8'),
-      });
-    } else {
-      handleRecord(carry, 0, carry.length, line, true);
-    }
-  }
-  await writer.close();
-  if (header === null) throw new ImportFileError(`file "${options.path}" has no header row`, 'file');
+  if (header === null) throw new ImportFileError(`file "${options.label}" has no header row`, 'file');
   return { header, rows, bad, blankLines };
 }

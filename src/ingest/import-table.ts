@@ -1,32 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ImportFileError, InvalidInputError, isTableName, TABLES, type TableName } from '../schema/index.ts';
+import { ImportFileError, InternalInvariantError, TABLES, type TableName } from '../schema/index.ts';
 import { quoteIdent, quoteLiteral, type SqlRunner, type Workspace } from '../store/index.ts';
-import { planColumns } from './columns.ts';
-import { type ImportSource, STAGE_TABLE, stageSource } from './stage.ts';
-import { checkedRowsSql } from './validate-sql.ts';
-
-export const IMPORT_MODES = ['append', 'replace', 'upsert'] as const;
-export type ImportMode = (typeof IMPORT_MODES)[number];
-export const DUPLICATE_POLICIES = ['reject', 'keep-first'] as const;
-export type DuplicatePolicy = (typeof DUPLICATE_POLICIES)[number];
-
-export interface ImportOptions {
-  table: TableName;
-  source: ImportSource;
-  /** Source column -> target column. */
-  mapping?: Readonly<Record<string, string>>;
-  /** Target column -> constant value for every row. */
-  constants?: Readonly<Record<string, string>>;
-  /** append: add rows, keys must be new; replace: the file becomes the table; upsert: new keys added, existing replaced. */
-  mode?: ImportMode;
-  /** What to do with a second row of the same key within the file. */
-  onDuplicate?: DuplicatePolicy;
-  /** Abort (writing nothing) when more than this fraction of rows is rejected. */
-  maxRejectedFraction?: number;
-  onProgress?: (p: { stage: 'reading' | 'validating' | 'writing'; rows: number; fraction: number }) => void;
-}
+import { checkReadable } from './byte-source.ts';
+import { CHECKED, type CheckedRows, checkRows, numberRows } from './check-rows.ts';
+import type { ColumnPlan } from './columns.ts';
+import { scanFile } from './file-scan.ts';
+import {
+  CONFLICTS,
+  createBadRecords,
+  createConflicts,
+  createDuplicates,
+  createIssues,
+  DUPS,
+  dropTempTables,
+  ISSUES,
+  repeatedKeyCount,
+} from './issues.ts';
+import {
+  type ImportMode,
+  type ImportOptions,
+  type ResolvedImportOptions,
+  resolveImportOptions,
+} from './options.ts';
+import { refuseRepeatedContent } from './repeat-check.ts';
+import { writeRows } from './write-rows.ts';
 
 export interface RejectionSummary {
   column: string;
@@ -45,14 +44,19 @@ export interface RejectionSample {
 export interface ImportReport {
   importId: string;
   table: TableName;
+  /** The source as the user named it. */
   source: string;
   format: string;
   encoding: string | null;
   compressed: boolean;
+  /** `duckdb`: DuckDB read the file (or query) as it is; `normaliser`: a streaming normaliser staged it first. */
+  reader: 'duckdb' | 'normaliser';
   mode: ImportMode;
+  /** Records read, bad ones included; always `accepted + rejected + duplicatesSkipped`. */
   rowsRead: number;
   accepted: number;
   rejected: number;
+  /** Rows skipped for their key: repeats under `keep-first`, and upserts dated before the stored row (`newerBy` tables). */
   duplicatesSkipped: number;
   blankLines: number;
   tableRowsBefore: number;
@@ -61,15 +65,15 @@ export interface ImportReport {
   ignoredColumns: string[];
   rejections: RejectionSummary[];
   samples: RejectionSample[];
+  /** SHA-256 of the file's bytes (null for preset queries). */
+  contentSha256: string | null;
   seconds: number;
   rowsPerSecond: number;
 }
 
-const CHECKED = '_checked';
-const ISSUES = '_issues';
 const SAMPLE_LIMIT = 20;
 
-function describeSource(from: ReturnType<typeof planColumns>['plan'][number]['from']): string {
+function describeSource(from: ColumnPlan['from']): string {
   switch (from.kind) {
     case 'source':
       return `column ${from.name}`;
@@ -84,18 +88,24 @@ function describeSource(from: ReturnType<typeof planColumns>['plan'][number]['fr
   }
 }
 
-async function count(db: SqlRunner, sql: string): Promise<number> {
-  const [row] = await db.rows<{ n: number }>(`SELECT count(*) AS n FROM (${sql})`);
-  return row?.n ?? 0;
+const countOf = async (db: SqlRunner, sql: string) =>
+  (await db.rows<{ n: number }>(`SELECT count(*) AS n FROM (${sql})`))[0]!.n;
+
+function invariant(holds: boolean, message: string, extra: Record<string, unknown> = {}): void {
+  if (!holds) throw new InternalInvariantError(`${message}; nothing was imported`, extra);
 }
 
 /**
- * Imports one table from a file or preset query, as one transaction: either every accepted
- * row, the quarantine of every rejected row and the import log are written together, or
- * (on any error, or too many rejects) nothing in the workspace changes.
+ * Imports one table from a file or preset query. Imports into one table run one at a time
+ * (the workspace's table lock); each is one transaction: either every accepted row, the
+ * quarantine of every rejected row and the import log are written together, or (on any error,
+ * or too many rejects) nothing in the workspace changes. The counts are checked before the
+ * transaction commits: every record read is accepted, rejected or skipped as a duplicate.
  *
+ * @throws InvalidInputError for options that break a rule (unknown table, mode, fraction).
  * @throws ImportFileError when the file as a whole cannot be imported (unreadable, wrong
  *   encoding, truncated compression, missing required columns, too many rejected rows).
+ * @throws RepeatedImportError when appending bytes already imported into the table.
  * @example
  * const report = await importTable(ws, {
  *   table: 'transactions',
@@ -105,25 +115,11 @@ async function count(db: SqlRunner, sql: string): Promise<number> {
  * });
  */
 export async function importTable(ws: Workspace, options: ImportOptions): Promise<ImportReport> {
-  if (!isTableName(options.table)) {
-    throw new InvalidInputError(
-      `unknown table "${options.table}"; tables are ${Object.keys(TABLES).join(', ')}`,
-      'table',
-    );
-  }
-  const mode = options.mode ?? 'append';
-  if (!['append', 'replace', 'upsert'].includes(mode)) {
-    throw new InvalidInputError(`unknown import mode "${mode}"; use append, replace or upsert`, 'mode');
-  }
-  const spec = TABLES[options.table];
-  if (mode === 'upsert' && !spec.key) {
-    throw new InvalidInputError(
-      `${spec.name} has no key, so it cannot be upserted; use append or replace`,
-      'mode',
-    );
-  }
-  const onDuplicate = options.onDuplicate ?? 'reject';
-  const maxRejected = options.maxRejectedFraction ?? 0.5;
+  const resolved = resolveImportOptions(options);
+  return ws.withTableLock(resolved.table, () => runImport(ws, resolved));
+}
+
+async function runImport(ws: Workspace, options: ResolvedImportOptions): Promise<ImportReport> {
   const importId = `imp_${new Date()
     .toISOString()
     .replace(/[-:.TZ]/g, '')
@@ -132,164 +128,195 @@ export async function importTable(ws: Workspace, options: ImportOptions): Promis
   await mkdir(scratch, { recursive: true });
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const progress = options.onProgress;
-  const target = quoteIdent(spec.name);
-
+  // One connection of its own: temp tables (the staged and checked rows) stay out of the
+  // workspace, and only the final writes run inside the transaction.
+  const { runner: db, close } = await ws.db.connect();
   try {
-    return await ws.db.transaction(async (tx) => {
-      const staged = await stageSource(tx, options.source, scratch, (rows, fraction) =>
-        progress?.({ stage: 'reading', rows, fraction }),
+    // The scan (content hash, and whether the file is plain one-record-per-line text) runs
+    // beside DuckDB's read; the read is trusted only once the scan confirms it.
+    if (options.source.kind === 'file') await checkReadable(options.source.path, options.label);
+    const scanning =
+      options.source.kind === 'file'
+        ? scanFile(options.source.path, options.label, (fraction) =>
+            options.onProgress?.({ stage: 'reading', rows: 0, fraction }),
+          )
+        : null;
+    scanning?.catch(() => undefined);
+    let checked: CheckedRows;
+    try {
+      checked = await checkRows(db, options, scratch, scanning);
+    } catch (err) {
+      // A file the scan could not read (gone, unreadable) explains any later failure best.
+      throw (
+        (await scanning?.then(
+          () => null,
+          (scanError: unknown) => scanError,
+        )) ?? err
       );
-      if (staged.rows === 0) {
-        throw new ImportFileError(`${staged.label} has a header but no data rows`, 'file');
-      }
-      const { plan, unused } = planColumns(
-        spec.name,
-        staged.header,
-        options.mapping,
-        options.constants,
-        staged.label,
-      );
-      progress?.({ stage: 'validating', rows: staged.rows, fraction: 1 });
-
-      await tx.run(
-        `CREATE OR REPLACE TEMP TABLE ${CHECKED} AS ${checkedRowsSql(STAGE_TABLE, plan, spec.rules)}`,
-      );
-
-      // Every problem found, one row each: structural ones from reading, then per-column ones.
-      await tx.run(`CREATE OR REPLACE TEMP TABLE ${ISSUES} (row_number BIGINT, line BIGINT, column_name VARCHAR,
-                      reason VARCHAR, value VARCHAR, duplicate BOOLEAN)`);
-      if (staged.bad.length) {
-        await tx.append(ISSUES, [
-          staged.bad.map((b) => b.row),
-          staged.bad.map((b) => b.line),
-          staged.bad.map(() => '(row)'),
-          staged.bad.map((b) => `row ${b.reason}`),
-          staged.bad.map((b) => b.raw),
-          staged.bad.map(() => false),
-        ]);
-      }
-      await tx.run(`INSERT INTO ${ISSUES} SELECT _row, _line, e.column_name, e.reason, e.value, false
-                    FROM (SELECT _row, _line, unnest(errors) AS e FROM ${CHECKED})`);
-
-      if (spec.key) {
-        const keyCols = spec.key.map(quoteIdent).join(', ');
-        const keyTextOf = (alias: string) =>
-          spec.key!.map((k) => `'${k}=' || CAST(${alias}${quoteIdent(k)} AS VARCHAR)`).join(` || ', ' || `);
-        const keyText = keyTextOf('');
-        // Second and later rows of one key in the file.
-        await tx.run(`INSERT INTO ${ISSUES}
-          SELECT _row, _line, ${quoteLiteral(spec.key.join(','))},
-                 ${onDuplicate === 'keep-first' ? `'duplicate key (' || ${keyText} || '): skipped, the row ' || first_row || ' was kept'` : `'duplicate key (' || ${keyText} || '): also on row ' || first_row`},
-                 ${keyText}, ${onDuplicate === 'keep-first' ? 'true' : 'false'}
-          FROM (SELECT *, min(_row) OVER (PARTITION BY ${keyCols}) AS first_row,
-                       row_number() OVER (PARTITION BY ${keyCols} ORDER BY _row) AS rn
-                FROM ${CHECKED} WHERE len(errors) = 0) WHERE rn > 1`);
-        if (mode === 'append') {
-          await tx.run(`INSERT INTO ${ISSUES}
-            SELECT c._row, c._line, ${quoteLiteral(spec.key.join(','))},
-                   'key (' || ${keyTextOf('c.')} || ') is already in the workspace; import with mode upsert to update it or replace to reload the table',
-                   ${keyTextOf('c.')}, false
-            FROM ${CHECKED} c SEMI JOIN ${target} t USING (${keyCols})
-            WHERE len(c.errors) = 0`);
-        }
-      }
-
-      const [totals] = await tx.rows<{ bad_rows: number; dup_rows: number }>(
-        `SELECT count(DISTINCT row_number) FILTER (WHERE NOT duplicate) AS bad_rows,
-                count(DISTINCT row_number) FILTER (WHERE duplicate) AS dup_rows FROM ${ISSUES}`,
-      );
-      const rejected = totals?.bad_rows ?? 0;
-      const duplicatesSkipped = totals?.dup_rows ?? 0;
-      const rowsRead = staged.rows;
-      const rejections = await tx.rows<{ column: string; reason: string; count: number }>(
-        `SELECT column_name AS "column", regexp_replace(reason, '^"[^"]*" ', '') AS reason, count(*) AS count
-         FROM ${ISSUES} WHERE NOT duplicate GROUP BY ALL ORDER BY count DESC, "column" LIMIT 50`,
-      );
-      if (rowsRead > 0 && rejected / rowsRead > maxRejected) {
-        const top = rejections.slice(0, 3).map((r) => `${r.column}: ${r.reason} (${r.count} rows)`);
-        throw new ImportFileError(
-          `${staged.label}: ${rejected} of ${rowsRead} rows (${((100 * rejected) / rowsRead).toFixed(1)}%) failed validation, ` +
-            `more than the allowed ${(100 * maxRejected).toFixed(0)}%, so nothing was imported. Most common: ${top.join('; ')}`,
-          'file',
-          { rejections },
-        );
-      }
-      const samples = await tx.rows<{
-        row: number;
-        line: number | null;
-        column: string;
-        reason: string;
-        value: string | null;
-      }>(
-        `SELECT row_number AS "row", line, column_name AS "column", reason, value FROM ${ISSUES}
-         WHERE NOT duplicate ORDER BY row_number LIMIT ${SAMPLE_LIMIT}`,
-      );
-
-      progress?.({ stage: 'writing', rows: rowsRead, fraction: 1 });
-      const tableRowsBefore = await count(tx, `SELECT 1 FROM ${target}`);
-      const names = plan.map((p) => quoteIdent(p.spec.name)).join(', ');
-      const good = `SELECT * FROM ${CHECKED} WHERE _row NOT IN (SELECT row_number FROM ${ISSUES})`;
-      if (mode === 'replace') await tx.run(`DELETE FROM ${target}`);
-      if (mode === 'upsert' && spec.key) {
-        const keyCols = spec.key.map(quoteIdent).join(', ');
-        await tx.run(`DELETE FROM ${target} WHERE (${keyCols}) IN (SELECT (${keyCols}) FROM (${good}))`);
-      }
-      const accepted = await tx.run(
-        `INSERT INTO ${target} (${names}) SELECT ${names} FROM (${good}) ORDER BY _row`,
-      );
-
-      const sourceNames = staged.header.map((h, i) => `${quoteLiteral(h)}, c${i}`).join(', ');
-      await tx.run(
-        `INSERT INTO _quarantine
-         SELECT ${quoteLiteral(importId)}, ${quoteLiteral(spec.name)}, i.row_number, i.column_name, i.reason, i.value,
-                CASE WHEN s._row IS NULL THEN to_json(i.value) ELSE json_object(${sourceNames}) END
-         FROM ${ISSUES} i LEFT JOIN ${STAGE_TABLE} s ON s._row = i.row_number`,
-      );
-      const tableRowsAfter = await count(tx, `SELECT 1 FROM ${target}`);
-      const seconds = (performance.now() - started) / 1000;
-      const report: ImportReport = {
+    }
+    const sha256 = scanning ? (await scanning).sha256 : null;
+    if (sha256 && options.mode === 'append' && !options.allowRepeat)
+      await refuseRepeatedContent(db, options.table, sha256, options.label);
+    const keyed = Boolean(TABLES[options.table].key);
+    const [{ invalid }] = (await db.rows<{ invalid: number }>(
+      `SELECT count(*) AS invalid FROM ${CHECKED} WHERE NOT _ok`,
+    )) as [{ invalid: number }];
+    const repeated = await repeatedKeyCount(db, options.table);
+    if (invalid > 0 || repeated > 0) await numberRows(db, checked);
+    await createBadRecords(db, checked);
+    await createDuplicates(db, checked, options.table, repeated > 0);
+    options.onProgress?.({ stage: 'writing', rows: checked.rowsRead, fraction: 1 });
+    await db.run('BEGIN TRANSACTION');
+    try {
+      const report = await writeImport(db, options, checked, {
         importId,
-        table: spec.name,
-        source: staged.label,
-        format: staged.format,
-        encoding: staged.encoding,
-        compressed: staged.compressed,
-        mode,
-        rowsRead,
-        accepted,
-        rejected,
-        duplicatesSkipped,
-        blankLines: staged.blankLines,
-        tableRowsBefore,
-        tableRowsAfter,
-        columns: plan.map((p) => ({ target: p.spec.name, from: describeSource(p.from) })),
-        ignoredColumns: [...unused, ...staged.ignoredKeys],
-        rejections,
-        samples,
-        seconds,
-        rowsPerSecond: rowsRead / Math.max(seconds, 1e-9),
-      };
-      await tx.run(
-        `INSERT INTO _imports VALUES ($1, $2, $3, $4, $5, $6, $7::TIMESTAMP, now()::TIMESTAMP, $8, $9, $10, $11, $12::JSON)`,
-        [
-          importId,
-          spec.name,
-          staged.label,
-          staged.format,
-          staged.encoding,
-          mode,
-          startedAt.replace('T', ' ').replace('Z', ''),
-          rowsRead,
-          accepted,
-          rejected,
-          duplicatesSkipped,
-          JSON.stringify({ mapping: options.mapping ?? {}, constants: options.constants ?? {}, onDuplicate }),
-        ],
-      );
+        startedAt,
+        started,
+        sha256,
+        keyed,
+      });
+      await db.run('COMMIT');
       return report;
-    });
+    } catch (err) {
+      await db.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
   } finally {
+    await dropTempTables(db).catch(() => undefined);
+    close();
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+async function writeImport(
+  db: SqlRunner,
+  options: ResolvedImportOptions,
+  checked: CheckedRows,
+  run: { importId: string; startedAt: string; started: number; sha256: string | null; keyed: boolean },
+): Promise<ImportReport> {
+  const { table, mode, label } = options;
+  const target = quoteIdent(table);
+  if ((await createConflicts(db, checked, table, mode)) > 0 && !checked.numbered) {
+    await numberRows(db, checked);
+    await createConflicts(db, checked, table, mode);
+  }
+  await createIssues(db, checked, table, options.onDuplicate, run.keyed);
+
+  const [totals] = (await db.rows<{ rejected: number; skipped: number; issues: number }>(
+    `SELECT count(DISTINCT row_number) FILTER (WHERE NOT skipped) AS rejected,
+            count(DISTINCT row_number) FILTER (WHERE skipped) AS skipped, count(*) AS issues FROM ${ISSUES}`,
+  )) as [{ rejected: number; skipped: number; issues: number }];
+  const { rowsRead } = checked;
+  const rejections = await db.rows<{ column: string; reason: string; count: number }>(
+    `SELECT column_name AS "column", regexp_replace(reason, '^"[^"]*" ', '') AS reason, count(*) AS count
+     FROM ${ISSUES} WHERE NOT skipped GROUP BY ALL ORDER BY count DESC, "column" LIMIT 50`,
+  );
+  if (totals.rejected / rowsRead > options.maxRejectedFraction) {
+    const top = rejections.slice(0, 3).map((r) => `${r.column}: ${r.reason} (${r.count} rows)`);
+    throw new ImportFileError(
+      `${label}: ${totals.rejected} of ${rowsRead} rows (${((100 * totals.rejected) / rowsRead).toFixed(1)}%) failed validation, ` +
+        `more than the allowed ${(100 * options.maxRejectedFraction).toFixed(0)}%, so nothing was imported. Most common: ${top.join('; ')}`,
+      'file',
+      { rejections },
+    );
+  }
+  const samples = await db.rows<{
+    row: number;
+    line: number | null;
+    column: string;
+    reason: string;
+    value: string | null;
+  }>(
+    `SELECT row_number AS "row", line, column_name AS "column", reason, value FROM ${ISSUES}
+     WHERE NOT skipped ORDER BY row_number, column_name LIMIT ${SAMPLE_LIMIT}`,
+  );
+
+  const [expected] = (await db.rows<{ ok: number; excluded: number }>(
+    `SELECT (SELECT count(*) FROM ${CHECKED} WHERE _ok) AS ok,
+            (SELECT count(*) FROM (SELECT row_number FROM ${DUPS} UNION ALL SELECT row_number FROM ${CONFLICTS})) AS excluded`,
+  )) as [{ ok: number; excluded: number }];
+  const tableRowsBefore = await countOf(db, `SELECT 1 FROM ${target}`);
+  const written = await writeRows(db, checked, table, mode, expected.excluded > 0);
+  const tableRowsAfter = await countOf(db, `SELECT 1 FROM ${target}`);
+  const accepted = written.inserted;
+  invariant(
+    accepted === expected.ok - expected.excluded,
+    `${table}: inserted ${accepted} rows, expected ${expected.ok - expected.excluded}`,
+  );
+  const grewBy = mode === 'replace' ? tableRowsAfter : tableRowsAfter - tableRowsBefore + written.replaced;
+  invariant(grewBy === accepted, `${table}: the table changed by ${grewBy} rows for ${accepted} accepted`, {
+    tableRowsBefore,
+    tableRowsAfter,
+  });
+  invariant(
+    rowsRead === accepted + totals.rejected + totals.skipped,
+    `${label}: ${rowsRead} rows read but ${accepted} accepted + ${totals.rejected} rejected + ${totals.skipped} skipped`,
+  );
+
+  const quarantined = await db.run(
+    `INSERT INTO _quarantine SELECT ${quoteLiteral(run.importId)}, ${quoteLiteral(table)}, row_number, column_name,
+            reason, value, record FROM ${ISSUES}`,
+  );
+  const stored = await countOf(
+    db,
+    `SELECT 1 FROM _quarantine WHERE import_id = ${quoteLiteral(run.importId)}`,
+  );
+  invariant(
+    quarantined === totals.issues && stored === totals.issues,
+    `quarantine of ${label}: ${totals.issues} problems, ${quarantined} written, ${stored} stored`,
+  );
+
+  const seconds = (performance.now() - run.started) / 1000;
+  const { staged, plan, unused } = checked;
+  const report: ImportReport = {
+    importId: run.importId,
+    table,
+    source: label,
+    format: staged.format,
+    encoding: staged.encoding,
+    compressed: staged.compressed,
+    reader: staged.normalised ? 'normaliser' : 'duckdb',
+    mode,
+    rowsRead,
+    accepted,
+    rejected: totals.rejected,
+    duplicatesSkipped: totals.skipped,
+    blankLines: staged.blankLines,
+    tableRowsBefore,
+    tableRowsAfter,
+    columns: plan.map((p) => ({ target: p.spec.name, from: describeSource(p.from) })),
+    ignoredColumns: [...unused, ...staged.ignoredKeys],
+    rejections,
+    samples,
+    contentSha256: run.sha256,
+    seconds,
+    rowsPerSecond: rowsRead / Math.max(seconds, 1e-9),
+  };
+  await db.run(
+    `INSERT INTO _imports (import_id, table_name, source, format, encoding, mode, started_at, finished_at,
+                           rows_read, accepted, rejected, duplicates_skipped, options, content_sha256)
+     VALUES ($1, $2, $3, $4, $5, $6, $7::TIMESTAMP, now()::TIMESTAMP, $8, $9, $10, $11, $12::JSON, $13)`,
+    [
+      run.importId,
+      table,
+      label,
+      staged.format,
+      staged.encoding,
+      mode,
+      run.startedAt.replace('T', ' ').replace('Z', ''),
+      rowsRead,
+      accepted,
+      totals.rejected,
+      totals.skipped,
+      JSON.stringify({
+        mapping: options.mapping,
+        constants: options.constants,
+        onDuplicate: options.onDuplicate,
+        allowRepeat: options.allowRepeat,
+        reader: report.reader,
+      }),
+      run.sha256,
+    ],
+  );
+  return report;
 }

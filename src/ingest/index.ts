@@ -12,16 +12,25 @@
 export type { Encoding, EncodingOption } from './byte-source.ts';
 export { ENCODINGS } from './byte-source.ts';
 export { looseName, parsePairs, planColumns } from './columns.ts';
+export type { ImportReport, RejectionSample, RejectionSummary } from './import-table.ts';
+export { importTable } from './import-table.ts';
+export { MAX_SOURCE_COLUMNS, RECORD_LIMIT_BYTES } from './limits.ts';
 export type {
   DuplicatePolicy,
+  Format,
   ImportMode,
   ImportOptions,
-  ImportReport,
-  RejectionSample,
-  RejectionSummary,
-} from './import-table.ts';
-export { DUPLICATE_POLICIES, IMPORT_MODES, importTable } from './import-table.ts';
+  ImportProgress,
+  ImportSource,
+  ResolvedImportOptions,
+} from './options.ts';
+export {
+  DUPLICATE_POLICIES,
+  FORMATS,
+  IMPORT_MODES,
+  MAX_LABEL_LENGTH,
+  resolveImportOptions,
+} from './options.ts';
 export type { DatasetImportReport, DatasetPreset } from './presets.ts';
 export { DATASET_PRESETS, importDataset, importTablesDirectory } from './presets.ts';
-export type { Format, ImportSource } from './stage.ts';
-export { detectFormat, FORMATS } from './stage.ts';
+export { detectFormat } from './stage.ts';

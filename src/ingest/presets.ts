@@ -3,8 +3,8 @@ import { access, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImportFileError, InvalidInputError, type TableName } from '../schema/index.ts';
 import { quoteLiteral, type Workspace } from '../store/index.ts';
-import { type ImportMode, type ImportOptions, type ImportReport, importTable } from './import-table.ts';
-import type { ImportSource } from './stage.ts';
+import { type ImportReport, importTable } from './import-table.ts';
+import type { ImportMode, ImportOptions, ImportSource } from './options.ts';
 
 /** One table of a dataset: where it comes from in the dataset folder and how its columns map. */
 interface PresetStep {
@@ -248,6 +248,7 @@ const TABLE_ORDER: readonly TableName[] = [
   'site_visits',
   'texts',
   'transactions',
+  'actions',
 ];
 
 /**

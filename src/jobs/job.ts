@@ -1,3 +1,4 @@
+import type { Caller } from '../ops/index.ts';
 import type { ProblemDetails } from '../schema/index.ts';
 
 export const JOB_STATES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
@@ -30,17 +31,28 @@ export type Job =
 export const isFinished = (job: Job) =>
   job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled';
 
+export interface JobListOptions {
+  kind?: string;
+  state?: JobState;
+  /** Only jobs submitted by this API key. */
+  createdBy?: string;
+  limit: number;
+}
+
 /** Where job records live; the DuckDB implementation survives restarts. */
 export interface JobStore {
   save(job: Job): Promise<void>;
   get(id: string): Promise<Job | null>;
-  list(options: { kind?: string; state?: JobState; limit: number }): Promise<Job[]>;
+  /** Most recent first. */
+  list(options: JobListOptions): Promise<Job[]>;
   /** Marks jobs left queued or running by a previous process as failed; returns them. */
   failInterrupted(message: string): Promise<Job[]>;
 }
 
 export interface JobContext {
   readonly jobId: string;
+  /** Who submitted the job, when it was submitted with a full caller (API requests). */
+  readonly caller: Caller | null;
   readonly signal: AbortSignal;
   progress(fraction: number, message: string): void;
   /** Throws when the job was cancelled, so loops can stop at a safe point. */

@@ -1,4 +1,4 @@
-import { interruptedJob, type Job, type JobState, type JobStore } from './job.ts';
+import { interruptedJob, type Job, type JobListOptions, type JobStore } from './job.ts';
 
 /** Job records in memory: for tests and for processes that need no history. */
 export class MemoryJobStore implements JobStore {
@@ -13,10 +13,13 @@ export class MemoryJobStore implements JobStore {
     return job ? structuredClone(job) : null;
   }
 
-  async list(options: { kind?: string; state?: JobState; limit: number }): Promise<Job[]> {
+  async list(options: JobListOptions): Promise<Job[]> {
     return [...this.jobs.values()]
       .filter(
-        (j) => (!options.kind || j.kind === options.kind) && (!options.state || j.state === options.state),
+        (j) =>
+          (!options.kind || j.kind === options.kind) &&
+          (!options.state || j.state === options.state) &&
+          (!options.createdBy || j.createdBy === options.createdBy),
       )
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
       .slice(0, options.limit)

@@ -1,17 +1,20 @@
-import { AppError, ConflictError, InvalidInputError, NotFoundError, toError } from '../schema/index.ts';
+import type { Caller } from '../ops/index.ts';
+import {
+  AppError,
+  CancelledError,
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  toError,
+} from '../schema/index.ts';
 import {
   isFinished,
   type Job,
   type JobContext,
   type JobHandler,
-  type JobState,
+  type JobListOptions,
   type JobStore,
 } from './job.ts';
-
-/** Thrown inside a handler when its job was cancelled. */
-export class JobCancelledError extends Error {
-  override readonly name = 'JobCancelledError';
-}
 
 const PROGRESS_SAVE_MS = 500;
 
@@ -24,6 +27,8 @@ export class JobQueue {
   private readonly pending: Job[] = [];
   private readonly running = new Map<string, { abort: AbortController; job: Job }>();
   private readonly listeners = new Map<string, Set<(job: Job) => void>>();
+  /** Callers of queued and running jobs (in memory: a restart fails them anyway). */
+  private readonly callers = new Map<string, Caller>();
   private idleWaiters: (() => void)[] = [];
 
   constructor(
@@ -43,7 +48,13 @@ export class JobQueue {
     );
   }
 
-  async submit(kind: string, params: unknown, createdBy: string | null = null): Promise<Job> {
+  /**
+   * Queues a job. `caller` (an API key's ID, role and destination) owns it: the job records the
+   * key ID, and the handler sees the whole caller.
+   */
+  async submit(kind: string, params: unknown, caller: Caller | string | null = null): Promise<Job> {
+    const owner = typeof caller === 'string' ? { keyId: caller, role: null, destination: null } : caller;
+    const createdBy = owner?.keyId ?? null;
     if (!this.handlers[kind]) {
       throw new InvalidInputError(`unknown job kind "${kind}"; kinds are ${this.kinds.join(', ')}`, 'kind');
     }
@@ -59,6 +70,7 @@ export class JobQueue {
       state: 'queued',
     };
     await this.store.save(job);
+    if (owner?.role) this.callers.set(job.id, owner as Caller);
     this.pending.push(job);
     this.pump();
     return job;
@@ -72,7 +84,7 @@ export class JobQueue {
     return job;
   }
 
-  list(options: { kind?: string; state?: JobState; limit?: number } = {}): Promise<Job[]> {
+  list(options: Omit<JobListOptions, 'limit'> & { limit?: number } = {}): Promise<Job[]> {
     return this.store.list({ ...options, limit: options.limit ?? 50 });
   }
 
@@ -85,6 +97,7 @@ export class JobQueue {
     if (job.state === 'queued') {
       const index = this.pending.findIndex((j) => j.id === id);
       if (index !== -1) this.pending.splice(index, 1);
+      this.callers.delete(id);
       const cancelled: Job = { ...job, state: 'cancelled', finishedAt: new Date().toISOString() };
       await this.store.save(cancelled);
       this.emit(cancelled);
@@ -139,8 +152,11 @@ export class JobQueue {
     await this.store.save(job);
     this.emit(job);
     let lastSave = Date.now();
+    const caller = this.callers.get(job.id) ?? null;
+    this.callers.delete(job.id);
     const ctx: JobContext = {
       jobId: job.id,
+      caller,
       signal: abort.signal,
       progress: (fraction, message) => {
         job = { ...job, progress: { fraction: Math.min(1, Math.max(0, fraction)), message } } as Job;
@@ -152,13 +168,13 @@ export class JobQueue {
         }
       },
       throwIfCancelled: () => {
-        if (abort.signal.aborted) throw new JobCancelledError('cancelled');
+        if (abort.signal.aborted) throw new CancelledError(`job ${job.id} was cancelled`);
       },
     };
     let finished: Job;
     try {
       const result = await this.handlers[job.kind]!(job.params, ctx);
-      if (abort.signal.aborted) throw new JobCancelledError('cancelled');
+      if (abort.signal.aborted) throw new CancelledError(`job ${job.id} was cancelled`);
       finished = {
         ...job,
         state: 'completed',
@@ -168,7 +184,7 @@ export class JobQueue {
       };
     } catch (thrown) {
       const err = toError(thrown);
-      if (err instanceof JobCancelledError || abort.signal.aborted) {
+      if (err instanceof CancelledError || abort.signal.aborted) {
         finished = { ...job, state: 'cancelled', finishedAt: new Date().toISOString() };
       } else {
         const problem =

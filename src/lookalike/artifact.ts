@@ -10,7 +10,7 @@ import { type ArtifactStore, getJson } from '../store/index.ts';
 import type { CalibrationData, CalibrationSummary } from './calibration.ts';
 import type { FeatureSpec } from './feature-spec.ts';
 import type { Architecture, PortableModel } from './kernel.ts';
-import { float32From, portableModelFromFiles } from './portable.ts';
+import { float32From, portableModelFromFiles, portableModelToFiles } from './portable.ts';
 import type { ArchitectureParams, Exclusions, SeedDiagnostics, SeedSpec, Universe } from './types.ts';
 
 export const MODEL_PREFIX = 'lookalike-models';
@@ -24,6 +24,11 @@ export interface CandidateMetrics {
   validationAucByEpoch: number[];
   trainLoss: number[];
   seconds: number;
+  /**
+   * Members-universe logistic candidates are fitted exactly (Newton) over a penalty grid: the
+   * grid and the chosen C; `validationAucByEpoch` and `trainLoss` are then per grid point.
+   */
+  penalty?: { grid: number[]; c: number };
 }
 
 export interface LayerLayout {
@@ -134,20 +139,7 @@ export function serializeModel(
   calibration: CalibrationData,
   exclusions: StoredExclusions,
 ): Record<string, Uint8Array | string> {
-  const parts: Float32Array[] = [];
-  const layers: LayerLayout[] = [];
-  let o = 0;
-  for (const l of model.layers) {
-    layers.push({
-      inputs: l.inputs,
-      units: l.units,
-      activation: l.activation,
-      weightsOffset: o,
-      biasOffset: o + l.weights.length,
-    });
-    parts.push(l.weights, l.bias);
-    o += l.weights.length + l.bias.length;
-  }
+  const { layers, weights } = portableModelToFiles(model);
   const h = calibration.heldOut.length;
   const full: LookalikeManifest = {
     ...manifest,
@@ -161,7 +153,7 @@ export function serializeModel(
   return {
     'manifest.json': `${JSON.stringify(full, null, 2)}\n`,
     'spec.json': `${JSON.stringify(model.spec)}\n`,
-    'weights.bin': float32Bytes(parts),
+    'weights.bin': weights,
     'calibration.bin': float32Bytes([
       calibration.heldOut,
       calibration.heldOutWeights,

@@ -24,17 +24,32 @@ export interface TpFeatureSpec {
   readonly minTermDf: number;
 }
 
+/** Prefix of item columns: `item:<product_id>` holds the member's receipts with that product. */
+export const ITEM_PREFIX = 'item:';
+
+/** How item columns are weighted (see `fitMemberSpec`). */
+export type ItemWeighting = 'tfidf' | 'indicator' | 'standardised';
+
 /** Member purchase features (dense), standardised with the training universe's centre and scale. */
 export interface MemberFeatureSpec {
   readonly kind: 'members';
   readonly version: 1;
+  /** Base features, category shares, then item columns (`item:<product_id>`), if any. */
   readonly featureNames: readonly string[];
-  /** Per feature: 'log1p' compresses heavy-tailed counts and amounts (sign-preserving). */
-  readonly transforms: readonly ('log1p' | 'none')[];
+  /**
+   * Per feature: 'log1p' compresses heavy-tailed counts and amounts (sign-preserving);
+   * 'indicator' is 1 for any positive count.
+   */
+  readonly transforms: readonly ('log1p' | 'none' | 'indicator')[];
   readonly center: readonly number[];
   readonly scale: readonly number[];
   /** The training window of the raw features (scoring defaults to the same window). */
   readonly source: { readonly asOf: string; readonly since: string | null };
+  /**
+   * Present when the spec has item columns: how they were weighted, and the half-life (days) of
+   * the receipt counts when recent receipts count more.
+   */
+  readonly items?: { readonly weighting: ItemWeighting; readonly halfLifeDays?: number };
 }
 
 export type FeatureSpec = TpFeatureSpec | MemberFeatureSpec;
@@ -154,10 +169,20 @@ function tpRow(spec: TpFeatureSpec, p: TpProfile, cols: number[], vals: number[]
   }
 }
 
+/** A raw member feature after its transform, before centring and scaling. */
+export function memberTransform(
+  transform: MemberFeatureSpec['transforms'][number] | undefined,
+  raw: number,
+): number {
+  const x = Number.isFinite(raw) ? raw : 0;
+  if (transform === 'log1p') return Math.sign(x) * Math.log1p(Math.abs(x));
+  if (transform === 'indicator') return x > 0 ? 1 : 0;
+  return x;
+}
+
 /** Raw member feature `c` as the model sees it; the DuckDB path calls this too. */
 export function memberValue(spec: MemberFeatureSpec, c: number, raw: number): number {
-  const x = Number.isFinite(raw) ? raw : 0;
-  const t = spec.transforms[c] === 'log1p' ? Math.sign(x) * Math.log1p(Math.abs(x)) : x;
+  const t = memberTransform(spec.transforms[c], raw);
   return Math.fround((t - spec.center[c]!) / spec.scale[c]!);
 }
 

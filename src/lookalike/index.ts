@@ -23,19 +23,26 @@
 
 export type { CandidateMetrics, LookalikeManifest, LookalikeModel, StoredExclusions } from './artifact.ts';
 export { listLookalikeModels, loadLookalikeModel, MODEL_PREFIX, MODEL_VERSION } from './artifact.ts';
+export type { BacktestOptions, BacktestReport, BacktestSeed, CalibrationHit } from './backtest.ts';
+export { outcomeSeed, runBacktest, seedAsOf } from './backtest.ts';
+export type { RankingMetrics, TopShareMetrics } from './backtest-metrics.ts';
+export { BACKTEST_SHARES, rankingMetrics, sizeOfShare } from './backtest-metrics.ts';
+export type { LogisticFit, LogisticOptions } from './baseline.ts';
+export { fitLogistic, logisticScores } from './baseline.ts';
 export type { Calibration, CalibrationData, CalibrationSummary, WeightedSorted } from './calibration.ts';
 export { bestBin, buildCalibration, dkw, percentile, shareAtLeast } from './calibration.ts';
 export type { FeatureDriver, IdExplanation } from './explain.ts';
 export { explainIds, featureDrivers, rowsOfIds } from './explain.ts';
 export type {
   FeatureSpec,
+  ItemWeighting,
   MemberFeatureSpec,
   MemberProfile,
   Profile,
   TpFeatureSpec,
   TpProfile,
 } from './feature-spec.ts';
-export { featureNames, specDim, vectorizeProfiles } from './feature-spec.ts';
+export { featureNames, ITEM_PREFIX, specDim, vectorizeProfiles } from './feature-spec.ts';
 export { dataFingerprint } from './fingerprint.ts';
 export type { Architecture, Contribution, DenseLayer, PortableModel } from './kernel.ts';
 export { explainRow, scoreCsr, scoreLogits, scoreProfiles, sigmoid } from './kernel.ts';
@@ -43,19 +50,35 @@ export { auc } from './metrics.ts';
 export type { PortableManifest } from './portable.ts';
 export { portableModelFromFiles } from './portable.ts';
 export { rankDescending } from './rank.ts';
+export type { BacktestRecord, CataloguedModel, CatalogueEntry } from './registry.ts';
+export {
+  CATALOGUE_PREFIX,
+  checkTag,
+  deleteModelFiles,
+  readCatalogueEntry,
+  readModelManifest,
+  recordBacktest,
+  tagModel,
+  updateCatalogueEntry,
+  withCatalogue,
+} from './registry.ts';
+export type { SelectionExplanation } from './registry-selection.ts';
+export { explainSelection, SELECTION_RULE } from './registry-selection.ts';
 export { Rng } from './rng.ts';
 export type { ScoredUniverse, ScoreUniverseOptions } from './score.ts';
 export { scoreUniverse } from './score.ts';
+export { LARGE_SHARE, largeShareWarning } from './seed-warnings.ts';
 export type { ResolvedSeed } from './seeds.ts';
 export { resolveSeed } from './seeds.ts';
 export type { NetworkData, NetworkParams, TrainedNetwork } from './tf-train.ts';
 export { trainNetwork } from './tf-train.ts';
 export { fitTpSpec } from './tp-matrix.ts';
 export type { NetworkTrainer, TrainHooks, TrainResult } from './train.ts';
-export { DEFAULT_ARCHITECTURES, diagnoseSeed, trainLookalike } from './train.ts';
+export { DEFAULT_ARCHITECTURES, diagnoseSeed, TIE_AUC, trainLookalike } from './train.ts';
 export type {
   ArchitectureParams,
   Exclusions,
+  ItemSignalOptions,
   LongWorkHooks,
   SeedDiagnostics,
   SeedKind,

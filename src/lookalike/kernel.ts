@@ -1,10 +1,13 @@
 /**
  * The scoring kernel: a trained lookalike model as plain typed arrays, and the loops that score
  * sparse rows with it. Pure TypeScript with no Node, tfjs, DuckDB or arquero imports, so the
- * Cloudflare Worker and worker threads run exactly the code the Node process runs.
+ * Cloudflare Worker and worker threads run exactly the code the Node process runs. Where
+ * WebAssembly is available the same loops run in the SIMD kernel of kernel-wasm.ts (same logits,
+ * bit for bit); the TypeScript loops here are its fallback and its reference.
  */
 import type { Csr } from '../features/csr.ts';
 import { type FeatureSpec, featureNames, type Profile, vectorizeProfiles } from './feature-spec.ts';
+import { wasmKernel } from './kernel-wasm.ts';
 
 export type Architecture = 'logistic' | 'mlp';
 
@@ -42,12 +45,45 @@ export function sigmoid(z: number): number {
 }
 
 /**
- * Logits of rows `[from, to)` of `x` into `out[0 .. to - from)`. The first layer reads the sparse
- * row directly (one weight row per non-zero); deeper layers are small dense products. The common
- * shapes (logistic, one hidden layer) have their own loops: this is the hot path of scoring a
- * whole universe, and allocation-free, monomorphic loops are what the JIT turns into tight code.
+ * Logits of rows `[from, to)` of `x` into `out[0 .. to - from)`: the wasm kernel where it is
+ * available and has a loop for the network, else `logitsRangeTs` (the same values).
+ *
+ * @throws Error (wasm kernel) when a row has a column index outside the model's inputs.
  */
 export function logitsRange(model: PortableModel, x: Csr, out: Float32Array, from = 0, to = x.rows): void {
+  const wasm = wasmKernel();
+  if (wasm?.supports(model)) wasm.logitsRange(model, x, out, from, to);
+  else logitsRangeTs(model, x, out, from, to);
+}
+
+/**
+ * Probabilities (the logistic function of the logits, rounded to Float32) of rows `[from, to)`
+ * into `out[0 .. to - from)`: `logitsRange` then `sigmoid`, fused per cache-sized chunk in wasm.
+ */
+export function probabilitiesRange(
+  model: PortableModel,
+  x: Csr,
+  out: Float32Array,
+  from = 0,
+  to = x.rows,
+): void {
+  const wasm = wasmKernel();
+  if (wasm?.supports(model)) {
+    wasm.probabilitiesRange(model, x, out, from, to);
+    return;
+  }
+  logitsRangeTs(model, x, out, from, to);
+  for (let i = 0; i < to - from; i++) out[i] = sigmoid(out[i]!);
+}
+
+/**
+ * The TypeScript loops behind `logitsRange`, used where WebAssembly is not, and the reference
+ * the wasm kernel is tested against. The first layer reads the sparse row directly (one weight
+ * row per non-zero); deeper layers are small dense products. The common shapes (logistic, one
+ * hidden layer) have their own loops: allocation-free, monomorphic loops are what the JIT turns
+ * into tight code.
+ */
+export function logitsRangeTs(model: PortableModel, x: Csr, out: Float32Array, from = 0, to = x.rows): void {
   const layers = model.layers;
   if (layers.length === 1) logisticRange(layers[0]!, x, out, from, to);
   else if (layers.length === 2) oneHiddenRange(layers[0]!, layers[1]!, x, out, from, to);
@@ -223,8 +259,8 @@ export function scoreLogits(model: PortableModel, x: Csr, out = new Float32Array
 
 /** Model scores in [0, 1] for every row of `x` (the sigmoid of the logits, as Float32). */
 export function scoreCsr(model: PortableModel, x: Csr, out = new Float32Array(x.rows)): Float32Array {
-  scoreLogits(model, x, out);
-  for (let i = 0; i < out.length; i++) out[i] = sigmoid(out[i]!);
+  checkInput(model, x);
+  probabilitiesRange(model, x, out, 0, x.rows);
   return out;
 }
 

@@ -46,3 +46,31 @@ export function portableModelFromFiles(
   }));
   return { format: 'lookalike-portable/1', architecture: manifest.architecture, spec, layers };
 }
+
+/**
+ * The inverse of `portableModelFromFiles`: each layer's weights then bias, packed into one
+ * little-endian Float32 `weights.bin`, and the layout the manifest records.
+ */
+export function portableModelToFiles(model: PortableModel): {
+  layers: PortableManifest['layers'][number][];
+  weights: Uint8Array;
+} {
+  const layers: PortableManifest['layers'][number][] = [];
+  let n = 0;
+  for (const l of model.layers) {
+    layers.push({
+      inputs: l.inputs,
+      units: l.units,
+      activation: l.activation,
+      weightsOffset: n,
+      biasOffset: n + l.weights.length,
+    });
+    n += l.weights.length + l.bias.length;
+  }
+  const all = new Float32Array(n);
+  for (const [i, l] of model.layers.entries()) {
+    all.set(l.weights, layers[i]!.weightsOffset);
+    all.set(l.bias, layers[i]!.biasOffset);
+  }
+  return { layers, weights: new Uint8Array(all.buffer) };
+}

@@ -3,12 +3,11 @@
  * Temp tables live on one dedicated connection per training or scoring run, so concurrent runs
  * never see each other's scratch tables.
  */
-import { randomUUID } from 'node:crypto';
 import { quoteIdent, type SqlRunner } from '../store/index.ts';
 
 /** A fresh temp-table name with a readable prefix. */
 export function tempName(prefix: string): string {
-  return `_lk_${prefix}_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
+  return `_lk_${prefix}_${crypto.randomUUID().replaceAll('-', '').slice(0, 10)}`;
 }
 
 /** Creates a temp table `(id VARCHAR)` holding `ids` (deduplicated by DuckDB on read). */

@@ -1,6 +1,7 @@
 /**
  * Public option and result types of the lookalike layer.
  */
+import type { ItemWeighting } from './feature-spec.ts';
 import type { Architecture } from './kernel.ts';
 
 /** Where a seed comes from. Every kind resolves to a list of member IDs (or third-party IDs). */
@@ -95,6 +96,23 @@ export interface TrainLookalikeOptions {
   selectionCorrection?: boolean;
   /** Minimum third-party link confidence for a member's IDs to count. Default 0. */
   minLinkConfidence?: number;
+  /**
+   * Members universe: item-level signals, one column per product among the `size` bought by the
+   * most members before `asOf` (receipts with it, weighted by `weighting`); `false` leaves them
+   * out. Default `{ size: 300, weighting: 'tfidf' }`.
+   */
+  itemSignals?: ItemSignalOptions | false;
+}
+
+export interface ItemSignalOptions {
+  /** Products kept as columns. Default 300. */
+  size?: number;
+  /** Default 'tfidf'. */
+  weighting?: ItemWeighting;
+  /** Fewest buying members for a product to be a column. Default 5. */
+  minBuyers?: number;
+  /** Receipts count 2^(-age in days / halfLifeDays). Default: every receipt counts 1. */
+  halfLifeDays?: number;
 }
 
 /** Progress and cancellation hooks for long work run from a job. */
@@ -103,11 +121,18 @@ export interface LongWorkHooks {
   signal?: AbortSignal;
 }
 
-export type SeedWarningCode = 'too_small' | 'low_match_rate' | 'not_distinctive' | 'too_broad';
+export type SeedWarningCode =
+  | 'too_small'
+  | 'low_match_rate'
+  | 'not_distinctive'
+  | 'too_broad'
+  | 'large_share';
 
 export interface SeedWarning {
   code: SeedWarningCode;
   message: string;
+  /** The same in Japanese, for marketers (warnings added since `large_share` carry it). */
+  messageJa?: string;
 }
 
 /** Numbers that tell a marketer whether a seed can make a useful audience. */

@@ -1,18 +1,15 @@
 import { InvalidInputError } from '../schema/index.ts';
-import type { NeedClassifier } from './classifier.ts';
 import { MAX_BATCH_TEXTS, MAX_TEXT_CHARS } from './limits.ts';
-import { codePointLength } from './normalize.ts';
-import type { TokenizerPool } from './pool.ts';
-import { prepareTexts } from './prepare.ts';
-import { type ClassifierLocation, loadNeedClassifier } from './registry.ts';
-import { kuromojiTokenizer, poolTokenizer, type Tokenizer } from './tokenizer.ts';
+import type { NeedClassifier } from './model/classifier.ts';
+import { codePointLength } from './text/normalize.ts';
+import { prepareTexts } from './text/prepare.ts';
+import type { TokenizerPool } from './tokenize/pool.ts';
+import { kuromojiTokenizer, poolTokenizer, type Tokenizer } from './tokenize/tokenizer.ts';
 import type { NeedResult } from './types.ts';
 
-export interface ClassifyOptions extends ClassifierLocation {
-  /** Theme id; required unless `classifier` is given. */
-  theme?: string;
-  /** A classifier already loaded (skips the theme lookup). */
-  classifier?: NeedClassifier;
+export interface ClassifyOptions {
+  /** The theme's classifier (see `servingClassifier`). */
+  classifier: NeedClassifier;
   /** Tokenize on a worker pool (batch work) instead of the calling thread. */
   pool?: TokenizerPool;
   /** Any other tokenizer, e.g. MeCab from `resolveTokenizer('mecab')`. Overrides `pool`. */
@@ -63,12 +60,12 @@ export function validateTexts(texts: unknown): asserts texts is string[] {
  * removed and emoji end sentences (both noted in `warnings`).
  *
  * @param texts 1 to MAX_BATCH_TEXTS (1,000) texts of up to MAX_TEXT_CHARS (5,000) characters
- * @param options the theme (or a loaded classifier) and, for batch work, a tokenizer pool
+ * @param options the classifier and, for batch work, a tokenizer pool
  * @returns one result per text, in order
  * @throws InvalidInputError for an empty, blank, non-string or over-long text or an over-large batch
- * @throws NotFoundError for an unknown theme (the message lists the themes)
  * @example
- * const [r] = await classifyTexts(['唐揚げはイマイチだけど、パンはふっくら焼けて良かった'], { theme: 'convection_oven' });
+ * const { classifier } = await servingClassifier(files, 'convection_oven');
+ * const [r] = await classifyTexts(['唐揚げはイマイチだけど、パンはふっくら焼けて良かった'], { classifier });
  * r.needs.map((n) => `${n.id}:${n.polarity}`); // ['baking:met', 'taste:unmet']
  * r.clauses[1].adversativeBefore; // true
  */
@@ -77,12 +74,7 @@ export async function classifyTexts(
   options: ClassifyOptions,
 ): Promise<NeedResult[]> {
   validateTexts(texts);
-  let classifier = options.classifier;
-  if (!classifier) {
-    if (!options.theme)
-      throw new InvalidInputError('give a theme (or a classifier) to classify with', 'theme');
-    classifier = await loadNeedClassifier(options.theme, options);
-  }
+  const { classifier } = options;
   const tokenizer = options.tokenizer ?? (options.pool ? poolTokenizer(options.pool) : kuromojiTokenizer);
   return classifier.classifyPrepared(await prepareTexts(texts, tokenizer));
 }

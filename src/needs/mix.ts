@@ -1,9 +1,9 @@
 import { InvalidInputError } from '../schema/index.ts';
 import type { SqlRunner, Workspace } from '../store/index.ts';
-import type { NeedClassifier } from './classifier.ts';
-import type { TokenizerPool } from './pool.ts';
-import { prepareTexts } from './prepare.ts';
-import { kuromojiTokenizer, poolTokenizer, type Tokenizer } from './tokenizer.ts';
+import type { NeedClassifier } from './model/classifier.ts';
+import { prepareTexts } from './text/prepare.ts';
+import type { TokenizerPool } from './tokenize/pool.ts';
+import { kuromojiTokenizer, poolTokenizer, type Tokenizer } from './tokenize/tokenizer.ts';
 import type { Polarity } from './types.ts';
 
 /** Cache of text classifications: texts do not change, so each is classified once per model. */
@@ -198,7 +198,7 @@ function aggregate(classifier: NeedClassifier, tpIds: number, texts: readonly Te
  * @param options tokenizer pool for newly seen texts, whether to include unthemed texts
  * @throws InvalidInputError when tpIds is not an array of strings
  * @example
- * const mix = await needMixForTpIds(ws, await loadNeedClassifier('convection_oven'), ['tp_001', 'tp_002']);
+ * const mix = await needMixForTpIds(ws, await loadNeedClassifier(files, 'convection_oven'), ['tp_001', 'tp_002']);
  * mix.needs.find((n) => n.id === 'healthy')?.peopleShare; // 0.5
  */
 export async function needMixForTpIds(

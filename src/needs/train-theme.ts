@@ -1,13 +1,13 @@
-import { join } from 'node:path';
 import { initTf } from '../features/tf-backend.ts';
-import { type NeedModelManifest, saveNeedModel } from './artifact.ts';
-import { loadCorpus } from './corpus.ts';
-import type { NeedTrainParams } from './model.ts';
+import { joinPath, type NeedFiles } from './files.ts';
+import { type NeedModelManifest, saveNeedModel } from './model/artifact.ts';
+import type { NeedTrainParams } from './model/model.ts';
+import { type NeedTrainResult, type TrainProgress, trainNeedClassifier } from './model/train.ts';
 import { DEFAULT_CORPUS_DIR, DEFAULT_MODELS_DIR, DEFAULT_THEMES_DIR } from './paths.ts';
 import { clearClassifierCache } from './registry.ts';
-import { loadTheme } from './themes.ts';
-import type { Tokenizer } from './tokenizer.ts';
-import { type NeedTrainResult, type TrainProgress, trainNeedClassifier } from './train.ts';
+import { loadCorpus } from './themes/corpus.ts';
+import { loadTheme } from './themes/themes.ts';
+import type { Tokenizer } from './tokenize/tokenizer.ts';
 
 export interface TrainThemeOptions {
   themesDir?: string;
@@ -26,28 +26,30 @@ export interface TrainThemeOptions {
  * `models/needs/<theme>/` (manifest, weights, vocabulary), replacing the previous version as one
  * unit. This is what `lookalike needs train` runs; the same seed reproduces the same weights.
  *
+ * @param files the file port
  * @param theme theme id
  * @param options directories, parameters, tokenizer
  * @returns the training result, the manifest and the directory written
  * @throws NotFoundError when the theme or its corpus does not exist
  * @example
- * const { manifest } = await trainTheme('convection_oven', { params: { seed: 42 } });
+ * const { manifest } = await trainTheme(nodeNeedFiles, 'convection_oven', { params: { seed: 42 } });
  * manifest.metrics?.test.microF1; // ~0.9
  */
 export async function trainTheme(
+  files: NeedFiles,
   theme: string,
   options: TrainThemeOptions = {},
 ): Promise<{ result: NeedTrainResult; manifest: NeedModelManifest; dir: string }> {
   const backend = await initTf();
-  const taxonomy = loadTheme(theme, options.themesDir ?? DEFAULT_THEMES_DIR);
-  const corpus = loadCorpus(taxonomy, options.corpusDir ?? DEFAULT_CORPUS_DIR);
+  const taxonomy = loadTheme(files, theme, options.themesDir ?? DEFAULT_THEMES_DIR);
+  const corpus = loadCorpus(files, taxonomy, options.corpusDir ?? DEFAULT_CORPUS_DIR);
   const result = await trainNeedClassifier(taxonomy, corpus, {
     ...(options.params ? { params: options.params } : {}),
     ...(options.tokenizer ? { tokenizer: options.tokenizer } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const dir = join(options.modelsDir ?? DEFAULT_MODELS_DIR, theme);
-  const manifest = await saveNeedModel(dir, result.model, {
+  const dir = joinPath(options.modelsDir ?? DEFAULT_MODELS_DIR, theme);
+  const manifest = await saveNeedModel(files, dir, result.model, {
     corpusFingerprint: corpus.fingerprint,
     trainTexts: result.trainTexts,
     testTexts: result.testTexts,

@@ -12,6 +12,8 @@ export interface Token {
   pos2: string;
   /** Conjugated form, e.g. 未然形, 連用タ接続; '*' when not conjugating. */
   conjForm: string;
+  /** Reading in katakana (IPADIC's), or the surface for unknown words: 美味しい and おいしい read オイシイ. */
+  reading: string;
 }
 
 /** A clause: a span of a sentence between adversative markers (けど, が, のに, しかし, でも, ...). */

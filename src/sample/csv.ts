@@ -12,12 +12,9 @@ const CHUNK_BYTES = 1 << 20;
 const STREAM_BUFFER = 1 << 23;
 const NEWLINE = 0x0a;
 
-const NEEDS_QUOTES = /[",\n\r]/;
+import { csvField } from '../schema/index.ts';
 
-/** RFC 4180 field: quoted only when it contains a comma, quote or line break. */
-export function csvField(value: string): string {
-  return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
+export { csvField };
 
 export class CsvSink {
   rows = 0;

@@ -6,18 +6,19 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TABLES, type TableName } from '../schema/index.ts';
 import { formatDay } from './calendar.ts';
+import { COMMUNITY_TRUTH, CommunityWriter } from './community.ts';
 import { loadSampleConfig } from './config.ts';
 import { buildContext, type GenContext } from './context.ts';
 import { CsvSink, csvField } from './csv.ts';
 import { memberPass } from './member-pass.ts';
 import type { GeneratedFile, GenerateOptions, GenerateResult } from './options.ts';
-import { resolveOptions, seed32 } from './options.ts';
+import { resolveCommunityShare, resolveOptions, seed32 } from './options.ts';
 import { drawPopulation } from './population.ts';
 import { TRUTH_FILES, tpTruthHeader } from './truth.ts';
 import { universePass } from './universe-pass.ts';
 
 /** Bumped whenever the same options would produce different bytes. */
-export const GENERATOR_VERSION = '1.0.0';
+export const GENERATOR_VERSION = '1.1.0';
 
 function header(table: TableName): string[] {
   return TABLES[table].columns.map((c) => c.name);
@@ -39,7 +40,7 @@ async function writeMasters(ctx: GenContext, products: CsvSink, stores: CsvSink)
 }
 
 /**
- * Generates the deterministic sample workspace: the ten contract tables under `tables/`, ground
+ * Generates the deterministic sample workspace: the contract tables under `tables/`, ground
  * truth under `truth/` and `manifest.json`. Files are written under temporary names and renamed
  * only after everything succeeded. Memory stays bounded at any size: rows are streamed, and only
  * compact per-person typed arrays are kept.
@@ -84,6 +85,12 @@ export async function generateSampleWorkspace(opts: GenerateOptions): Promise<Ge
     const memberTruth = truth('member_persona', TRUTH_FILES.member_persona);
     const tpTruth = truth('tp_persona', tpTruthHeader(ctx));
     const textTruth = truth('text_needs', TRUTH_FILES.text_needs);
+    const community = {
+      actions: sinks.actions,
+      actors: truth('community_actors', COMMUNITY_TRUTH.community_actors),
+      steps: truth('community_steps', COMMUNITY_TRUTH.community_steps),
+      texts: truth('action_texts', COMMUNITY_TRUTH.action_texts),
+    };
 
     await writeMasters(ctx, sinks.products, sinks.stores);
     const members = await memberPass(
@@ -104,6 +111,11 @@ export async function generateSampleWorkspace(opts: GenerateOptions): Promise<Ge
         tpTruth,
         textTruth,
       },
+      report,
+    );
+    const communitySummary = await new CommunityWriter(ctx, community).write(
+      pop,
+      resolveCommunityShare(opts),
       report,
     );
     report('finalize', 0, 1);
@@ -130,6 +142,7 @@ export async function generateSampleWorkspace(opts: GenerateOptions): Promise<Ge
         siteVisitors: universe.siteVisitors,
         texts: universe.texts,
       },
+      community: communitySummary,
       personas: ctx.personas.models.map((m, i) => ({
         id: m.id,
         name_ja: m.config.name_ja,

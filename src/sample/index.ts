@@ -1,9 +1,10 @@
 /**
  * @module sample
- * Deterministic sample workspace for a Japanese retailer: the ten contract tables (members,
+ * Deterministic sample workspace for a Japanese retailer: the contract tables (members,
  * products, stores, ID-POS transactions, identity links, a third-party universe with interests,
- * searches and site visits, consumer texts) plus ground truth (planted personas, window shoppers,
- * conversion propensities, text need labels) for evaluating segmentation, lookalike and needs.
+ * searches and site visits, consumer texts, brand-community actions) plus ground truth (planted
+ * personas, window shoppers, conversion propensities, text need labels, community routes, steps
+ * and triggers) for evaluating segmentation, lookalike, needs and the engagement ladder.
  * Same seed and options give byte-identical files; rows are streamed, so 1M members x 10M
  * universe runs in bounded memory.
  *

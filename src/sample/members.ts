@@ -126,7 +126,8 @@ export function drawMember(ctx: GenContext, pop: Population, i: number, demo: Rn
   const id = makeId('M', i + 1, ctx.widths.member);
   const store = catalog.stores[homeStore]!;
   const birth = demo.chance(0.02) ? '' : formatDay(birthDay);
-  const row = `${id},${GENDER_CODES[gender]},${birth},${catalog.prefectures[pref]},${store.id},${formatDay(registered)}`;
+  // The sample holds no contact details (email, phone empty): nothing in it can reach a real person.
+  const row = `${id},${GENDER_CODES[gender]},${birth},${catalog.prefectures[pref]},${store.id},${formatDay(registered)},,`;
   return {
     index: i,
     id,

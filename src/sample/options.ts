@@ -23,6 +23,11 @@ export interface GenerateOptions {
   months?: number;
   /** First day of the period, YYYY-MM-DD. Default 2025-10-01. */
   startDate?: string;
+  /**
+   * Share of members who join the brand community and write the `actions` table (0 for none).
+   * Default 0.05 (a demo-sized community that keeps `npm start` fast). Other tables are the same whatever the share.
+   */
+  communityShare?: number;
   onProgress?: (p: GenerateProgress) => void;
 }
 
@@ -54,6 +59,7 @@ export const DEFAULTS = {
   universe: 200_000,
   months: 12,
   startDate: '2025-10-01',
+  communityShare: 0.05,
 } as const;
 
 /** Members and universe are capped where typed-array indices and id widths stay sane. */
@@ -84,7 +90,16 @@ export function resolveOptions(o: GenerateOptions): ResolvedOptions {
   const months = whole(o.months ?? DEFAULTS.months, 'months', 1, 120);
   const startDate = o.startDate ?? DEFAULTS.startDate;
   parseDay(startDate, 'startDate');
+  resolveCommunityShare(o);
   return { outDir: o.outDir, seed, members, universe, months, startDate };
+}
+
+/** The community share, checked: it only shapes the `actions` table, so it stays out of `ResolvedOptions`. */
+export function resolveCommunityShare(o: Pick<GenerateOptions, 'communityShare'>): number {
+  const share = o.communityShare ?? DEFAULTS.communityShare;
+  if (!(share >= 0 && share <= 1))
+    throw new InvalidInputError(`communityShare must be a number in [0, 1], got ${share}`, 'communityShare');
+  return share;
 }
 
 /** Folds a safe integer into the uint32 the PRNG keys on, keeping small seeds as they are. */

@@ -71,6 +71,45 @@ export class ConflictError extends AppError {
   }
 }
 
+/**
+ * Work stopped because it was cancelled (a job cancel, an aborted request, a closed pool). The one
+ * cancellation error of every layer: loops check `signal.aborted` and throw it, job queues mark
+ * the job cancelled instead of failed.
+ */
+export class CancelledError extends AppError {
+  override readonly name = 'CancelledError';
+  constructor(message = 'cancelled') {
+    super('cancelled', message, 409);
+  }
+}
+
+/** Throws `CancelledError` when `signal` is aborted; call at safe points of long loops. */
+export function throwIfAborted(signal: AbortSignal | undefined, what = 'the work'): void {
+  if (signal?.aborted) throw new CancelledError(`${what} was cancelled`);
+}
+
+/**
+ * The same bytes were already imported into the same table, and appending them again would add
+ * their rows twice. Carries the earlier import so the caller can look it up.
+ */
+export class RepeatedImportError extends AppError {
+  override readonly name = 'RepeatedImportError';
+  constructor(message: string, earlier: { importId: string; importedAt: string; sha256: string }) {
+    super('repeated-import', message, 409, 'file', { earlier });
+  }
+}
+
+/**
+ * A check the code itself guarantees failed (counts that do not add up, rows that went missing
+ * between two statements). Nothing is written when it is thrown: a wrong report is never published.
+ */
+export class InternalInvariantError extends AppError {
+  override readonly name = 'InternalInvariantError';
+  constructor(message: string, extra: Record<string, unknown> = {}) {
+    super('internal-invariant', message, 500, undefined, extra);
+  }
+}
+
 /** The workspace does not hold enough data for the requested computation. */
 export class InsufficientDataError extends AppError {
   override readonly name = 'InsufficientDataError';

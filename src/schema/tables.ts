@@ -22,8 +22,17 @@ export interface ColumnSpec {
   readonly derive?: string;
   /** Longest accepted text, in characters. */
   readonly maxLength?: number;
+  /**
+   * Contact values normalised at import (`text` columns only): `email` is trimmed and lower-cased,
+   * `phone` becomes E.164 (`+819012345678`, Japan when no country code is given). Rows whose value
+   * cannot be normalised are quarantined with the reason.
+   */
+  readonly format?: ContactFormat;
   readonly description: string;
 }
+
+export const CONTACT_FORMATS = ['email', 'phone'] as const;
+export type ContactFormat = (typeof CONTACT_FORMATS)[number];
 
 /** A rule over several columns of one row; `sql` is a DuckDB boolean that is true when the row is bad. */
 export interface RowRule {
@@ -38,6 +47,12 @@ export interface TableSpec {
   readonly columns: readonly ColumnSpec[];
   /** Columns whose combination must be unique across the table (absent for line tables). */
   readonly key?: readonly string[];
+  /**
+   * Keyed tables of decisions: an upsert leaves a stored row in place when the file's row for the
+   * key is dated (by this column) before it, so a file imported late cannot undo a later decision.
+   * Rows without a date replace as usual.
+   */
+  readonly newerBy?: string;
   readonly rules?: readonly RowRule[];
 }
 
@@ -52,6 +67,8 @@ export const TABLE_NAMES = [
   'tp_searches',
   'site_visits',
   'texts',
+  'actions',
+  'consents',
 ] as const;
 
 export type TableName = (typeof TABLE_NAMES)[number];
@@ -59,6 +76,8 @@ export type TableName = (typeof TABLE_NAMES)[number];
 export const GENDERS = ['female', 'male', 'unknown'] as const;
 export const CHANNELS = ['store', 'ec'] as const;
 export const AGE_BANDS = ['10s', '20s', '30s', '40s', '50s', '60s', '70+', 'unknown'] as const;
+/** Whose ID an action's actor_id is: a member's, or a third-party (DMP) profile's. */
+const ACTOR_KINDS = ['member', 'third_party'] as const;
 
 const id = (name: string, description: string, required = true): ColumnSpec => ({
   name,
@@ -86,6 +105,22 @@ export const TABLES: Readonly<Record<TableName, TableSpec>> = {
       { name: 'prefecture', type: 'text', required: false, description: 'prefecture name, e.g. 東京都' },
       id('home_store_id', 'store where the member registered or shops most', false),
       { name: 'registered_at', type: 'date', required: false, description: 'membership registration date' },
+      {
+        name: 'email',
+        type: 'text',
+        format: 'email',
+        required: false,
+        maxLength: 254,
+        description: 'e-mail address, stored trimmed and lower-cased; leaves only hashed, per destination',
+      },
+      {
+        name: 'phone',
+        type: 'text',
+        format: 'phone',
+        required: false,
+        maxLength: 40,
+        description: 'phone number, stored as E.164 (+81… when given without a country code)',
+      },
     ],
   },
   products: {
@@ -266,6 +301,62 @@ export const TABLES: Readonly<Record<TableName, TableSpec>> = {
       },
       { name: 'posted_at', type: 'timestamp', required: false, description: 'time posted' },
       { name: 'body', type: 'text', required: true, maxLength: 20_000, description: 'the text (Japanese)' },
+    ],
+  },
+  actions: {
+    name: 'actions',
+    description:
+      'community and site actions (likes, comments, posts, answers, votes) for the engagement ladder',
+    key: ['action_id'],
+    columns: [
+      id('action_id', 'action identifier'),
+      id('actor_id', 'who acted: a member ID, or a third-party ID for people who are not members'),
+      {
+        name: 'actor_kind',
+        type: 'enum',
+        values: ACTOR_KINDS,
+        required: false,
+        default: 'member',
+        description: 'member or third_party: which kind of ID actor_id is',
+      },
+      { name: 'ts', type: 'timestamp', required: true, description: 'time of the action' },
+      id('place', 'where it happened, e.g. qa, ideas, reviews, user_blog, company_blog'),
+      id('action_type', 'what was done, e.g. like, comment, post, answer, vote, follow'),
+      id('target_kind', 'what it was done to, e.g. question, answer, idea, review, user_post, member', false),
+      id('target_id', 'the object acted on (a post, a question, or the member followed)', false),
+      {
+        name: 'text',
+        type: 'text',
+        required: false,
+        maxLength: 20_000,
+        description: 'the text of a comment, answer, review or post (Japanese)',
+      },
+      {
+        name: 'responses',
+        type: 'integer',
+        required: false,
+        min: 0,
+        default: '0',
+        description: 'responses the action received (answers to a question, replies to a comment)',
+      },
+    ],
+  },
+  consents: {
+    name: 'consents',
+    description:
+      "members' consent per purpose (e.g. ad_targeting, third_party_sharing): one row per member and purpose; an upsert dated before the stored decision is skipped",
+    key: ['member_id', 'purpose'],
+    newerBy: 'updated_at',
+    columns: [
+      id('member_id', 'member identifier'),
+      id('purpose', 'what the consent is for: ad_targeting, third_party_sharing, ...'),
+      {
+        name: 'granted',
+        type: 'boolean',
+        required: true,
+        description: 'true: granted; false: refused or withdrawn',
+      },
+      { name: 'updated_at', type: 'timestamp', required: false, description: 'when the member last decided' },
     ],
   },
 };

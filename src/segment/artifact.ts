@@ -5,7 +5,6 @@
  * manifest does, so a crash between the two leaves orphan rows that the next run removes, never
  * a segmentation without members.
  */
-import { randomBytes } from 'node:crypto';
 import type { AffinityReport, SiteVisitorComparison } from '../enrich/index.ts';
 import { NotFoundError } from '../schema/index.ts';
 import { getJson, quoteIdent, quoteLiteral, type SqlRunner, type Workspace } from '../store/index.ts';
@@ -83,7 +82,7 @@ const ID_PATTERN = /^sgm_[A-Za-z0-9_-]+$/;
 /** A new id that sorts by creation time: `sgm_20260401_120000_ab12cd`. */
 export function newSegmentationId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
-  return `sgm_${stamp}_${randomBytes(3).toString('hex')}`;
+  return `sgm_${stamp}_${crypto.randomUUID().slice(0, 6)}`;
 }
 
 export async function ensureAssignmentsTable(db: SqlRunner): Promise<void> {

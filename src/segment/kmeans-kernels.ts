@@ -249,6 +249,9 @@ function fullScan(
  * Lloyd's algorithm from the given centroids until the squared centroid shift is at most
  * `tolerance` (absolute) or `maxIterations` passes, using Hamerly's bounds; then a final exact
  * assignment so labels and inertia match the returned centroids.
+ *
+ * Longer than our ~80-line rule on purpose: it is the hot loop of every segmentation, its bound
+ * arrays live across the passes, and a split would put calls and shared state inside each pass.
  */
 export function _lloyd(
   data: Float64Array,

@@ -155,6 +155,38 @@ export async function runSegmentation(
   const progress = hooks.progress ?? (() => undefined);
   await cleanOrphanAssignments(ws);
   progress(0.02, 'computing member features');
+  const { features, kRange } = await memberFeaturesFor(ws, options, o);
+  progress(0.1, 'fitting segments');
+  const fitted = await fitAndProfile(features, kRange, o, hooks, progress);
+  const id = newSegmentationId();
+  const done = markInFlight(id);
+  try {
+    progress(0.78, 'writing assignments');
+    await writeAssignments(ws, id, features.memberIds, fitted);
+    const enrichment = await enrich(ws, id, o, progress);
+    const manifest = await manifestOf(ws, id, features, fitted, enrichment, o, kRange, started);
+    progress(0.97, 'publishing');
+    await ws.artifacts.publish(`${SEGMENTATION_PREFIX}/${id}`, {
+      'manifest.json': `${JSON.stringify(manifest, null, 2)}\n`,
+    });
+    progress(1, 'done');
+    return manifest;
+  } catch (err) {
+    await deleteAssignments(ws.db, id).catch(() => undefined);
+    throw err;
+  } finally {
+    done();
+  }
+}
+
+type Resolved = ReturnType<typeof resolve>;
+
+/** Member features as of the day, with the checks that need the member count. */
+async function memberFeaturesFor(
+  ws: Workspace,
+  options: SegmentationOptions,
+  o: Resolved,
+): Promise<{ features: MemberFeatureMatrix; kRange: [number, number] }> {
   const features = await computeMemberFeatures(ws.db, {
     ...(options.asOf !== undefined ? { asOf: options.asOf } : {}),
     ...(options.categoryLevel !== undefined ? { categoryLevel: options.categoryLevel } : {}),
@@ -176,7 +208,31 @@ export async function runSegmentation(
       'kRange',
     );
   }
-  progress(0.1, 'fitting segments');
+  return { features, kRange };
+}
+
+interface Fitted {
+  fit: SegmentFitOutput;
+  transform: ReturnType<typeof fitTransform>['transform'];
+  k: number;
+  /** Segment index per member, ordered so segment 1 has the most sales. */
+  labels: Int32Array;
+  segmentOf: string[];
+  centroidsScaled: number[][];
+  pareto: ReturnType<typeof paretoOf>;
+  segments: SegmentationManifest['segments'];
+  grid: ReturnType<typeof growthGrid>;
+}
+
+/** Transform, k-means (here or off-thread), then segments ordered by sales, profiles, Pareto and grid. */
+async function fitAndProfile(
+  features: MemberFeatureMatrix,
+  kRange: [number, number],
+  o: Resolved,
+  hooks: SegmentationHooks,
+  progress: (fraction: number, message: string) => void,
+): Promise<Fitted> {
+  const n = features.rows;
   const { transform, scaled } = fitTransform(
     { values: features.values, rows: n, cols: features.cols },
     features.featureNames,
@@ -213,92 +269,102 @@ export async function runSegmentation(
     return Float64Array.from({ length: n }, (_, i) => features.values[i * features.cols + c]!);
   };
   const grid = growthGrid(col('frequency'), col('category_breadth'), features.sales, segmentOf);
+  return { fit, transform, k, labels, segmentOf, centroidsScaled, pareto, segments, grid };
+}
 
-  const id = newSegmentationId();
-  const done = markInFlight(id);
-  try {
-    progress(0.78, 'writing assignments');
-    await ensureAssignmentsTable(ws.db);
-    await ws.db.transaction((tx) =>
-      tx.append(ASSIGNMENTS_TABLE, [
-        new Array<string>(n).fill(id),
-        features.memberIds,
-        segmentOf,
-        Array.from(pareto.important, (x) => x === 1),
-        grid.frequencyBand,
-        grid.breadthBand,
-      ]),
+/** One assignment row per member, in one transaction. */
+async function writeAssignments(ws: Workspace, id: string, memberIds: string[], f: Fitted): Promise<void> {
+  await ensureAssignmentsTable(ws.db);
+  await ws.db.transaction((tx) =>
+    tx.append(ASSIGNMENTS_TABLE, [
+      new Array<string>(memberIds.length).fill(id),
+      memberIds,
+      f.segmentOf,
+      Array.from(f.pareto.important, (x) => x === 1),
+      f.grid.frequencyBand,
+      f.grid.breadthBand,
+    ]),
+  );
+}
+
+/** Third-party affinity of the new segments and the site-visitor comparison, where the data allow. */
+async function enrich(
+  ws: Workspace,
+  id: string,
+  o: Resolved,
+  progress: (fraction: number, message: string) => void,
+): Promise<Pick<SegmentationManifest, 'affinity' | 'siteVisitors'>> {
+  const counts = await ws.rowCounts();
+  let affinity: SegmentationManifest['affinity'] = null;
+  let siteVisitors: SegmentationManifest['siteVisitors'] = null;
+  if (o.affinity !== false && counts.id_links > 0) {
+    progress(0.85, 'third-party affinity');
+    affinity = await groupAffinity(
+      ws.db,
+      `SELECT member_id, segment_id AS group_id FROM ${quoteIdent(ASSIGNMENTS_TABLE)} WHERE segmentation_id = ${quoteLiteral(id)}`,
+      o.affinity,
     );
-    const counts = await ws.rowCounts();
-    let affinity: SegmentationManifest['affinity'] = null;
-    let siteVisitors: SegmentationManifest['siteVisitors'] = null;
-    if (o.affinity !== false && counts.id_links > 0) {
-      progress(0.85, 'third-party affinity');
-      affinity = await groupAffinity(
-        ws.db,
-        `SELECT member_id, segment_id AS group_id FROM ${quoteIdent(ASSIGNMENTS_TABLE)} WHERE segmentation_id = ${quoteLiteral(id)}`,
-        o.affinity,
-      );
-    }
-    if (o.affinity !== false && counts.site_visits > 0) {
-      progress(0.92, 'site visitors');
-      siteVisitors = await siteVisitorComparison(ws, o.affinity);
-    }
-    const [span] = await ws.db.rows<{ lines: number; first: string | null; last: string | null }>(
-      `SELECT count(*) AS lines, min(ts)::DATE::VARCHAR AS first, max(ts)::DATE::VARCHAR AS last FROM transactions
-       WHERE member_id IS NOT NULL AND ts < DATE ${quoteLiteral(features.asOf)}`,
-    );
-    const manifest: SegmentationManifest = {
-      kind: 'segmentation',
-      version: SEGMENTATION_VERSION,
-      id,
-      createdAt: new Date().toISOString(),
-      dataFingerprint: fingerprint(features),
-      data: {
-        members: n,
-        asOf: features.asOf,
-        since: features.since ?? null,
-        categoryLevel: features.categoryLevel,
-        transactionLines: span?.lines ?? 0,
-        firstDay: span?.first ?? null,
-        lastDay: span?.last ?? null,
-      },
-      params: {
-        seed: o.seed,
-        requestedK: o.k ?? null,
-        kRange,
-        k,
-        sampleSize: o.sampleSize,
-        nInit: o.nInit,
-        blockWeights: { ...BLOCK_WEIGHTS },
-        featureNames: features.featureNames,
-        kSelection: fit.selection,
-      },
-      metrics: {
-        inertia: fit.inertia,
-        inertiaPerMember: fit.inertia / n,
-        iterations: fit.iterations,
-        converged: fit.converged,
-        seconds: (performance.now() - started) / 1000,
-      },
-      transform,
-      centroidsScaled,
-      segments,
-      pareto: pareto.summary,
-      grid: grid.grid,
-      affinity,
-      siteVisitors,
-    };
-    progress(0.97, 'publishing');
-    await ws.artifacts.publish(`${SEGMENTATION_PREFIX}/${id}`, {
-      'manifest.json': `${JSON.stringify(manifest, null, 2)}\n`,
-    });
-    progress(1, 'done');
-    return manifest;
-  } catch (err) {
-    await deleteAssignments(ws.db, id).catch(() => undefined);
-    throw err;
-  } finally {
-    done();
   }
+  if (o.affinity !== false && counts.site_visits > 0) {
+    progress(0.92, 'site visitors');
+    siteVisitors = await siteVisitorComparison(ws, o.affinity);
+  }
+  return { affinity, siteVisitors };
+}
+
+async function manifestOf(
+  ws: Workspace,
+  id: string,
+  features: MemberFeatureMatrix,
+  f: Fitted,
+  enrichment: Pick<SegmentationManifest, 'affinity' | 'siteVisitors'>,
+  o: Resolved,
+  kRange: [number, number],
+  started: number,
+): Promise<SegmentationManifest> {
+  const n = features.rows;
+  const [span] = await ws.db.rows<{ lines: number; first: string | null; last: string | null }>(
+    `SELECT count(*) AS lines, min(ts)::DATE::VARCHAR AS first, max(ts)::DATE::VARCHAR AS last FROM transactions
+     WHERE member_id IS NOT NULL AND ts < DATE ${quoteLiteral(features.asOf)}`,
+  );
+  return {
+    kind: 'segmentation',
+    version: SEGMENTATION_VERSION,
+    id,
+    createdAt: new Date().toISOString(),
+    dataFingerprint: fingerprint(features),
+    data: {
+      members: n,
+      asOf: features.asOf,
+      since: features.since ?? null,
+      categoryLevel: features.categoryLevel,
+      transactionLines: span?.lines ?? 0,
+      firstDay: span?.first ?? null,
+      lastDay: span?.last ?? null,
+    },
+    params: {
+      seed: o.seed,
+      requestedK: o.k ?? null,
+      kRange,
+      k: f.k,
+      sampleSize: o.sampleSize,
+      nInit: o.nInit,
+      blockWeights: { ...BLOCK_WEIGHTS },
+      featureNames: features.featureNames,
+      kSelection: f.fit.selection,
+    },
+    metrics: {
+      inertia: f.fit.inertia,
+      inertiaPerMember: f.fit.inertia / n,
+      iterations: f.fit.iterations,
+      converged: f.fit.converged,
+      seconds: (performance.now() - started) / 1000,
+    },
+    transform: f.transform,
+    centroidsScaled: f.centroidsScaled,
+    segments: f.segments,
+    pareto: f.pareto.summary,
+    grid: f.grid.grid,
+    ...enrichment,
+  };
 }

@@ -15,6 +15,11 @@ export interface ArtifactStore {
   delete(key: string): Promise<void>;
   /** Publishes every file under `prefix/` as one unit; fails if `prefix` already holds a manifest. */
   publish(prefix: string, files: Readonly<Record<string, Uint8Array | string>>): Promise<void>;
+  /**
+   * Removes every file under `prefix/` as one unit: readers see the whole artifact or none of it.
+   * Returns the keys removed ([] when there was nothing).
+   */
+  unpublish(prefix: string): Promise<string[]>;
 }
 
 const KEY_PATTERN = /^[A-Za-z0-9_.=-]+(\/[A-Za-z0-9_.=-]+)*$/;
@@ -75,5 +80,11 @@ export class MemoryArtifactStore implements ArtifactStore {
       ([name, data]) => [checkKey(`${prefix}/${name}`), toBytes(data)] as const,
     );
     for (const [key, data] of staged) this.files.set(key, data.slice());
+  }
+
+  async unpublish(prefix: string): Promise<string[]> {
+    const keys = await this.list(`${checkKey(prefix)}/`);
+    for (const key of keys) this.files.delete(key);
+    return keys;
   }
 }

@@ -21,27 +21,27 @@ const toRecord = (r: KeyRow): ApiKeyRecord => ({
   revokedAt: r.revoked_at,
 });
 
-/** Keys kept in memory after their first lookup: every authenticated request reads one. */
-const KEY_CACHE_SIZE = 1000;
-
 /**
- * API keys in the workspace database (hashes only). Lookups are cached: the process that serves
- * the API is the only writer of the workspace (DuckDB allows one), and its own inserts and
- * revocations update the cache, so a revoked key fails on the very next request.
+ * API keys in the workspace database (hashes only), all held in memory: the table is small (keys
+ * are made by admins), and a lookup then costs the same for a known and an unknown key ID, so
+ * response times do not tell an attacker which IDs exist. The process that serves the API is the
+ * only writer of the workspace (DuckDB allows one; the CLI goes through the running server), and
+ * its own inserts and revocations update the map, so a revoked key fails on the very next request.
  */
 export class DuckDbKeyStore implements ApiKeyStore {
-  private readonly cache = new Map<string, ApiKeyRecord>();
-
-  private constructor(private readonly db: DuckDb) {}
+  private constructor(
+    private readonly db: DuckDb,
+    private readonly byId: Map<string, ApiKeyRecord>,
+  ) {}
 
   static async open(db: DuckDb): Promise<DuckDbKeyStore> {
     await db.run(`CREATE TABLE IF NOT EXISTS _api_keys (key_id VARCHAR PRIMARY KEY, name VARCHAR, role VARCHAR,
       destination VARCHAR, hash VARCHAR, created_at VARCHAR, revoked_at VARCHAR)`);
-    return new DuckDbKeyStore(db);
+    const rows = await db.rows<KeyRow & Record<string, never>>('SELECT * FROM _api_keys');
+    return new DuckDbKeyStore(db, new Map(rows.map((r) => [r.key_id, toRecord(r)])));
   }
 
   async insert(k: ApiKeyRecord): Promise<void> {
-    this.cache.delete(k.keyId);
     await this.db.run('INSERT INTO _api_keys VALUES ($1, $2, $3, $4, $5, $6, $7)', [
       k.keyId,
       k.name,
@@ -51,34 +51,27 @@ export class DuckDbKeyStore implements ApiKeyStore {
       k.createdAt,
       k.revokedAt,
     ]);
+    this.byId.set(k.keyId, { ...k });
   }
 
   async get(keyId: string): Promise<ApiKeyRecord | null> {
-    const cached = this.cache.get(keyId);
-    if (cached) return { ...cached };
-    const [row] = await this.db.rows<KeyRow & Record<string, never>>(
-      'SELECT * FROM _api_keys WHERE key_id = $1',
-      [keyId],
-    );
-    if (!row) return null; // unknown IDs are not cached: anyone can send those
-    const record = toRecord(row);
-    if (this.cache.size >= KEY_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(keyId, record);
-    return { ...record };
+    const record = this.byId.get(keyId);
+    return record ? { ...record } : null;
   }
 
   async list(): Promise<ApiKeyRecord[]> {
-    return (
-      await this.db.rows<KeyRow & Record<string, never>>('SELECT * FROM _api_keys ORDER BY created_at')
-    ).map(toRecord);
+    return [...this.byId.values()]
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+      .map((r) => ({ ...r }));
   }
 
   async revoke(keyId: string, at: string): Promise<boolean> {
-    this.cache.delete(keyId);
     const changed = await this.db.run(
       'UPDATE _api_keys SET revoked_at = $2 WHERE key_id = $1 AND revoked_at IS NULL',
       [keyId, at],
     );
+    const record = this.byId.get(keyId);
+    if (changed > 0 && record) record.revokedAt = at;
     return changed > 0;
   }
 }

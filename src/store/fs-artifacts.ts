@@ -6,10 +6,14 @@ import { ConflictError } from '../schema/index.ts';
 import { type ArtifactStore, checkKey, toBytes } from './artifacts.ts';
 
 /** Writes bytes to `path` durably: temp file in the same directory, fsync, rename, fsync directory. */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  data: Uint8Array | string,
+  options: { mode?: number } = {},
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${randomUUID()}`;
-  const handle = await open(tmp, 'w');
+  const handle = await open(tmp, 'w', options.mode ?? 0o666);
   try {
     await handle.writeFile(toBytes(data));
     await handle.sync();
@@ -123,6 +127,21 @@ export class FsArtifactStore implements ArtifactStore {
       }
       throw err;
     }
+  }
+
+  /**
+   * Renames the artifact's directory to a staging name (one atomic step: readers and `list` no
+   * longer see it), then removes it; a crash in between leaves a staging directory `sweep()` removes.
+   */
+  async unpublish(prefix: string): Promise<string[]> {
+    const keys = await this.list(`${checkKey(prefix)}/`);
+    if (!keys.length) return [];
+    const target = this.path(prefix);
+    const staging = join(dirname(target), `.staging-${randomUUID()}`);
+    await rename(target, staging);
+    await syncDir(dirname(target));
+    await rm(staging, { recursive: true, force: true });
+    return keys;
   }
 
   /** Removes staging directories and temp files left by a crash; returns how many were removed. */

@@ -13,10 +13,10 @@
 export { appendArrow, queryArrow } from './arrow.ts';
 export type { ArtifactStore } from './artifacts.ts';
 export { checkKey, getJson, MemoryArtifactStore, putJson, toBytes } from './artifacts.ts';
-export { createTableSql, DUCKDB_TYPES, quoteIdent, quoteLiteral } from './ddl.ts';
+export { createTableSql, DUCKDB_TYPES, keyTextSql, quoteIdent, quoteLiteral } from './ddl.ts';
 export type { ColumnarResult, NumericResult, Row, SqlParams, SqlRunner, SqlValue } from './duckdb.ts';
 export { DuckDb } from './duckdb.ts';
 export { DuckDbAuditLog, DuckDbKeyStore } from './duckdb-keys.ts';
 export { FsArtifactStore, writeFileAtomic } from './fs-artifacts.ts';
-export type { ColumnDescription, TableDescription } from './workspace.ts';
+export type { ColumnDescription, KeyMigration, TableDescription } from './workspace.ts';
 export { DEFAULT_HOME, resolveHome, Workspace } from './workspace.ts';

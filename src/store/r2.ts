@@ -66,4 +66,13 @@ export class R2ArtifactStore implements ArtifactStore {
     );
     for (const name of names) await this.bucket.put(this.key(`${prefix}/${name}`), toBytes(files[name]!));
   }
+
+  /** Deletes `manifest.json` first: from then on no reader sees the artifact, as in `publish` reversed. */
+  async unpublish(prefix: string): Promise<string[]> {
+    const keys = await this.list(`${checkKey(prefix)}/`);
+    const manifest = `${prefix}/manifest.json`;
+    const ordered = [...keys.filter((k) => k === manifest), ...keys.filter((k) => k !== manifest)];
+    for (const key of ordered) await this.bucket.delete(this.key(key));
+    return ordered;
+  }
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAudience } from '../../src/audience/index.ts';
 import { trainLookalike } from '../../src/lookalike/index.ts';
 import { personaMembers } from '../lookalike/helpers.ts';
 import { completed, type DomainApi, domainApi, problemOf } from './domain-fixture.ts';
@@ -216,5 +217,202 @@ describe('POST /v1/audiences/relaxations', () => {
     expect([403, 404]).toContain(
       (await api.call('/v1/audiences/relaxations', { key: 'ad_platform', ...json({}) })).status,
     );
+  });
+});
+
+describe('audiences over time: refresh, revisions, definition, overlap, drivers, consent', () => {
+  const ids = async (id: string, revision?: number) =>
+    new Set((await loadAudience(api.s.ws, id, revision)).members.ids);
+
+  it('refreshes into revision 2, releases it to the destinations it is shared with, and the delta is the set difference', async () => {
+    completed(
+      await api.finish(
+        await create({ modelId, id: 'au_ref', target: { kind: 'size', size: 400 }, needMix: false }),
+      ),
+    );
+    const declared = await api.call('/v1/destinations/dsp-a', {
+      key: 'marketer',
+      ...json({ idForm: 'tp_id', purposes: ['ad_targeting'] }),
+      method: 'PUT',
+    });
+    expect(declared.status).toBe(201);
+    expect(
+      (await api.call('/v1/audiences/au_ref/shares', { key: 'marketer', ...json({ destination: 'dsp-a' }) }))
+        .status,
+    ).toBe(201);
+    const first = await ids('au_ref', 1);
+    const gone = [...first].slice(0, 40);
+    await api.s.ws.db.run(`DELETE FROM tp_profiles WHERE tp_id IN (${gone.map((g) => `'${g}'`).join(',')})`);
+    const job = await api.finish(
+      await api.call('/v1/audiences/au_ref/refresh', { key: 'marketer', method: 'POST' }),
+      'marketer',
+    );
+    expect(completed(job)).toMatchObject({
+      audienceId: 'au_ref',
+      revision: 2,
+      size: 400,
+      releases: [{ destination: 'dsp-a', audienceId: 'au_ref', revision: 2, size: 400, error: null }],
+    });
+    const second = await ids('au_ref', 2);
+    const delta = (
+      await (await api.call('/v1/audiences/au_ref/export?since=1', { key: 'ad_platform' })).text()
+    )
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: string; op: string });
+    expect(delta.filter((r) => r.op === 'remove').map((r) => r.id)).toEqual(
+      [...first].filter((x) => !second.has(x)).sort(),
+    );
+    expect(delta.filter((r) => r.op === 'add').map((r) => r.id)).toEqual(
+      [...second].filter((x) => !first.has(x)).sort(),
+    );
+    expect(delta.filter((r) => r.op === 'remove').length).toBe(40);
+
+    const revisions = (await (
+      await api.call('/v1/audiences/au_ref/revisions', { key: 'marketer' })
+    ).json()) as {
+      revisions: { revision: number; trigger: string; size: number }[];
+      definition: { lastRefresh: { revision: number; trigger: string } };
+    };
+    expect(revisions.revisions.map((r) => [r.revision, r.trigger, r.size])).toEqual([
+      [1, 'create', 400],
+      [2, 'on_demand', 400],
+    ]);
+    expect(revisions.definition.lastRefresh).toMatchObject({ revision: 2, trigger: 'on_demand' });
+    const old = (await (
+      await api.call('/v1/audiences/au_ref?revision=1&head=2', { key: 'marketer' })
+    ).json()) as {
+      revision: number;
+      head: unknown[];
+      definition: { id: string };
+    };
+    expect([old.revision, old.head.length, old.definition.id]).toEqual([1, 2, 'au_ref']);
+    expect(
+      (await api.call('/v1/audiences/au_nope/refresh', { key: 'marketer', method: 'POST' })).status,
+    ).toBe(404);
+  });
+
+  it('changes a definition: schedule, reach lock, retention; refuses an empty change', async () => {
+    const patch = (body: unknown) =>
+      api.call('/v1/audiences/au_ref', { key: 'marketer', ...json(body), method: 'PATCH' });
+    const res = await patch({
+      schedule: { everyHours: 24 },
+      reachLock: { tolerance: 0.1 },
+      retention: { keep: 3 },
+    });
+    expect(res.status).toBe(200);
+    const d = (await res.json()) as {
+      schedule: { everyHours: number; nextRefreshAt: string };
+      reachLock: unknown;
+      retention: unknown;
+    };
+    expect(d).toMatchObject({
+      schedule: { everyHours: 24 },
+      reachLock: { min: 360, max: 440 },
+      retention: { keep: 3 },
+    });
+    expect(Date.parse(d.schedule.nextRefreshAt) - Date.now()).toBeGreaterThan(23 * 3_600_000);
+    expect((await problemOf(await patch({}))).detail).toMatch(/give at least one field to change/);
+    expect((await problemOf(await patch({ schedule: { everyHours: 0 } }))).field).toBe('schedule.everyHours');
+    expect((await patch({ schedule: null })).status).toBe(200);
+  });
+
+  it('counts overlaps exactly and explains what drives an audience', async () => {
+    const r = await api.call('/v1/audiences/overlaps', {
+      key: 'marketer',
+      ...json({ audiences: [{ id: 'au_size' }, { id: 'au_ref', revision: 2 }] }),
+    });
+    expect(r.status).toBe(200);
+    const o = (await r.json()) as { pairs: { intersection: number }[]; union: number };
+    const a = await ids('au_size');
+    const b = await ids('au_ref', 2);
+    const both = [...a].filter((x) => b.has(x)).length;
+    expect(o.pairs[0]!.intersection).toBe(both);
+    expect(o.union).toBe(a.size + b.size - both);
+    expect(
+      (
+        await problemOf(
+          await api.call('/v1/audiences/overlaps', {
+            key: 'marketer',
+            ...json({ audiences: [{ id: 'au_size' }] }),
+          }),
+        )
+      ).field,
+    ).toBe('audiences');
+    const d = await api.call('/v1/audiences/au_size/drivers?sample=200&top=5', { key: 'marketer' });
+    expect(d.status).toBe(200);
+    const drivers = (await d.json()) as { modelId: string; size: number; drivers: { feature: string }[] };
+    expect([drivers.modelId, drivers.size, drivers.drivers.length]).toEqual([modelId, 600, 5]);
+  });
+
+  it('leaves members without consent out of a members-universe audience and counts them', async () => {
+    const members = (await api.s.ws.db.columns('SELECT member_id FROM members ORDER BY member_id'))
+      .columns[0] as string[];
+    // Even-numbered members granted ad targeting, every third refused, the rest never decided.
+    const rows = members.flatMap((m, i) =>
+      i % 2 === 0
+        ? [`('${m}', 'ad_targeting', true, NULL)`]
+        : i % 3 === 0
+          ? [`('${m}', 'ad_targeting', false, NULL)`]
+          : [],
+    );
+    await api.s.ws.db.run(`INSERT INTO consents VALUES ${rows.join(', ')}`);
+    await trainLookalike(api.s.ws, {
+      id: 'lm_members',
+      seed: { kind: 'top_value', count: 120 },
+      universe: 'members',
+      backend: 'wasm',
+      randomSeed: 2,
+      bootstrap: 60,
+    });
+    const free = completed(
+      await api.finish(
+        await create({
+          modelId: 'lm_members',
+          id: 'au_m_all',
+          target: { kind: 'size', size: 150 },
+          needMix: false,
+        }),
+      ),
+    );
+    const held = completed(
+      await api.finish(
+        await create({
+          modelId: 'lm_members',
+          id: 'au_m_ok',
+          target: { kind: 'size', size: 150 },
+          consentPurposes: ['ad_targeting'],
+          needMix: false,
+        }),
+      ),
+    );
+    expect([free.size, held.size]).toEqual([150, 150]);
+    const all = (await (await api.call('/v1/audiences/au_m_all', { key: 'marketer' })).json()) as {
+      universeSize: number;
+    };
+    const ok = (await (await api.call('/v1/audiences/au_m_ok', { key: 'marketer' })).json()) as {
+      universeSize: number;
+      consent: { purposes: string[]; excluded: number };
+    };
+    expect(ok.consent.purposes).toEqual(['ad_targeting']);
+    expect(ok.consent.excluded).toBeGreaterThan(0);
+    expect(ok.universeSize + ok.consent.excluded).toBe(all.universeSize);
+    const granted = new Set(members.filter((_, i) => i % 2 === 0));
+    expect([...(await ids('au_m_ok'))].every((m) => granted.has(m))).toBe(true);
+    const consent = (await (
+      await api.call('/v1/audiences/au_m_all/consent?purposes=ad_targeting', { key: 'marketer' })
+    ).json()) as {
+      purposes: { purpose: string; granted: number; refused: number; undecided: number }[];
+    };
+    const inAll = [...(await ids('au_m_all'))];
+    const index = new Map(members.map((m, i) => [m, i]));
+    const expected = { granted: 0, refused: 0, undecided: 0 };
+    for (const m of inAll) {
+      const i = index.get(m)!;
+      if (i % 2 === 0) expected.granted++;
+      else if (i % 3 === 0) expected.refused++;
+      else expected.undecided++;
+    }
+    expect(consent.purposes).toEqual([{ purpose: 'ad_targeting', ...expected }]);
   });
 });

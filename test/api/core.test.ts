@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importJob } from '../../src/api/index.ts';
-import { workspaceDataService } from '../../src/entry/node-services.ts';
-import { JobQueue, MemoryJobStore } from '../../src/jobs/index.ts';
+import { folderUploads } from '../../src/adapters/index.ts';
+import { JobQueue, MemoryJobStore, opJobs } from '../../src/jobs/index.ts';
+import { OPERATIONS } from '../../src/ops/index.ts';
 import type { Workspace } from '../../src/store/index.ts';
 import { fixture, tempWorkspace } from '../helpers/workspace.ts';
 import { json, type TestApi, testApi } from './helpers.ts';
@@ -13,9 +13,15 @@ let cleanup: () => void;
 
 beforeAll(async () => {
   ({ ws, cleanup } = await tempWorkspace());
-  const data = workspaceDataService(ws);
-  const jobs = new JobQueue(new MemoryJobStore(), { import: importJob(data) });
-  api = await testApi({ data, jobs, uploadLimitBytes: 128 * 1024, asyncImportBytes: 96 * 1024 });
+  const uploads = folderUploads(ws.tmpDir);
+  const jobs = new JobQueue(new MemoryJobStore(), opJobs(OPERATIONS, { ws, uploads, needModelsDir: '' }));
+  api = await testApi({
+    uploads,
+    jobs,
+    workspace: ws,
+    uploadLimitBytes: 128 * 1024,
+    asyncImportBytes: 96 * 1024,
+  });
 });
 afterAll(() => cleanup());
 
@@ -183,6 +189,23 @@ describe('imports over HTTP', () => {
     };
     expect(done.state).toBe('failed');
     expect(done.error?.detail).toMatch(/is not valid UTF-8 at line 1502/);
+  });
+
+  it('names the upload of an import job by id, never by a server path, and removes it once imported', async () => {
+    const res = await upload('members.csv', '&mode=replace&async=true');
+    expect(res.status).toBe(202);
+    const job = (await res.json()) as { id: string; params: Record<string, unknown> };
+    expect(job.params.uploadId).toMatch(/^up_[0-9a-f]{32}$/);
+    expect(job.params.label).toBe('members.csv');
+    expect(JSON.stringify(job.params)).not.toContain(ws.tmpDir);
+    await api.deps.jobs!.idle();
+    const done = (await (await api.call(`/v1/jobs/${job.id}`, { key: 'data_scientist' })).json()) as {
+      state: string;
+      result: { accepted: number; source: string };
+    };
+    expect(done.state).toBe('completed');
+    expect(done.result).toMatchObject({ accepted: 5, source: 'members.csv' });
+    expect(readdirSync(ws.tmpDir).filter((f) => f.startsWith(String(job.params.uploadId)))).toEqual([]);
   });
 
   it('streams job progress as server-sent events', async () => {

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import type { DomainJobOptions, Job } from '../../src/jobs/index.ts';
-import { domainJobs, JobQueue, MemoryJobStore, WORKER_SCRIPT, WorkerPool } from '../../src/jobs/index.ts';
+import { nodeNeedFiles, WorkerPool } from '../../src/adapters/index.ts';
+import type { Job } from '../../src/jobs/index.ts';
+import { JobQueue, MemoryJobStore, opJobs } from '../../src/jobs/index.ts';
+import { OPERATIONS } from '../../src/ops/index.ts';
 import { type SampleWs, sampleWorkspace } from '../lookalike/helpers.ts';
 import { type TestApi, testApi } from './helpers.ts';
 
@@ -17,13 +19,31 @@ export interface DomainApi extends TestApi {
  * An app over a small generated sample workspace with every domain route and job handler.
  * `workers: true` runs the heavy steps on a real worker-thread pool.
  */
-export async function domainApi(options: { workers?: boolean; seed?: number } = {}): Promise<DomainApi> {
-  const s = await sampleWorkspace({ members: 1200, universe: 8000, months: 4, seed: options.seed ?? 11 });
-  const pool = options.workers ? new WorkerPool(WORKER_SCRIPT, 1) : null;
+export async function domainApi(
+  options: { workers?: boolean; seed?: number; members?: number; universe?: number; months?: number } = {},
+): Promise<DomainApi> {
+  const s = await sampleWorkspace({
+    members: options.members ?? 1200,
+    universe: options.universe ?? 8000,
+    months: options.months ?? 4,
+    seed: options.seed ?? 11,
+  });
+  const pool = options.workers ? new WorkerPool({ size: 1 }) : null;
   const needModelsDir = join(s.dir, 'home', 'models', 'needs');
-  const jobOptions: DomainJobOptions = { needModelsDir, lookalikeBackend: 'wasm', ...(pool ? { pool } : {}) };
-  const jobs = new JobQueue(new MemoryJobStore(), domainJobs(s.ws, jobOptions));
-  const api = await testApi({ workspace: s.ws, jobs, needs: { modelsDir: needModelsDir } });
+  const jobs = new JobQueue(new MemoryJobStore(), {
+    ...opJobs(OPERATIONS, {
+      ws: s.ws,
+      needModelsDir,
+      needFiles: nodeNeedFiles,
+      ...(pool ? { runner: pool } : {}),
+    }),
+  });
+  const api = await testApi({
+    workspace: s.ws,
+    jobs,
+    needs: { modelsDir: needModelsDir, files: nodeNeedFiles },
+    ...(pool ? { runner: pool } : {}),
+  });
   const finish = async (res: Response, key = 'admin') => {
     expect(res.status).toBe(202);
     const job = (await res.json()) as Job;

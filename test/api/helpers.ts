@@ -25,7 +25,7 @@ export async function testApi(extra: Partial<ApiDeps> = {}): Promise<TestApi> {
       await createApiKey(store, { name: role, role, destination: role === 'ad_platform' ? 'dsp-a' : null })
     ).key;
   }
-  const deps: ApiDeps = { version: 'test', keys: store, audit, ...extra };
+  const deps: ApiDeps = { version: 'test', keys: store, audit, checkResponses: true, ...extra };
   const app = createApp(deps);
   const call = (path: string, init: RequestInit & { key?: Role | string | null } = {}) => {
     const { key = 'admin', ...rest } = init;

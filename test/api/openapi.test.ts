@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importJob } from '../../src/api/index.ts';
-import { workspaceDataService } from '../../src/entry/node-services.ts';
-import { domainJobs, JobQueue, MemoryJobStore } from '../../src/jobs/index.ts';
+import { folderUploads } from '../../src/adapters/index.ts';
+import { JobQueue, MemoryJobStore, opJobs } from '../../src/jobs/index.ts';
+import { OPERATIONS } from '../../src/ops/index.ts';
 import type { Workspace } from '../../src/store/index.ts';
 import { tempWorkspace } from '../helpers/workspace.ts';
 import { type TestApi, testApi } from './helpers.ts';
@@ -12,12 +12,11 @@ let cleanup: () => void;
 
 beforeAll(async () => {
   ({ ws, cleanup } = await tempWorkspace());
-  const data = workspaceDataService(ws);
+  const uploads = folderUploads(ws.tmpDir);
   const jobs = new JobQueue(new MemoryJobStore(), {
-    import: importJob(data),
-    ...domainJobs(ws, { needModelsDir: `${ws.home}/models/needs` }),
+    ...opJobs(OPERATIONS, { ws, needModelsDir: `${ws.home}/models/needs`, uploads }),
   });
-  api = await testApi({ data, jobs, workspace: ws, needs: { modelsDir: `${ws.home}/models/needs` } });
+  api = await testApi({ uploads, jobs, workspace: ws, needs: { modelsDir: `${ws.home}/models/needs` } });
 });
 afterAll(() => cleanup());
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkerPool } from '../../src/adapters/index.ts';
 import {
   createAudience,
   explainAudience,
@@ -6,12 +7,12 @@ import {
   listAudiences,
   loadAudience,
   modelFrontier,
+  openMembers,
   relaxConditions,
 } from '../../src/audience/index.ts';
-import { rankedIdsFromArrow } from '../../src/export/index.ts';
 import { explainIds, trainLookalike } from '../../src/lookalike/index.ts';
 import { TokenizerPool } from '../../src/needs/index.ts';
-import { InsufficientDataError, InvalidInputError, NotFoundError } from '../../src/schema/index.ts';
+import { ConflictError, InsufficientDataError, NotFoundError } from '../../src/schema/index.ts';
 import { personaMembers, precisionOf, type SampleWs, sampleWorkspace } from '../lookalike/helpers.ts';
 
 let s: SampleWs;
@@ -61,8 +62,8 @@ describe('createAudience', () => {
     for (let k = 1; k < 1500; k++)
       expect(loaded.members.scores[k]!).toBeLessThanOrEqual(loaded.members.scores[k - 1]!);
     const bytes = (await s.ws.artifacts.get('audiences/au_size/members.arrow'))!;
-    const ranked = rankedIdsFromArrow(bytes, 'third_party', m.snapshot);
-    expect(ranked.rows).toBe(1500);
+    const ranked = openMembers(bytes);
+    expect(ranked.length).toBe(1500);
     expect(ranked.id(0)).toBe(a.members.ids[0]);
     // Never an existing customer, always better than random against truth.
     const linked = new Set((await s.ws.db.columns('SELECT tp_id FROM id_links')).columns[0] as string[]);
@@ -72,7 +73,8 @@ describe('createAudience', () => {
   });
 
   it('computes the need mix with texts tokenized on a worker pool, as the calling thread reads it back', async () => {
-    const pool = new TokenizerPool({ size: 1 });
+    const threads = new WorkerPool({ size: 1 });
+    const pool = new TokenizerPool(threads);
     try {
       const target = { kind: 'size', size: 1500 } as const;
       const needMix = { themes: ['rice_cooker'], sample: 300 };
@@ -87,7 +89,7 @@ describe('createAudience', () => {
       expect(pooled.manifest.needMix).not.toBeNull();
       expect(pooled.manifest.needMix).toEqual(here.manifest.needMix);
     } finally {
-      await pool.close();
+      await threads.close();
     }
   });
 
@@ -153,7 +155,7 @@ describe('createAudience', () => {
     expect(best.manifest.size).toBeGreaterThanOrEqual(100);
     await expect(
       createAudience(s.ws, { modelId, id: 'au_size', target: { kind: 'size', size: 500 } }),
-    ).rejects.toBeInstanceOf(InvalidInputError);
+    ).rejects.toBeInstanceOf(ConflictError);
     await expect(loadAudience(s.ws, 'au_missing')).rejects.toThrow('audience "au_missing" does not exist');
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AffinityReport, groupAffinity, wilson } from '../../src/enrich/index.ts';
+import { type AffinityReport, groupAffinity, wilson, zFor } from '../../src/enrich/index.ts';
 import { InvalidInputError } from '../../src/schema/index.ts';
 import type { SqlValue, Workspace } from '../../src/store/index.ts';
 import { insertRows } from '../features/tiny-workspace.ts';
@@ -160,5 +160,13 @@ describe('affinity index, interval and support rules on a hand-made base', () =>
     await expect(
       groupAffinity(ws.db, 'SELECT member_id, group_id FROM test_groups', { confidence: 0.97 }),
     ).rejects.toThrow('confidence must be one of 0.8, 0.9, 0.95, 0.98, 0.99, got 0.97');
+  });
+});
+
+describe('confidence levels', () => {
+  it('an unsupported level is invalid input (a 422 through the API), naming the accepted ones', () => {
+    expect(() => zFor(0.97)).toThrow(InvalidInputError);
+    expect(() => zFor(0.97)).toThrow('confidence must be one of 0.8, 0.9, 0.95, 0.98, 0.99, got 0.97');
+    expect(zFor(0.95)).toBe(1.96);
   });
 });

@@ -1,8 +1,25 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../src/entry/serve.ts';
+import { readServerInfo } from '../../src/entry/server-info.ts';
+
+/** Runs the CLI without blocking this process, which serves the requests the CLI sends. */
+function runCli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'lookalike.js');
 
 const home = mkdtempSync(join(tmpdir(), 'lookalike-start-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -51,9 +68,9 @@ describe('npm start over the sample workspace', () => {
     });
     try {
       expect(first.demo?.built).toEqual({ segmentation: true, model: true, audience: true });
-      expect(first.examples.length).toBe(4);
+      expect(first.examples.length).toBe(5);
       for (const ex of first.examples) expect(lines).toContain(`  ${ex}`);
-      const [health, audience, classify, frontier] = await Promise.all(first.examples.map(runCurl));
+      const [health, audience, classify, frontier, pull] = await Promise.all(first.examples.map(runCurl));
       expect(health!.status).toBe(200);
       expect(audience!.status).toBe(200);
       expect(await audience!.json()).toMatchObject({
@@ -65,6 +82,15 @@ describe('npm start over the sample workspace', () => {
       expect(c.results[0]!.needs.length).toBeGreaterThan(0);
       expect(frontier!.status).toBe(200);
       expect(((await frontier!.json()) as { points: unknown[] }).points.length).toBeGreaterThan(2);
+      // The demo ad platform pulls the demo audience as keyed IDs (64 hex digits), never as it is.
+      expect(pull!.status).toBe(200);
+      expect(pull!.headers.get('x-id-form')).toBe('hmac_sha256');
+      const rows = (await pull!.text()).trim().split('\n');
+      expect(rows[0]).toBe('id,score,rank');
+      expect(rows.slice(1).map((r) => /^[0-9a-f]{64},/.test(r))).toEqual([true, true, true, true, true]);
+      expect(lines).toContain(
+        `  demo: ${first.demo!.audienceId} shared with destination demo-dsp (keyed IDs) for the ad_platform key`,
+      );
     } finally {
       await first.close();
     }
@@ -82,5 +108,28 @@ describe('npm start over the sample workspace', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('leaves server.json for a CLI beside it, which then works through the server', async () => {
+    const server = await startServer({ home, port: 0, demo: false, log: () => undefined });
+    try {
+      const info = readServerInfo(home);
+      expect(info).toMatchObject({ url: server.url, pid: process.pid });
+      expect(statSync(join(home, 'server.json')).mode & 0o777).toBe(0o600);
+      // An operation goes through the server; a command that opens the workspace itself cannot.
+      const described = await runCli(['describe', 'members', '--home', home, '--json']);
+      expect(described.stderr).toBe('');
+      expect(JSON.parse(described.stdout)).toMatchObject({ table: 'members' });
+      const cli = await runCli(['imports', '--home', home]);
+      expect(cli.status).not.toBe(0);
+      expect(cli.stderr.trim().split('\n')).toHaveLength(1);
+      expect(cli.stderr).toContain(
+        `the API server (pid ${process.pid}, ${server.url}) is serving the workspace`,
+      );
+      expect(cli.stderr).not.toMatch(/Could not set lock/);
+    } finally {
+      await server.close();
+    }
+    expect(existsSync(join(home, 'server.json'))).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import { createApiKey, MemoryAuditLog, MemoryKeyStore, revokeApiKey } from '../.
 import { createWorkerApp } from '../../src/api/worker-app.ts';
 import { audienceRevisionPrefix, encodeMembers } from '../../src/audience/members-file.ts';
 import { syncWorkerArtifacts, type WorkerSyncReport } from '../../src/entry/worker-sync.ts';
-import { putShare } from '../../src/export/index.ts';
+import { buildRelease, type MemberDirectory, putDestination, putShare } from '../../src/export/index.ts';
 import type { ApiKeyRecord } from '../../src/schema/index.ts';
 import { DuckDbKeyStore, FsArtifactStore, Workspace } from '../../src/store/index.ts';
 
@@ -45,10 +45,26 @@ beforeAll(async () => {
   ws = await Workspace.open(join(root, 'ws'));
   await putAudience('au_shared');
   await putAudience('au_private');
+  const { destination } = await putDestination(
+    ws.artifacts,
+    'dsp-a',
+    { idForm: 'tp_id', purposes: ['ad_targeting'] },
+    null,
+  );
+  const everyone: MemberDirectory = {
+    consented: async (list) => new Uint8Array(list.length).fill(1),
+    contacts: async (list) => list.map(() => null),
+  };
+  await buildRelease(ws.artifacts, everyone, {
+    destination,
+    audienceId: 'au_shared',
+    minSize: 100,
+    by: null,
+  });
   await putShare(ws.artifacts, {
     destination: 'dsp-a',
     audienceId: 'au_shared',
-    idType: 'tp_id',
+    idForm: 'tp_id',
     sharedBy: null,
     sharedAt: '2026-11-02T00:00:00.000Z',
   });
@@ -71,24 +87,35 @@ afterAll(() => {
 });
 
 describe('worker-sync', () => {
-  it('copies shares, shared audiences and model files, and nothing unshared', () => {
+  it('copies shares, their releases and model files; never audience members, secrets or unshared audiences', () => {
     expect(report).toMatchObject({
       shares: 1,
+      releases: 1,
       audiences: ['au_shared'],
       models: ['lm_x'],
       keys: 2,
-      files: 6,
+      // share, release manifest + index + one chunk, three model files
+      files: 7,
     });
     const r2 = report.bucketDir;
-    for (const key of [
-      'shares/dsp-a/au_shared.json',
-      'audiences/au_shared/manifest.json',
-      'audiences/au_shared/members.arrow',
-      'lookalike-models/lm_x/weights.bin',
+    expect(existsSync(join(r2, 'shares', 'dsp-a', 'au_shared.json'))).toBe(true);
+    expect(existsSync(join(r2, 'lookalike-models', 'lm_x', 'weights.bin'))).toBe(true);
+    expect(existsSync(join(r2, 'releases', 'dsp-a', 'au_shared', '1'))).toBe(true);
+    for (const absent of [
+      'audiences',
+      'secrets',
+      'destinations',
+      join('lookalike-models', 'lm_x', 'calibration.json'),
     ])
-      expect(existsSync(join(r2, ...key.split('/'))), key).toBe(true);
-    expect(existsSync(join(r2, 'audiences', 'au_private'))).toBe(false);
-    expect(existsSync(join(r2, 'lookalike-models', 'lm_x', 'calibration.json'))).toBe(false);
+      expect(existsSync(join(r2, absent)), absent).toBe(false);
+  });
+
+  it('writes the key records as a .dev.vars file for wrangler dev', () => {
+    const text = readFileSync(report.devVarsFile, 'utf8');
+    expect(text.startsWith("API_KEYS='[")).toBe(true);
+    expect(JSON.parse(text.trim().slice("API_KEYS='".length, -1))).toEqual(
+      JSON.parse(readFileSync(report.keysFile, 'utf8')),
+    );
   });
 
   it('writes key records with hashes only', () => {

@@ -1,13 +1,5 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  DuckDbJobStore,
-  defineJob,
-  type Job,
-  JobQueue,
-  MemoryJobStore,
-  WORKER_SCRIPT,
-  WorkerPool,
-} from '../../src/jobs/index.ts';
+import { describe, expect, it } from 'vitest';
+import { DuckDbJobStore, defineJob, type Job, JobQueue, MemoryJobStore } from '../../src/jobs/index.ts';
 import { InvalidInputError } from '../../src/schema/index.ts';
 import { tempWorkspace } from '../helpers/workspace.ts';
 
@@ -77,6 +69,27 @@ describe('JobQueue', () => {
     await expect(queue.get('job_nope')).rejects.toThrow('job "job_nope" does not exist');
   });
 
+  it('lists by owner, kind and state alike in memory and in DuckDB', async () => {
+    const { ws, cleanup } = await tempWorkspace();
+    try {
+      for (const store of [new MemoryJobStore(), await DuckDbJobStore.open(ws.db)]) {
+        const queue = new JobQueue(store, { a: async () => 1, b: async () => 2 });
+        await queue.submit('a', {}, 'key_1');
+        await queue.submit('b', {}, 'key_2');
+        await queue.submit('a', {}, null);
+        await queue.idle();
+        const ids = async (o: Parameters<JobQueue['list']>[0]) =>
+          (await queue.list(o)).map((j) => j.createdBy);
+        expect(await ids({ createdBy: 'key_1' })).toEqual(['key_1']);
+        expect(await ids({ createdBy: 'key_2', kind: 'a' })).toEqual([]);
+        expect((await ids({ kind: 'a', state: 'completed' })).sort()).toEqual([null, 'key_1'].sort());
+        expect(await ids({ createdBy: 'nobody' })).toEqual([]);
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
   it('after a restart, reports jobs the previous process left running as failed', async () => {
     const { ws, cleanup } = await tempWorkspace();
     try {
@@ -105,26 +118,5 @@ describe('JobQueue', () => {
     } finally {
       cleanup();
     }
-  });
-});
-
-describe('WorkerPool', () => {
-  const pool = new WorkerPool(WORKER_SCRIPT, 2);
-  afterAll(() => pool.close());
-
-  it('runs tasks in worker threads and transfers typed arrays', async () => {
-    const values = Float64Array.from({ length: 1000 }, (_, i) => i);
-    const results = await Promise.all([
-      pool.run<number>('sum-array', { values }, [values.buffer]),
-      pool.run<number>('sum-array', { values: new Float64Array([1, 2, 3]) }),
-      pool.run<number>('sum-array', { values: new Float64Array([4]) }),
-    ]);
-    expect(results).toEqual([499500, 6, 4]);
-    expect(values.length).toBe(0); // transferred, not copied
-  });
-
-  it('surfaces a task error with its message', async () => {
-    await expect(pool.run('fail-with', { message: 'boom' })).rejects.toThrow('boom');
-    await expect(pool.run('no-such-task', {})).rejects.toThrow('unknown worker task "no-such-task"');
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WORKER_SCRIPT, WorkerPool } from '../../src/jobs/index.ts';
+import { WorkerPool } from '../../src/adapters/index.ts';
 import {
   diagnoseSeed,
   listLookalikeModels,
@@ -148,7 +148,7 @@ describe('trainLookalike', () => {
       backend: 'wasm' as const,
     };
     const local = await trainNetwork(data, data, params);
-    const pool = new WorkerPool(WORKER_SCRIPT, 1);
+    const pool = new WorkerPool({ size: 1 });
     try {
       const remote = await pool.run<typeof local>('lookalike-train', {
         train: data,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { focusClauseIndex } from '../../src/needs/clauses.ts';
+import { focusClauseIndex } from '../../src/needs/text/clauses.ts';
 import { clausesOf, show } from './helpers.ts';
 
 describe('clause splitting at adversatives', () => {

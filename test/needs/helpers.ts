@@ -1,7 +1,7 @@
-import { splitClauses } from '../../src/needs/clauses.ts';
-import { tokenizeKuromoji } from '../../src/needs/kuromoji.ts';
-import { normalizeText } from '../../src/needs/normalize.ts';
-import { splitSentences } from '../../src/needs/sentences.ts';
+import { splitClauses } from '../../src/needs/text/clauses.ts';
+import { normalizeText } from '../../src/needs/text/normalize.ts';
+import { splitSentences } from '../../src/needs/text/sentences.ts';
+import { tokenizeKuromoji } from '../../src/needs/tokenize/kuromoji.ts';
 import type { Clause } from '../../src/needs/types.ts';
 
 /** Clauses of one text, through the real tokenizer. */

@@ -1,16 +1,17 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LIVEDOOR_CATEGORIES, readLivedoor, trainLivedoor } from '../../src/needs/livedoor.ts';
-import { TokenizerPool } from '../../src/needs/pool.ts';
-import { resolveTokenizer } from '../../src/needs/tokenizer.ts';
+import { readLivedoor, resolveTokenizer, WorkerPool } from '../../src/adapters/index.ts';
+import { LIVEDOOR_CATEGORIES, trainLivedoor } from '../../src/needs/livedoor/livedoor.ts';
+import { TokenizerPool } from '../../src/needs/tokenize/pool.ts';
 import { hasSharedData, SHARED_DATA } from '../helpers/workspace.ts';
 
 const present = hasSharedData('livedoor');
 const ARCHIVE = join(SHARED_DATA, 'livedoor', 'ldcc_text.tar.gz');
 
 describe.skipIf(!present)('the need pipeline on livedoor news (9 classes, fixed 20% held out)', () => {
-  const pool = new TokenizerPool({ size: 2 });
-  afterAll(() => pool.close());
+  const threads = new WorkerPool({ size: 2 });
+  const pool = new TokenizerPool(threads);
+  afterAll(() => threads.close());
 
   it('reads every article with a split fixed by file name', () => {
     const docs = readLivedoor(ARCHIVE);

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NeedClassifier } from '../../src/needs/classifier.ts';
+import { nodeNeedFiles } from '../../src/adapters/index.ts';
 import {
   NEED_CACHE_TABLE,
   type NeedMix,
@@ -7,8 +7,9 @@ import {
   needMixBySegment,
   needMixForTpIds,
 } from '../../src/needs/mix.ts';
+import type { NeedClassifier } from '../../src/needs/model/classifier.ts';
 import { loadNeedClassifier } from '../../src/needs/registry.ts';
-import { kuromojiTokenizer, type Tokenizer } from '../../src/needs/tokenizer.ts';
+import { kuromojiTokenizer, type Tokenizer } from '../../src/needs/tokenize/tokenizer.ts';
 import { InvalidInputError } from '../../src/schema/index.ts';
 import type { Workspace } from '../../src/store/index.ts';
 import { tempWorkspace } from '../helpers/workspace.ts';
@@ -30,7 +31,7 @@ const TEXTS: [string, string | null, string | null, string][] = [
 
 beforeEach(async () => {
   ({ ws, cleanup } = await tempWorkspace());
-  clf = await loadNeedClassifier('convection_oven');
+  clf = await loadNeedClassifier(nodeNeedFiles, 'convection_oven');
   for (const m of ['M1', 'M2', 'M3', 'M4']) {
     await ws.db.run(`INSERT INTO members (member_id) VALUES ($m)`, { m });
   }

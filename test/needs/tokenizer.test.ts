@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { getKuromoji, tokenizeKuromoji } from '../../src/needs/kuromoji.ts';
-import { findMecab, tokenizeMecab } from '../../src/needs/mecab.ts';
-import { normalizeText } from '../../src/needs/normalize.ts';
-import { TokenizerPool } from '../../src/needs/pool.ts';
-import { splitSentences } from '../../src/needs/sentences.ts';
-import { resolveTokenizer, tokenize } from '../../src/needs/tokenizer.ts';
+import { WorkerPool } from '../../src/adapters/index.ts';
+import { findMecab, resolveTokenizer, tokenizeMecab } from '../../src/adapters/mecab.ts';
+import { normalizeText } from '../../src/needs/text/normalize.ts';
+import { splitSentences } from '../../src/needs/text/sentences.ts';
+import { getKuromoji, tokenizeKuromoji } from '../../src/needs/tokenize/kuromoji.ts';
+import { TokenizerPool } from '../../src/needs/tokenize/pool.ts';
+import { tokenize } from '../../src/needs/tokenize/tokenizer.ts';
 import type { Token } from '../../src/needs/types.ts';
 
 const CORPUS = new URL('../../data/needs/corpus/', import.meta.url);
@@ -56,8 +57,9 @@ describe('shared kuromoji tokenizer', () => {
 });
 
 describe('worker-thread pool', () => {
-  const pool = new TokenizerPool({ size: 2, chunkChars: 500 });
-  afterAll(() => pool.close());
+  const threads = new WorkerPool({ size: 2 });
+  const pool = new TokenizerPool(threads, { chunkChars: 500 });
+  afterAll(() => threads.close());
 
   it('tokenizes like the calling thread, in input order, across workers', async () => {
     const sentences = sampleSentences(400);
@@ -74,9 +76,9 @@ describe('worker-thread pool', () => {
   });
 
   it('refuses work after close', async () => {
-    const p = new TokenizerPool({ size: 1 });
-    await p.close();
-    await expect(p.tokenize(['パン'])).rejects.toThrow(/closed/);
+    const closed = new WorkerPool({ size: 1 });
+    await closed.close();
+    await expect(new TokenizerPool(closed).tokenize(['パン'])).rejects.toThrow(/closed/);
   });
 });
 
@@ -97,7 +99,7 @@ describe('MeCab backend (same IPADIC)', async () => {
       let at = 0;
       return new Set(
         tokens.map((t) => {
-          const key = `${at}:${t.surface}:${t.base}:${t.pos}:${t.pos1}:${t.pos2}:${t.conjForm}`;
+          const key = `${at}:${t.surface}:${t.base}:${t.pos}:${t.pos1}:${t.pos2}:${t.conjForm}:${t.reading}`;
           at += t.surface.length;
           return key;
         }),

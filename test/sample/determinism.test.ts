@@ -35,6 +35,8 @@ describe('sample workspace determinism', () => {
       [
         'manifest.json',
         ...[
+          'actions',
+          'consents',
           'id_links',
           'members',
           'products',
@@ -46,7 +48,14 @@ describe('sample workspace determinism', () => {
           'tp_searches',
           'transactions',
         ].map((t) => `tables/${t}.csv`),
-        ...['member_persona', 'text_needs', 'tp_persona'].map((t) => `truth/${t}.csv`),
+        ...[
+          'action_texts',
+          'community_actors',
+          'community_steps',
+          'member_persona',
+          'text_needs',
+          'tp_persona',
+        ].map((t) => `truth/${t}.csv`),
       ].sort(),
     );
   });
@@ -54,7 +63,7 @@ describe('sample workspace determinism', () => {
   it('gives byte-identical files for the same seed and options', () => {
     const da = digests(a.dir);
     const db = digests(b.dir);
-    expect(Object.keys(da).length).toBe(14);
+    expect(Object.keys(da).length).toBe(19);
     expect(db).toEqual(da);
   });
 

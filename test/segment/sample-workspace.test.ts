@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkerPool } from '../../src/adapters/index.ts';
 import {
   SEGMENTATION_PREFIX as ENRICH_PREFIX,
   ASSIGNMENTS_TABLE as ENRICH_TABLE,
 } from '../../src/enrich/index.ts';
 import { computeMemberFeatures } from '../../src/features/index.ts';
-import { WORKER_SCRIPT, WorkerPool } from '../../src/jobs/index.ts';
 import {
   ASSIGNMENTS_TABLE,
   adjustedRandIndex,
@@ -153,7 +153,7 @@ describe('segmentation of the sample workspace (4,000 members, 6 months, 10 plan
       nInit: 2,
     };
     const local = fitSegments(input);
-    const pool = new WorkerPool(WORKER_SCRIPT, 1);
+    const pool = new WorkerPool({ size: 1 });
     try {
       const remote = await pool.run<SegmentFitOutput>('segment-fit', {
         ...input,

@@ -55,6 +55,18 @@ function runStoreSuite(name: string, newStore: () => ArtifactStore) {
       await expect(store.put('/abs', 'x')).rejects.toThrow('is not valid');
     });
 
+    it('unpublishes an artifact as one unit, and its prefix can be published again', async () => {
+      const store = newStore();
+      await store.publish('models/m_1', { 'manifest.json': '{"v":1}', 'w.bin': 'abc' });
+      await store.publish('models/m_10', { 'manifest.json': '{"v":10}' });
+      expect(await store.unpublish('models/m_1')).toEqual(['models/m_1/manifest.json', 'models/m_1/w.bin']);
+      expect(await store.list('models/')).toEqual(['models/m_10/manifest.json']);
+      expect(await store.get('models/m_1/manifest.json')).toBeNull();
+      expect(await store.unpublish('models/m_1')).toEqual([]);
+      await store.publish('models/m_1', { 'manifest.json': '{"v":2}' });
+      expect(await getJson(store, 'models/m_1/manifest.json')).toEqual({ v: 2 });
+    });
+
     it('deletes keys', async () => {
       const store = newStore();
       await store.put('d/1', 'x');

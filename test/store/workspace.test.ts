@@ -22,6 +22,8 @@ describe('workspace', () => {
   it('creates every contract table and counts rows', async () => {
     const counts = await ws.rowCounts();
     expect(Object.keys(counts).sort()).toEqual([
+      'actions',
+      'consents',
       'id_links',
       'members',
       'products',

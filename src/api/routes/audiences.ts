@@ -1,173 +1,75 @@
+/**
+ * Audience routes: each an adapter over its operation in `ops/audiences` (create and refresh run
+ * as jobs). The rules (the release minimum, the model's universe, an existing id, what an
+ * ad_platform key may read) live in the operations.
+ */
 import { createRoute, z } from '@hono/zod-openapi';
 import {
-  type AudienceManifest,
-  type AudienceTarget,
-  type CreateAudienceOptions,
-  DEFAULT_MIN_SIZE,
-  listAudiences,
-  openAudience,
-  relaxConditions,
-} from '../../audience/index.ts';
-import { DOMAIN_JOBS } from '../../jobs/index.ts';
-import { loadLookalikeModel } from '../../lookalike/index.ts';
-import { ConflictError, InvalidInputError } from '../../schema/index.ts';
-import type { ApiApp, ApiDeps } from '../app-types.ts';
-import { requireRole } from '../auth.ts';
-import { bearer, JobAccepted, jsonLimit, pathId, pick } from '../schemas.ts';
+  AudienceChanges,
+  audienceRevisionsOp,
+  CreateAudienceInput,
+  consentSummaryOp,
+  createAudienceOp,
+  driversOp,
+  getAudienceOp,
+  listAudiencesOp,
+  OverlapInput,
+  overlapOp,
+  parseInput,
+  RelaxInput,
+  refreshAudienceOp,
+  relaxOp,
+  updateAudienceOp,
+} from '../../ops/index.ts';
+import type { ApiDeps } from '../app-types.ts';
+import { allow, opContext, routeGroup, submitOp } from '../ops-adapter.ts';
+import { bearer, JobAccepted, jobView, pathId, pick } from '../schemas.ts';
+import {
+  AudienceDetailSchema,
+  AudienceSchema,
+  ConsentSummarySchema,
+  DefinitionSchema,
+  DriversSchema,
+  OverlapSchema,
+  RelaxPlanSchema,
+  RevisionsSchema,
+} from './audience-schemas.ts';
+import { SharedAudienceSchema } from './pull-schemas.ts';
 
-const IdParam = pathId('au_demo');
-const AudienceId = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'use 1-100 letters, digits, "_", "-" or "."');
-
-export const TargetSchema = z
-  .discriminatedUnion('kind', [
-    z
-      .object({
-        kind: z.literal('size'),
-        size: z
-          .number()
-          .int()
-          .min(DEFAULT_MIN_SIZE, `audiences smaller than ${DEFAULT_MIN_SIZE} people are never released`),
-      })
-      .strict(),
-    z
-      .object({
-        kind: z.literal('precision'),
-        minPrecision: z.number().gt(0).lt(1),
-        basis: z.enum(['expected', 'lower']).optional().openapi({
-          description: 'hold the expected precision, or its interval lower bound, to minPrecision',
-        }),
-      })
-      .strict(),
-    z
-      .object({
-        kind: z.literal('budget'),
-        costPerContact: z.number().positive().openapi({ description: 'cost of reaching one person (yen)' }),
-        valuePerConversion: z.number().positive().openapi({ description: 'value of one conversion (yen)' }),
-        conversionRate: z
-          .number()
-          .gt(0)
-          .max(1)
-          .optional()
-          .openapi({ description: 'conversions per expected positive (default 1)' }),
-        maxSpend: z.number().positive().optional(),
-      })
-      .strict(),
-  ])
-  .openapi('AudienceTarget');
-type ApiTarget = z.infer<typeof TargetSchema>;
-
-export const CreateAudienceRequest = z
-  .object({
-    modelId: z.string().min(1).max(100).openapi({ example: 'lm_demo_top_segment' }),
-    id: AudienceId.optional(),
-    target: TargetSchema,
-    minSize: z
-      .number()
-      .int()
-      .min(DEFAULT_MIN_SIZE, `the release minimum cannot be below ${DEFAULT_MIN_SIZE}`)
-      .optional(),
-    exclusions: z
-      .object({
-        optedOut: z.array(z.string().min(1)).max(2_000_000).optional(),
-        ids: z.array(z.string().min(1)).max(2_000_000).optional(),
-      })
-      .strict()
-      .optional(),
-    needMix: z
-      .union([
-        z.literal(false),
-        z.object({
-          themes: z.array(z.string().min(1)).max(20).optional(),
-          sample: z.number().int().min(1).max(50_000).optional(),
-        }),
-      ])
-      .optional(),
-  })
-  .strict()
-  .openapi('CreateAudienceRequest');
-
-const ConditionSchema = z
-  .discriminatedUnion('kind', [
-    z.object({ kind: z.literal('gender'), values: z.array(z.string().min(1)).min(1) }).strict(),
-    z.object({ kind: z.literal('age_band'), values: z.array(z.string().min(1)).min(1) }).strict(),
-    z.object({ kind: z.literal('region'), values: z.array(z.string().min(1)).min(1) }).strict(),
-    z
-      .object({
-        kind: z.literal('interest'),
-        category: z.string().min(1),
-        minVisits: z.number().int().min(1).optional(),
-      })
-      .strict(),
-    z.object({ kind: z.literal('search'), term: z.string().min(1) }).strict(),
-  ])
-  .openapi('Condition');
-
-const RelaxRequest = z
-  .object({
-    modelId: z.string().min(1).max(100),
-    conditions: z.array(ConditionSchema).min(1).max(12),
-    targetSize: z.number().int().min(DEFAULT_MIN_SIZE),
-    maxAlternatives: z.number().int().min(1).max(100).optional(),
-  })
-  .strict()
-  .openapi('RelaxRequest');
-
-const AudienceSchema = z
-  .object({
-    id: z.string(),
-    modelId: z.string(),
-    universe: z.enum(['third_party', 'members']),
-    idKind: z.enum(['third_party', 'member']),
-    target: TargetSchema,
-    reached: z.boolean(),
-    note: z.string(),
-    size: z.number().int(),
-    universeSize: z.number().int(),
-    threshold: z.number(),
-    expectedPrecision: z.number(),
-    ci: z.tuple([z.number(), z.number()]),
-    confidence: z.number(),
-    expectedPositives: z.number(),
-    heldOutRecall: z.number(),
-    lift: z.number(),
-    expectedProfit: z.number().nullable(),
-    positiveShare: z.number(),
-    needMix: z.record(z.string(), z.unknown()).nullable(),
-    needMixReason: z.string().nullable(),
-    minSize: z.number().int(),
-    snapshot: z.string(),
-    createdAt: z.string(),
-  })
-  .openapi('Audience');
+const IdParam = pathId('au_demo_top_segment');
+const json = <T extends z.ZodType>(schema: T) => ({ 'application/json': { schema } });
+const body = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: json(schema) } });
+const int = (schema: z.ZodNumber) => z.coerce.number().pipe(schema);
 
 const create = createRoute({
   method: 'post',
   path: '/v1/audiences',
+  operationId: 'createAudience',
   tags: ['audiences'],
-  summary: 'Materialise an audience for a target size, a minimum precision or a budget (runs as a job)',
+  summary: `${createAudienceOp.summary} (runs as a job)`,
   description:
-    `No audience smaller than ${DEFAULT_MIN_SIZE} people (or minSize) is released: a smaller size target or minSize ` +
-    'is 422 at once; a precision target that only a smaller audience meets is answered with the smallest releasable ' +
-    'audience, marked `reached: false`. An existing id is 409, an unknown model 404.',
+    'No audience smaller than 100 people (or minSize) is released: a smaller size target or minSize is 422 at ' +
+    'once; a precision target that only a smaller audience meets is answered with the smallest releasable ' +
+    'audience, marked `reached: false`. An existing id is 409 (refresh it instead), an unknown model 404. The ' +
+    'definition (target, exclusions, consent purposes, reach lock, retention, schedule) is kept: refreshes re-run it.',
   security: bearer,
-  middleware: [requireRole('marketer', 'data_scientist'), jsonLimit(32 * 1024 * 1024)] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: CreateAudienceRequest } } } },
+  middleware: allow(createAudienceOp),
+  request: body(CreateAudienceInput),
   responses: { ...JobAccepted, ...pick(400, 401, 403, 404, 409, 413, 415, 422, 429) },
 });
 
 const list = createRoute({
   method: 'get',
   path: '/v1/audiences',
+  operationId: 'listAudiences',
   tags: ['audiences'],
-  summary: 'Audiences, newest first',
+  summary: listAudiencesOp.summary,
   security: bearer,
-  middleware: [requireRole('marketer', 'data_scientist')] as const,
+  middleware: allow(listAudiencesOp),
   responses: {
     200: {
-      description: 'Audience manifests',
-      content: { 'application/json': { schema: z.object({ audiences: z.array(AudienceSchema) }) } },
+      description: 'Audiences (for an ad_platform key: the shared views of its destination)',
+      content: json(z.object({ audiences: z.array(z.union([AudienceSchema, SharedAudienceSchema])) })),
     },
     ...pick(401, 403, 429),
   },
@@ -176,163 +78,192 @@ const list = createRoute({
 const get = createRoute({
   method: 'get',
   path: '/v1/audiences/{id}',
+  operationId: 'getAudience',
   tags: ['audiences'],
-  summary: 'An audience: size, threshold, expected precision and interval, need mix, target',
+  summary: getAudienceOp.summary,
   security: bearer,
-  middleware: [requireRole('marketer', 'data_scientist')] as const,
+  middleware: allow(getAudienceOp),
   request: {
     params: IdParam,
     query: z.object({
-      head: z.coerce
-        .number()
-        .int()
-        .min(0)
-        .max(100)
+      revision: int(z.number().int().min(1))
+        .optional()
+        .openapi({ description: 'an earlier revision (default: the latest)' }),
+      head: int(z.number().int().min(0).max(100))
         .default(0)
         .openapi({ description: 'also return the first n IDs with scores and ranks' }),
     }),
   },
   responses: {
     200: {
-      description: 'The audience',
-      content: {
-        'application/json': {
-          schema: AudienceSchema.extend({
-            head: z.array(z.object({ rank: z.number().int(), id: z.string(), score: z.number() })),
-          }),
-        },
-      },
+      description: 'The audience revision and its definition (for an ad_platform key: the shared view)',
+      content: json(z.union([AudienceDetailSchema, SharedAudienceSchema])),
     },
     ...pick(401, 403, 404, 422, 429),
+  },
+});
+
+const update = createRoute({
+  method: 'patch',
+  path: '/v1/audiences/{id}',
+  operationId: 'updateAudience',
+  tags: ['audiences'],
+  summary: updateAudienceOp.summary,
+  description: 'Changes what the next refresh does; published revisions stay as they are.',
+  security: bearer,
+  middleware: allow(updateAudienceOp),
+  request: { params: IdParam, ...body(AudienceChanges) },
+  responses: {
+    200: { description: 'The definition', content: json(DefinitionSchema) },
+    ...pick(400, 401, 403, 404, 413, 415, 422, 429),
+  },
+});
+
+const refresh = createRoute({
+  method: 'post',
+  path: '/v1/audiences/{id}/refresh',
+  operationId: 'refreshAudience',
+  tags: ['audiences'],
+  summary: `${refreshAudienceOp.summary} (runs as a job)`,
+  description:
+    'The job result names the new revision and, per destination the audience is shared with, the release it ' +
+    'made (or why it could not: the destination then keeps its last release).',
+  security: bearer,
+  middleware: allow(refreshAudienceOp),
+  request: { params: IdParam },
+  responses: { ...JobAccepted, ...pick(401, 403, 404, 429) },
+});
+
+const revisions = createRoute({
+  method: 'get',
+  path: '/v1/audiences/{id}/revisions',
+  operationId: 'listAudienceRevisions',
+  tags: ['audiences'],
+  summary: audienceRevisionsOp.summary,
+  security: bearer,
+  middleware: allow(audienceRevisionsOp),
+  request: { params: IdParam },
+  responses: {
+    200: { description: 'Revisions, oldest first, and the definition', content: json(RevisionsSchema) },
+    ...pick(401, 403, 404, 429),
+  },
+});
+
+const drivers = createRoute({
+  method: 'get',
+  path: '/v1/audiences/{id}/drivers',
+  operationId: 'getAudienceDrivers',
+  tags: ['audiences'],
+  summary: driversOp.summary,
+  security: bearer,
+  middleware: allow(driversOp),
+  request: {
+    params: IdParam,
+    query: z.object({
+      sample: int(z.number().int().min(50).max(20_000)).default(1000),
+      top: int(z.number().int().min(1).max(100)).default(15),
+    }),
+  },
+  responses: {
+    200: { description: 'Features by mean contribution', content: json(DriversSchema) },
+    ...pick(401, 403, 404, 422, 429),
+  },
+});
+
+const consent = createRoute({
+  method: 'get',
+  path: '/v1/audiences/{id}/consent',
+  operationId: 'getAudienceConsent',
+  tags: ['audiences'],
+  summary: consentSummaryOp.summary,
+  security: bearer,
+  middleware: allow(consentSummaryOp),
+  request: {
+    params: IdParam,
+    query: z.object({
+      purposes: z.string().max(400).optional().openapi({
+        description: 'comma-separated purposes (default ad_targeting,third_party_sharing,email_marketing)',
+      }),
+    }),
+  },
+  responses: {
+    200: { description: 'Consent per purpose and per destination', content: json(ConsentSummarySchema) },
+    ...pick(401, 403, 404, 422, 429),
+  },
+});
+
+const overlap = createRoute({
+  method: 'post',
+  path: '/v1/audiences/overlaps',
+  operationId: 'computeAudienceOverlap',
+  tags: ['audiences'],
+  summary: overlapOp.summary,
+  security: bearer,
+  middleware: allow(overlapOp),
+  request: body(OverlapInput),
+  responses: {
+    200: { description: 'Overlap counts', content: json(OverlapSchema) },
+    ...pick(400, 401, 403, 404, 413, 415, 422, 429),
   },
 });
 
 const relax = createRoute({
   method: 'post',
   path: '/v1/audiences/relaxations',
+  operationId: 'planRelaxation',
   tags: ['audiences'],
-  summary:
-    'Which conditions of a rule-based audience to loosen to reach a size, and what each costs in precision',
+  summary: relaxOp.summary,
   security: bearer,
-  middleware: [requireRole('marketer', 'data_scientist'), jsonLimit(64 * 1024)] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: RelaxRequest } } } },
+  middleware: allow(relaxOp),
+  request: body(RelaxInput),
   responses: {
-    200: {
-      description: 'The plan and its alternatives',
-      content: {
-        'application/json': {
-          schema: z
-            .object({
-              method: z.enum(['exact', 'beam']),
-              modelId: z.string(),
-              targetSize: z.number().int(),
-              universeSize: z.number().int(),
-              reached: z.boolean(),
-              note: z.string(),
-              evaluated: z.number().int(),
-              full: z.object({}).passthrough(),
-              plan: z.object({}).passthrough(),
-              alternatives: z.array(
-                z
-                  .object({
-                    rungs: z.array(z.number().int()),
-                    changes: z.array(
-                      z.object({ condition: z.number(), rung: z.number(), label: z.string() }),
-                    ),
-                    size: z.number().int(),
-                    expectedPrecision: z.number(),
-                    reachesTarget: z.boolean(),
-                  })
-                  .openapi('RelaxAlternative'),
-              ),
-            })
-            .openapi('RelaxPlan'),
-        },
-      },
-    },
+    200: { description: 'The plan and its alternatives', content: json(RelaxPlanSchema) },
     ...pick(400, 401, 403, 404, 413, 415, 422, 429),
   },
 });
 
-function domainTarget(t: ApiTarget): AudienceTarget {
-  if (t.kind !== 'budget') return t;
-  const { costPerContact, ...rest } = t;
-  return { ...rest, costPerPerson: costPerContact };
-}
-
-function apiTarget(t: AudienceTarget): ApiTarget {
-  if (t.kind !== 'budget') return t;
-  const { costPerPerson, ...rest } = t;
-  return { ...rest, costPerContact: costPerPerson };
-}
-
-const publicAudience = (m: AudienceManifest) => {
-  const { kind: _kind, version: _version, ...rest } = m;
-  return { ...rest, target: apiTarget(m.target) };
-};
-
-/** The route definitions of this module, for the typed client (`AppType`). */
-export const audiencesRoutes = { create, list, get, relax } as const;
-
-export function registerAudienceRoutes(app: ApiApp, deps: ApiDeps): void {
-  const { workspace: ws, jobs } = deps;
-  if (!ws) return;
-
-  if (jobs) {
-    app.openapi(create, async (c) => {
-      const body = c.req.valid('json');
-      const minSize = body.minSize ?? DEFAULT_MIN_SIZE;
-      if (body.target.kind === 'size' && body.target.size < minSize) {
-        throw new InvalidInputError(
-          `target.size ${body.target.size} is below the minimum release size of ${minSize}`,
-          'target.size',
-        );
-      }
-      const model = await loadLookalikeModel(ws.artifacts, body.modelId);
-      const universe = model.manifest.training.universeSize;
-      if (body.target.kind === 'size' && body.target.size > universe) {
-        throw new InvalidInputError(
-          `target.size ${body.target.size} is larger than the model's universe (${universe} people)`,
-          'target.size',
-        );
-      }
-      if (body.id && (await ws.artifacts.get(`audiences/${body.id}/manifest.json`)) !== null) {
-        throw new ConflictError(
-          `audience "${body.id}" already exists; audiences are immutable, choose another id`,
-          'id',
-        );
-      }
-      const params: CreateAudienceOptions = {
-        ...body,
-        modelId: model.manifest.id,
-        target: domainTarget(body.target),
-        minSize,
-      } as CreateAudienceOptions;
-      const job = await jobs.submit(DOMAIN_JOBS.audience, params, c.get('principal').keyId);
-      return c.json(job, 202, { location: `/v1/jobs/${job.id}` }) as never;
-    });
-  }
-
-  app.openapi(list, async (c) =>
-    c.json({ audiences: (await listAudiences(ws)).map(publicAudience) } as never, 200),
-  );
-
-  app.openapi(get, async (c) => {
-    const { id } = c.req.valid('param');
-    const { head } = c.req.valid('query');
-    const a = await openAudience(ws, id);
-    const members = head > 0 ? await a.members() : null;
-    const n = members ? Math.min(head, members.length) : 0;
-    const rows = Array.from({ length: n }, (_, k) => ({
-      rank: members!.rank(k),
-      id: members!.id(k),
-      score: members!.score(k),
-    }));
-    return c.json({ ...publicAudience(a.manifest), head: rows } as never, 200);
-  });
-
-  app.openapi(relax, async (c) => {
-    const body = c.req.valid('json');
-    return c.json((await relaxConditions(ws, body)) as never, 200);
-  });
+/** Audience routes: each an adapter over its operation in `ops/audiences`. */
+export function audienceRoutes(deps: ApiDeps) {
+  return routeGroup()
+    .openapi(create, async (c) => {
+      const job = await submitOp(c, deps, createAudienceOp, c.req.valid('json'));
+      return c.json(jobView(job), 202, { location: `/v1/jobs/${job.id}` });
+    })
+    .openapi(list, async (c) => c.json(await listAudiencesOp.run(opContext(c, deps), {}), 200))
+    .openapi(get, async (c) =>
+      c.json(
+        await getAudienceOp.run(opContext(c, deps), { ...c.req.valid('query'), id: c.req.valid('param').id }),
+        200,
+      ),
+    )
+    .openapi(update, async (c) => {
+      const input = parseInput(updateAudienceOp, { ...c.req.valid('json'), id: c.req.valid('param').id });
+      return c.json(await updateAudienceOp.run(opContext(c, deps), input), 200);
+    })
+    .openapi(refresh, async (c) => {
+      const job = await submitOp(c, deps, refreshAudienceOp, {
+        id: c.req.valid('param').id,
+        trigger: 'on_demand',
+      });
+      return c.json(jobView(job), 202, { location: `/v1/jobs/${job.id}` });
+    })
+    .openapi(revisions, async (c) =>
+      c.json(await audienceRevisionsOp.run(opContext(c, deps), c.req.valid('param')), 200),
+    )
+    .openapi(drivers, async (c) =>
+      c.json(
+        await driversOp.run(opContext(c, deps), { ...c.req.valid('query'), id: c.req.valid('param').id }),
+        200,
+      ),
+    )
+    .openapi(consent, async (c) => {
+      const { purposes } = c.req.valid('query');
+      const input = parseInput(consentSummaryOp, {
+        id: c.req.valid('param').id,
+        ...(purposes ? { purposes: purposes.split(',').map((p) => p.trim()) } : {}),
+      });
+      return c.json(await consentSummaryOp.run(opContext(c, deps), input), 200);
+    })
+    .openapi(overlap, async (c) => c.json(await overlapOp.run(opContext(c, deps), c.req.valid('json')), 200))
+    .openapi(relax, async (c) => c.json(await relaxOp.run(opContext(c, deps), c.req.valid('json')), 200));
 }

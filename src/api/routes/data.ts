@@ -1,20 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import {
-  DUPLICATE_POLICIES,
-  ENCODINGS,
-  type EncodingOption,
-  FORMATS,
-  IMPORT_MODES,
-  type ImportOptions,
-  parsePairs,
-} from '../../ingest/index.ts';
-import { defineJob } from '../../jobs/index.ts';
-import { InvalidInputError, TABLE_NAMES, type TableName } from '../../schema/index.ts';
-import type { ApiApp, ApiDeps, DataService } from '../app-types.ts';
-import { requireRole } from '../auth.ts';
+import { describeTableOp, ImportUploadInput, importUploadOp, listTablesOp } from '../../ops/index.ts';
+import { InvalidInputError, TABLE_NAMES } from '../../schema/index.ts';
+import type { ApiDeps } from '../app-types.ts';
+import type { ApiEnv } from '../auth.ts';
+import { allow, need, opContext, routeGroup, submitOp } from '../ops-adapter.ts';
 import { problem, problemResponse } from '../problem.ts';
-import { bearer, JobAccepted, pick } from '../schemas.ts';
+import { bearer, JobAccepted, jobView, pick } from '../schemas.ts';
 
 const TableParam = z.object({
   table: z.enum(TABLE_NAMES).openapi({ param: { name: 'table', in: 'path' }, example: 'transactions' }),
@@ -37,9 +30,10 @@ const ImportReportSchema = z
   .object({
     importId: z.string(),
     table: z.enum(TABLE_NAMES),
+    source: z.string(),
     format: z.string(),
     encoding: z.string().nullable(),
-    mode: z.enum(IMPORT_MODES),
+    mode: z.string(),
     rowsRead: z.number().int(),
     accepted: z.number().int(),
     rejected: z.number().int(),
@@ -58,13 +52,51 @@ const ImportReportSchema = z
   .passthrough()
   .openapi('ImportReport');
 
+const TableDescriptionSchema = z
+  .object({
+    table: z.enum(TABLE_NAMES),
+    description: z.string(),
+    rows: z.number().int(),
+    columns: z.array(
+      z.object({
+        name: z.string(),
+        type: z.string(),
+        nonNull: z.number().int(),
+        distinct: z.number().int(),
+        min: z.string().nullable(),
+        max: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi('TableDescription');
+
+/**
+ * The operation's own fields, as query text: the file is the body, so its options travel in the
+ * query string. Defaults and limits are the operation's; only numbers and flags are coerced here.
+ */
+const { uploadId: _uploadId, label: _label, table: _table, ...uploadFields } = ImportUploadInput.shape;
+const ImportQuery = z.object({
+  ...uploadFields,
+  filename: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: 'original file name; its extension tells the format' }),
+  maxRejected: z.coerce.number().pipe(z.number().min(0).max(1)).optional(),
+  allowRepeat: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({ description: 'append a file whose exact bytes were already imported into the table' }),
+  async: z.enum(['true', 'false']).optional().openapi({ description: 'run as a job whatever the size' }),
+});
+
 const tables = createRoute({
   method: 'get',
   path: '/v1/tables',
   tags: ['data'],
-  summary: 'Workspace tables and their row counts',
+  summary: listTablesOp.summary,
   security: bearer,
-  middleware: [requireRole('data_scientist', 'marketer')] as const,
+  middleware: allow(listTablesOp),
   responses: {
     200: {
       description: 'Row counts by table',
@@ -78,14 +110,14 @@ const describeTable = createRoute({
   method: 'get',
   path: '/v1/tables/{table}',
   tags: ['data'],
-  summary: 'Columns of a table with counts and ranges',
+  summary: describeTableOp.summary,
   security: bearer,
-  middleware: [requireRole('data_scientist')] as const,
+  middleware: allow(describeTableOp),
   request: { params: TableParam },
   responses: {
     200: {
       description: 'Table description',
-      content: { 'application/json': { schema: z.object({}).passthrough() } },
+      content: { 'application/json': { schema: TableDescriptionSchema } },
     },
     ...pick(401, 403, 404, 422, 429),
   },
@@ -98,34 +130,13 @@ const importRoute = createRoute({
   summary: 'Upload a file into a table (CSV/TSV, NDJSON, Parquet, Arrow; gzip allowed)',
   description:
     'The body is the file itself. One import is one transaction: rows failing validation are quarantined and reported; ' +
-    'a file that cannot be imported changes nothing. Uploads of 16 MiB or more (or `async=true`) run as a job.',
+    'a file that cannot be imported changes nothing. Uploads of 16 MiB or more (or `async=true`) run as a job, ' +
+    'whose params name the upload by id.',
   security: bearer,
-  middleware: [requireRole('data_scientist')] as const,
+  middleware: allow(importUploadOp),
   request: {
     params: TableParam,
-    query: z.object({
-      filename: z
-        .string()
-        .max(200)
-        .optional()
-        .openapi({ description: 'original file name; its extension tells the format' }),
-      format: z.enum(FORMATS).optional(),
-      encoding: z.enum(ENCODINGS as [string, ...string[]]).default('auto'),
-      map: z
-        .string()
-        .max(4000)
-        .optional()
-        .openapi({ description: 'source=target pairs, e.g. InvoiceNo=receipt_id,CustomerID=member_id' }),
-      set: z
-        .string()
-        .max(4000)
-        .optional()
-        .openapi({ description: 'target=value constants, e.g. channel=ec' }),
-      mode: z.enum(IMPORT_MODES).default('append'),
-      onDuplicate: z.enum(DUPLICATE_POLICIES).default('reject'),
-      maxRejected: z.coerce.number().min(0).max(1).default(0.5),
-      async: z.enum(['true', 'false']).optional(),
-    }),
+    query: ImportQuery,
     // JSON-like media types are left out of the document's list on purpose: the validator would
     // parse them as JSON, while the importer reads the body as a file.
     body: {
@@ -145,46 +156,29 @@ const importRoute = createRoute({
   },
 });
 
-/** Job handler for large imports. */
-export const importJob = (data: DataService) =>
-  defineJob(async (params: ImportOptions & { upload: { path: string } }, ctx) => {
-    const { upload: _upload, ...options } = params;
-    return data.importFile({
-      ...options,
-      onProgress: (p) => ctx.progress(p.fraction * 0.9, `${p.stage} ${p.rows} rows`),
-    });
-  });
+/** Content types outside the list get 415 before the body is read. */
+const acceptedTypesOnly: MiddlewareHandler<ApiEnv> = async (c, next) => {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (c.req.method === 'POST' && !ACCEPTED_TYPES.includes(type)) {
+    return problemResponse(
+      c,
+      problem(
+        'unsupported-media-type',
+        415,
+        `content type "${type || '(none)'}" is not accepted; send the file as one of ${ACCEPTED_TYPES.join(', ')}`,
+      ),
+    );
+  }
+  await next();
+};
 
-/** The route definitions of this module, for the typed client (`AppType`). */
-export const dataRoutes = { tables, describeTable, importRoute } as const;
-
-export function registerDataRoutes(app: ApiApp, deps: ApiDeps): void {
-  const data = deps.data;
-  if (!data) return;
+/** Data routes: each an adapter over its operation in `ops/data`. */
+export function dataRoutes(deps: ApiDeps) {
   const limit = deps.uploadLimitBytes ?? 512 * 1024 * 1024;
   const asyncBytes = deps.asyncImportBytes ?? 16 * 1024 * 1024;
-
-  app.openapi(tables, async (c) => c.json({ tables: await data.rowCounts() }, 200));
-  app.openapi(describeTable, async (c) =>
-    c.json((await data.describe(c.req.valid('param').table)) as never, 200),
-  );
-
-  // Content types outside the list get 415 before the body is read.
-  app.use('/v1/imports/*', async (c, next) => {
-    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (c.req.method === 'POST' && !ACCEPTED_TYPES.includes(type)) {
-      return problemResponse(
-        c,
-        problem(
-          'unsupported-media-type',
-          415,
-          `content type "${type || '(none)'}" is not accepted; send the file as one of ${ACCEPTED_TYPES.join(', ')}`,
-        ),
-      );
-    }
-    await next();
-  });
-  app.use(
+  const group = routeGroup();
+  group.use('/v1/imports/*', acceptedTypesOnly);
+  group.use(
     '/v1/imports/*',
     bodyLimit({
       maxSize: limit,
@@ -195,39 +189,44 @@ export function registerDataRoutes(app: ApiApp, deps: ApiDeps): void {
         ),
     }),
   );
-  app.openapi(importRoute, async (c) => {
-    const { table } = c.req.valid('param');
-    const q = c.req.valid('query');
-    const body = c.req.raw.body;
-    if (!body) throw new InvalidInputError('the request has no body; send the file as the body', 'body');
-    const filename = q.filename ?? `upload.${q.format ?? 'csv'}`;
-    const upload = await data.saveUpload(body, filename, limit);
-    const options: ImportOptions = {
-      table: table as TableName,
-      source: { kind: 'file', path: upload.path, encoding: q.encoding as EncodingOption },
-      mapping: parsePairs(q.map, 'map'),
-      constants: parsePairs(q.set, 'set'),
-      mode: q.mode,
-      onDuplicate: q.onDuplicate,
-      maxRejectedFraction: q.maxRejected,
-    };
-    if (q.format && options.source.kind === 'file') options.source.format = q.format;
-    if (deps.jobs && (q.async === 'true' || upload.bytes >= asyncBytes)) {
-      const job = await deps.jobs.submit(
-        'import',
-        { ...options, upload: { path: upload.path } },
-        c.get('principal').keyId,
-      );
-      // The job owns the upload now; its file is removed with the workspace tmp folder.
-      return c.json(job, 202, { location: `/v1/jobs/${job.id}` }) as never;
-    }
-    try {
-      const report = await data.importFile(options);
-      return c.json(report as never, 200);
-    } finally {
-      await upload.cleanup();
-    }
-  });
+  return group
+    .openapi(tables, async (c) => c.json(await listTablesOp.run(opContext(c, deps), {}), 200))
+    .openapi(describeTable, async (c) =>
+      c.json(await describeTableOp.run(opContext(c, deps), c.req.valid('param')), 200),
+    )
+    .openapi(importRoute, async (c) => {
+      const { filename, async: runAsync, allowRepeat, maxRejected, ...fields } = c.req.valid('query');
+      const body = c.req.raw.body;
+      if (!body) throw new InvalidInputError('the request has no body; send the file as the body', 'body');
+      const uploads = need(deps.uploads, 'upload store');
+      const ctx = opContext(c, deps);
+      // Reports and errors name the file as uploaded, never by where the server keeps it.
+      const label = filename ?? `upload.${fields.format ?? 'csv'}`;
+      const parse = (uploadId: string) =>
+        ImportUploadInput.parse({
+          ...fields,
+          ...(maxRejected === undefined ? {} : { maxRejected }),
+          allowRepeat: allowRepeat === 'true',
+          table: c.req.valid('param').table,
+          label,
+          uploadId,
+        });
+      // Option mistakes answer 422 before the body is read.
+      await importUploadOp.precheck?.(ctx, parse('up_pending'));
+      const upload = await uploads.save(body, label, limit);
+      const input = parse(upload.id);
+      if (deps.jobs && (runAsync === 'true' || upload.bytes >= asyncBytes)) {
+        try {
+          const job = await submitOp(c, deps, importUploadOp, input);
+          return c.json(jobView(job), 202, { location: `/v1/jobs/${job.id}` });
+        } catch (err) {
+          await uploads.remove(upload.id);
+          throw err;
+        }
+      }
+      // The operation removes the upload once it has run, whatever the outcome.
+      return c.json(await importUploadOp.run(ctx, input), 200);
+    });
 }
 
 export { ACCEPTED_TYPES };

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { ApiApp, CoreDeps } from '../app-types.ts';
+import type { CoreDeps } from '../app-types.ts';
+import { routeGroup } from '../ops-adapter.ts';
 
 const health = createRoute({
   method: 'get',
@@ -14,9 +15,7 @@ const health = createRoute({
   },
 });
 
-/** The route definitions of this module, for the typed client (`AppType`). */
-export const healthRoutes = { health } as const;
-
-export function registerHealthRoutes(app: ApiApp, deps: CoreDeps): void {
-  app.openapi(health, (c) => c.json({ status: 'ok' as const, version: deps.version }, 200));
+/** Liveness, on every runtime. */
+export function healthRoutes(deps: CoreDeps) {
+  return routeGroup().openapi(health, (c) => c.json({ status: 'ok' as const, version: deps.version }, 200));
 }

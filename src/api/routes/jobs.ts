@@ -3,9 +3,11 @@ import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { isFinished, type Job, type JobQueue } from '../../jobs/index.ts';
 import { NotFoundError } from '../../schema/index.ts';
-import type { ApiApp, ApiDeps } from '../app-types.ts';
+import type { ApiDeps } from '../app-types.ts';
 import type { ApiEnv } from '../auth.ts';
-import { bearer, JobSchema, pick } from '../schemas.ts';
+import { assertCanCancel, assertCanSee, canSeeAllJobs } from '../job-access.ts';
+import { need, routeGroup } from '../ops-adapter.ts';
+import { bearer, JobSchema, jobView, pick } from '../schemas.ts';
 
 const IdParam = z.object({
   id: z
@@ -32,6 +34,8 @@ const list = createRoute({
   path: '/v1/jobs',
   tags: ['jobs'],
   summary: 'Recent jobs',
+  description:
+    'Admins and data scientists see every job; marketers and ad platforms see the jobs their own key started.',
   security: bearer,
   request: {
     query: z.object({
@@ -70,6 +74,7 @@ const cancel = createRoute({
   path: '/v1/jobs/{id}/cancel',
   tags: ['jobs'],
   summary: 'Cancel a queued or running job',
+  description: 'A key cancels the jobs it started; an admin key cancels any job (403 otherwise).',
   security: bearer,
   request: { params: IdParam },
   responses: {
@@ -81,63 +86,66 @@ const cancel = createRoute({
   },
 });
 
-/** An ad platform sees only the jobs it created; people see every job. */
 async function visibleJob(queue: JobQueue, c: Context<ApiEnv>, id: string): Promise<Job> {
-  const job = await queue.get(id);
   const p = c.get('principal');
-  if (p.role === 'ad_platform' && job.createdBy !== p.keyId) throw new NotFoundError('job', id);
-  return job;
+  try {
+    return assertCanSee(p, await queue.get(id));
+  } catch (err) {
+    // The same answer for a job that does not exist and one the caller may not see.
+    if (err instanceof NotFoundError) throw new NotFoundError('job', id);
+    throw err;
+  }
 }
 
-/** The route definitions of this module, for the typed client (`AppType`). */
-export const jobsRoutes = { get, list, events, cancel } as const;
-
-export function registerJobRoutes(app: ApiApp, deps: ApiDeps): void {
-  const queue = deps.jobs;
-  if (!queue) return;
-  app.openapi(get, async (c) => c.json((await visibleJob(queue, c, c.req.valid('param').id)) as never, 200));
-  app.openapi(list, async (c) => {
-    const q = c.req.valid('query');
-    const p = c.get('principal');
-    const jobs = (
-      await queue.list({
+/** Job routes: the queue's state, progress (also as server-sent events) and cancellation. */
+export function jobRoutes(deps: ApiDeps) {
+  const queue = () => need(deps.jobs, 'job queue');
+  return routeGroup()
+    .openapi(get, async (c) => c.json(jobView(await visibleJob(queue(), c, c.req.valid('param').id)), 200))
+    .openapi(list, async (c) => {
+      const q = c.req.valid('query');
+      const p = c.get('principal');
+      const jobs = await queue().list({
         ...(q.kind ? { kind: q.kind } : {}),
         ...(q.state ? { state: q.state } : {}),
+        ...(canSeeAllJobs(p) ? {} : { createdBy: p.keyId }),
         limit: q.limit,
-      })
-    ).filter((j) => p.role !== 'ad_platform' || j.createdBy === p.keyId);
-    return c.json({ jobs } as never, 200);
-  });
-  app.openapi(cancel, async (c) => {
-    const job = await visibleJob(queue, c, c.req.valid('param').id);
-    return c.json((await queue.cancel(job.id)) as never, 200);
-  });
-  app.openapi(events, async (c) => {
-    const first = await visibleJob(queue, c, c.req.valid('param').id);
-    return streamSSE(c, async (stream) => {
-      let seq = 0;
-      const send = (job: Job) =>
-        stream.writeSSE({ event: 'job', data: JSON.stringify(job), id: String(seq++) });
-      await new Promise<void>((resolve) => {
-        let done = false;
-        const finish = () => {
-          if (done) return;
-          done = true;
-          unsubscribe();
-          resolve();
-        };
-        // Subscribe before re-reading, so a change between the two is never missed.
-        const unsubscribe = queue.subscribe(first.id, (job) => {
-          void send(job).then(() => {
-            if (isFinished(job)) finish();
+      });
+      return c.json({ jobs: jobs.map(jobView) }, 200);
+    })
+    .openapi(cancel, async (c) => {
+      const job = await visibleJob(queue(), c, c.req.valid('param').id);
+      assertCanCancel(c.get('principal'), job);
+      return c.json(jobView(await queue().cancel(job.id)), 200);
+    })
+    .openapi(events, async (c) => {
+      const first = await visibleJob(queue(), c, c.req.valid('param').id);
+      return streamSSE(c, async (stream) => {
+        let seq = 0;
+        const send = (job: Job) =>
+          stream.writeSSE({ event: 'job', data: JSON.stringify(jobView(job)), id: String(seq++) });
+        await new Promise<void>((resolve) => {
+          let done = false;
+          const finish = () => {
+            if (done) return;
+            done = true;
+            unsubscribe();
+            resolve();
+          };
+          // Subscribe before re-reading, so a change between the two is never missed.
+          const unsubscribe = queue().subscribe(first.id, (job) => {
+            void send(job).then(() => {
+              if (isFinished(job)) finish();
+            });
           });
-        });
-        stream.onAbort(finish);
-        void queue.get(first.id).then(async (now) => {
-          await send(now);
-          if (isFinished(now)) finish();
+          stream.onAbort(finish);
+          void queue()
+            .get(first.id)
+            .then(async (now) => {
+              await send(now);
+              if (isFinished(now)) finish();
+            });
         });
       });
-    }) as never;
-  });
+    });
 }

@@ -1,8 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { NotFoundError } from '../../schema/index.ts';
-import type { ApiApp, ApiDeps } from '../app-types.ts';
-import { requireRole } from '../auth.ts';
-import { createApiKey, publicKey, revokeApiKey } from '../keys.ts';
+import {
+  auditLogOp,
+  CreateKeyInput,
+  createKeyOp,
+  listKeysOp,
+  type OpContext,
+  revokeKeyOp,
+} from '../../ops/index.ts';
+import type { CoreDeps } from '../app-types.ts';
+import { allow, routeGroup } from '../ops-adapter.ts';
 import { bearer, pick, RoleSchema } from '../schemas.ts';
 
 const KeySchema = z
@@ -20,34 +26,16 @@ const create = createRoute({
   method: 'post',
   path: '/v1/keys',
   tags: ['admin'],
-  summary: 'Create an API key (the key is shown once)',
+  summary: createKeyOp.summary,
   security: bearer,
-  middleware: [requireRole('admin')] as const,
-  request: {
-    body: {
-      required: true,
-      content: {
-        'application/json': {
-          schema: z.object({
-            name: z.string().min(1).max(100),
-            role: RoleSchema,
-            destination: z
-              .string()
-              .min(1)
-              .max(100)
-              .optional()
-              .openapi({ description: 'required for ad_platform keys' }),
-          }),
-        },
-      },
-    },
-  },
+  middleware: allow(createKeyOp),
+  request: { body: { required: true, content: { 'application/json': { schema: CreateKeyInput } } } },
   responses: {
     201: {
       description: 'Created; `key` is the secret, returned only now',
       content: { 'application/json': { schema: KeySchema.extend({ key: z.string() }) } },
     },
-    ...pick(400, 401, 403, 415, 422, 429),
+    ...pick(400, 401, 403, 413, 415, 422, 429),
   },
 });
 
@@ -55,9 +43,9 @@ const list = createRoute({
   method: 'get',
   path: '/v1/keys',
   tags: ['admin'],
-  summary: 'List API keys (never their secrets)',
+  summary: listKeysOp.summary,
   security: bearer,
-  middleware: [requireRole('admin')] as const,
+  middleware: allow(listKeysOp),
   responses: {
     200: {
       description: 'Keys',
@@ -71,10 +59,10 @@ const revoke = createRoute({
   method: 'delete',
   path: '/v1/keys/{keyId}',
   tags: ['admin'],
-  summary: 'Revoke an API key; it fails at once',
+  summary: revokeKeyOp.summary,
   security: bearer,
-  middleware: [requireRole('admin')] as const,
-  request: { params: z.object({ keyId: z.string().min(1) }) },
+  middleware: allow(revokeKeyOp),
+  request: { params: z.object({ keyId: z.string().min(1).max(100) }) },
   responses: {
     200: { description: 'Revoked', content: { 'application/json': { schema: KeySchema } } },
     ...pick(401, 403, 404, 429),
@@ -85,12 +73,12 @@ const audit = createRoute({
   method: 'get',
   path: '/v1/audit',
   tags: ['admin'],
-  summary: 'Audit log: who created, read and exported what',
+  summary: auditLogOp.summary,
   security: bearer,
-  middleware: [requireRole('admin')] as const,
+  middleware: allow(auditLogOp),
   request: {
     query: z.object({
-      keyId: z.string().optional(),
+      keyId: z.string().min(1).max(100).optional(),
       limit: z.coerce.number().int().min(1).max(1000).default(100),
     }),
   },
@@ -119,25 +107,17 @@ const audit = createRoute({
   },
 });
 
-/** The route definitions of this module, for the typed client (`AppType`). */
-export const keysRoutes = { create, list, revoke, audit } as const;
-
-export function registerKeyRoutes(app: ApiApp, deps: ApiDeps): void {
-  app.openapi(create, async (c) => {
-    const body = c.req.valid('json');
-    const { key, record } = await createApiKey(deps.keys, body);
-    return c.json({ ...publicKey(record), key }, 201);
+/** Key and audit routes: every runtime has keys and an audit log, so these need no workspace. */
+export function keyRoutes(deps: CoreDeps) {
+  const ctx = (): OpContext => ({
+    keys: deps.keys,
+    audit: deps.audit,
+    needModelsDir: '',
+    progress: () => undefined,
   });
-  app.openapi(list, async (c) => c.json({ keys: (await deps.keys.list()).map(publicKey) }, 200));
-  app.openapi(revoke, async (c) => {
-    const { keyId } = c.req.valid('param');
-    await revokeApiKey(deps.keys, keyId);
-    const record = await deps.keys.get(keyId);
-    if (!record) throw new NotFoundError('API key', keyId);
-    return c.json(publicKey(record), 200);
-  });
-  app.openapi(audit, async (c) => {
-    const { keyId, limit } = c.req.valid('query');
-    return c.json({ entries: await deps.audit.list(keyId ? { keyId, limit } : { limit }) }, 200);
-  });
+  return routeGroup()
+    .openapi(create, async (c) => c.json(await createKeyOp.run(ctx(), c.req.valid('json')), 201))
+    .openapi(list, async (c) => c.json(await listKeysOp.run(ctx(), {}), 200))
+    .openapi(revoke, async (c) => c.json(await revokeKeyOp.run(ctx(), c.req.valid('param')), 200))
+    .openapi(audit, async (c) => c.json(await auditLogOp.run(ctx(), c.req.valid('query')), 200));
 }

@@ -1,97 +1,33 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { explainAudience, FrontierCache } from '../../audience/index.ts';
-import { DOMAIN_JOBS } from '../../jobs/index.ts';
+import { TIE_AUC } from '../../lookalike/index.ts';
 import {
-  diagnoseSeed,
-  explainIds,
-  type LookalikeManifest,
-  listLookalikeModels,
-  loadLookalikeModel,
-  type SeedSpec,
-  type TrainLookalikeOptions,
-} from '../../lookalike/index.ts';
-import { ConflictError, InsufficientDataError, InvalidInputError } from '../../schema/index.ts';
-import type { Workspace } from '../../store/index.ts';
-import type { ApiApp, ApiDeps } from '../app-types.ts';
-import { requireRole } from '../auth.ts';
-import { bearer, Day, JobAccepted, jsonLimit, pathId, pick } from '../schemas.ts';
+  DiagnoseInput,
+  diagnoseSeedOp,
+  explainModelOp,
+  getModelOp,
+  ListModelsInput,
+  listModelsOp,
+  modelFrontierOp,
+  TrainModelInput,
+  trainModelOp,
+} from '../../ops/index.ts';
+import type { ApiDeps } from '../app-types.ts';
+import { allow, opContext, routeGroup, submitOp } from '../ops-adapter.ts';
+import { bearer, JobAccepted, jobView, pathId, pick } from '../schemas.ts';
 
 const IdParam = pathId('lm_demo_top_segment');
-const Ids = (what: string) =>
-  z.array(z.string().min(1).max(200)).max(2_000_000).openapi({ description: what });
-
-export const SeedSpecSchema = z
-  .discriminatedUnion('kind', [
-    z
-      .object({
-        kind: z.literal('segment'),
-        segmentationId: z.string().min(1),
-        segmentId: z.string().min(1).openapi({ example: 'seg_01' }),
-      })
-      .strict(),
-    z.object({ kind: z.literal('members'), memberIds: Ids('member IDs').min(1) }).strict(),
-    z.object({ kind: z.literal('third_party_ids'), tpIds: Ids('third-party IDs').min(1) }).strict(),
-    z
-      .object({
-        kind: z.literal('purchase'),
-        nameContains: z.string().min(1).max(200).optional(),
-        productIds: Ids('product IDs').optional(),
-        categories: z.array(z.string().min(1)).max(1000).optional(),
-        since: Day.optional(),
-        until: Day.optional(),
-        minSpend: z.number().min(0).optional(),
-      })
-      .strict()
-      .refine((s) => s.nameContains || s.productIds?.length || s.categories?.length, {
-        message: 'a purchase seed needs nameContains, productIds or categories',
-      }),
-    z
-      .object({
-        kind: z.literal('top_value'),
-        count: z.number().int().min(1).optional(),
-        share: z.number().gt(0).lt(1).optional(),
-        since: Day.optional(),
-        until: Day.optional(),
-      })
-      .strict()
-      .refine((s) => (s.count === undefined) !== (s.share === undefined), {
-        message: 'a top_value seed needs exactly one of count or share',
-      }),
-  ])
-  .openapi('SeedSpec');
-
 const Universe = z.enum(['third_party', 'members']);
 
-export const TrainModelRequest = z
+const WarningSchema = z
   .object({
-    id: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'use 1-100 letters, digits, "_", "-" or "."')
-      .optional(),
-    seed: SeedSpecSchema,
-    negativeSeed: SeedSpecSchema.optional(),
-    universe: Universe.openapi({ description: 'third_party (acquisition) or members (cross-sell)' }),
-    exclusions: z
-      .object({
-        existingCustomers: z.boolean().optional(),
-        optedOut: Ids('opted-out IDs, never scored').optional(),
-        ids: Ids('other IDs to leave out').optional(),
-      })
-      .strict()
-      .optional(),
-    asOf: Day.optional(),
-    since: Day.optional(),
-    randomSeed: z.number().int().min(0).optional(),
-    unlabelledSample: z.number().int().min(200).max(500_000).optional(),
-    minSeedSize: z.number().int().min(20).max(1_000_000).optional(),
+    code: z.string(),
+    message: z.string(),
+    messageJa: z.string().optional().openapi({ description: 'the same in Japanese' }),
   })
-  .strict()
-  .openapi('TrainModelRequest');
-
-const DiagnoseRequest = z
-  .object({ seed: SeedSpecSchema, universe: Universe, asOf: Day.optional() })
-  .strict()
-  .openapi('DiagnoseSeedRequest');
+  .openapi('SeedWarning', {
+    description:
+      'codes: too_small, low_match_rate, not_distinctive, too_broad (over 40% of members, or an estimated 30% of the universe), large_share (over 20% of members)',
+  });
 
 const DiagnosticsSchema = z
   .object({
@@ -103,7 +39,7 @@ const DiagnosticsSchema = z
     shareOfMembers: z.number().nullable(),
     distinctiveness: z.number().nullable(),
     estimatedPositiveShare: z.number().nullable(),
-    warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+    warnings: z.array(WarningSchema),
   })
   .openapi('SeedDiagnostics');
 
@@ -114,9 +50,16 @@ const ModelSummary = z
     universe: Universe,
     architecture: z.string(),
     seed: z.object({ description: z.string(), size: z.number(), matched: z.number() }),
+    dataFingerprint: z.string(),
     distinctiveness: z.number().nullable(),
     estimatedPositiveShare: z.number().nullable(),
-    warnings: z.array(z.object({ code: z.string(), message: z.string() })),
+    warnings: z.array(WarningSchema),
+    tags: z.array(z.string()),
+    retrainedFrom: z.string().nullable().openapi({ description: 'the model this one was retrained from' }),
+    backtests: z
+      .number()
+      .int()
+      .openapi({ description: 'backtests recorded (details: POST /v1/lookalike-models/compare)' }),
   })
   .openapi('ModelSummary');
 
@@ -129,7 +72,10 @@ const PointSchema = z
     ci: z.tuple([z.number(), z.number()]),
     expectedPositives: z.number(),
     heldOutRecall: z.number(),
-    lift: z.number(),
+    lift: z.number().nullable().openapi({
+      description:
+        'precision over the estimated positive share; null when that share is 0 (nobody outside the seed resembles it)',
+    }),
   })
   .openapi('FrontierPoint');
 
@@ -158,13 +104,15 @@ const train = createRoute({
   method: 'post',
   path: '/v1/lookalike-models',
   tags: ['models'],
-  summary: 'Train a lookalike model from a 1st-party seed (runs as a job)',
+  summary: `${trainModelOp.summary} (runs as a job)`,
   description:
     'The seed is checked before the job is queued: an unknown segmentation or segment is 404, a seed that matches ' +
-    'too few people is 422 with its diagnostics, an existing model id is 409.',
+    'too few people is 422 with its diagnostics, an existing model id is 409. Training fits logistic regression and ' +
+    `an MLP and keeps the higher validation AUC, except that logistic is kept when the MLP is ahead by less than ${TIE_AUC} ` +
+    '(a tie goes to the simpler model); POST /v1/lookalike-models/compare states which way the rule went for each model.',
   security: bearer,
-  middleware: [requireRole('data_scientist'), jsonLimit(32 * 1024 * 1024)] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: TrainModelRequest } } } },
+  middleware: allow(trainModelOp),
+  request: { body: { required: true, content: { 'application/json': { schema: TrainModelInput } } } },
   responses: { ...JobAccepted, ...pick(400, 401, 403, 404, 409, 413, 415, 422, 429) },
 });
 
@@ -172,10 +120,10 @@ const diagnose = createRoute({
   method: 'post',
   path: '/v1/lookalike-models/diagnose',
   tags: ['models'],
-  summary: 'Seed diagnostics without training: size, match rate, share of members, warnings',
+  summary: diagnoseSeedOp.summary,
   security: bearer,
-  middleware: [requireRole('data_scientist', 'marketer'), jsonLimit(32 * 1024 * 1024)] as const,
-  request: { body: { required: true, content: { 'application/json': { schema: DiagnoseRequest } } } },
+  middleware: allow(diagnoseSeedOp),
+  request: { body: { required: true, content: { 'application/json': { schema: DiagnoseInput } } } },
   responses: {
     200: { description: 'Diagnostics', content: { 'application/json': { schema: DiagnosticsSchema } } },
     ...pick(400, 401, 403, 404, 413, 415, 422, 429),
@@ -186,9 +134,12 @@ const list = createRoute({
   method: 'get',
   path: '/v1/lookalike-models',
   tags: ['models'],
-  summary: 'Lookalike models, newest first',
+  summary: listModelsOp.summary,
+  description:
+    'Marketers read the list; tagging, deleting, retraining and comparing are for data scientists.',
   security: bearer,
-  middleware: [requireRole('data_scientist', 'marketer')] as const,
+  middleware: allow(listModelsOp),
+  request: { query: ListModelsInput },
   responses: {
     200: {
       description: 'Summaries',
@@ -202,10 +153,10 @@ const get = createRoute({
   method: 'get',
   path: '/v1/lookalike-models/{id}',
   tags: ['models'],
-  summary: 'A model: seed and its diagnostics, data, candidates and validation metrics, calibration',
+  summary: getModelOp.summary,
   description: 'Seed and exclusion ID lists are given as counts, never as IDs.',
   security: bearer,
-  middleware: [requireRole('data_scientist', 'marketer')] as const,
+  middleware: allow(getModelOp),
   request: { params: IdParam },
   responses: {
     200: {
@@ -227,10 +178,10 @@ const frontier = createRoute({
   method: 'get',
   path: '/v1/lookalike-models/{id}/frontier',
   tags: ['models'],
-  summary: 'Expected precision (with its interval), positives, recall and lift at every audience size',
+  summary: modelFrontierOp.summary,
   description: 'A grid of `steps` sizes, or with `size` the one point at exactly that size.',
   security: bearer,
-  middleware: [requireRole('data_scientist', 'marketer')] as const,
+  middleware: allow(modelFrontierOp),
   request: {
     params: IdParam,
     query: z.object({
@@ -256,14 +207,21 @@ const frontier = createRoute({
   },
 });
 
+const ExplanationSchema = z
+  .object({
+    id: z.string(),
+    score: z.number(),
+    contributions: z.array(z.object({ feature: z.string(), value: z.number(), contribution: z.number() })),
+  })
+  .openapi('IdExplanation');
+
 const explain = createRoute({
   method: 'get',
   path: '/v1/lookalike-models/{id}/explain',
   tags: ['models'],
-  summary:
-    'What drives the model: features of the top of its ranking, or the contributions for one scored ID',
+  summary: explainModelOp.summary,
   security: bearer,
-  middleware: [requireRole('data_scientist', 'marketer')] as const,
+  middleware: allow(explainModelOp),
   request: {
     params: IdParam,
     query: z.object({
@@ -279,22 +237,14 @@ const explain = createRoute({
   },
   responses: {
     200: {
-      description: 'Drivers, or the one ID with its score and contributions',
+      description: 'Drivers of the top of the ranking, or the one ID with its score and contributions',
       content: {
         'application/json': {
           schema: z.object({
             modelId: z.string(),
             size: z.number().int().nullable(),
             drivers: z.array(DriverSchema),
-            explanation: z
-              .object({
-                id: z.string(),
-                score: z.number(),
-                contributions: z.array(
-                  z.object({ feature: z.string(), value: z.number(), contribution: z.number() }),
-                ),
-              })
-              .nullable(),
+            explanations: z.array(ExplanationSchema),
           }),
         },
       },
@@ -303,115 +253,30 @@ const explain = createRoute({
   },
 });
 
-const countIds = (spec: SeedSpec): Record<string, unknown> => {
-  const out: Record<string, unknown> = { ...spec };
-  for (const key of ['memberIds', 'tpIds', 'productIds'] as const) {
-    const v = (spec as Record<string, unknown>)[key];
-    if (Array.isArray(v)) {
-      delete out[key];
-      out[`${key.slice(0, -3)}Count`] = v.length;
-    }
-  }
-  return out;
-};
-
-/** A manifest for the API: seed lists as counts, and none of the weight and calibration layouts. */
-export function publicModel(m: LookalikeManifest): Record<string, unknown> {
-  const { layers: _layers, calibrationLayout: _layout, seed, negativeSeed, ...rest } = m;
-  return {
-    ...rest,
-    seed: { ...seed, spec: countIds(seed.spec) },
-    negativeSeed: negativeSeed ? { ...negativeSeed, spec: countIds(negativeSeed.spec) } : null,
-  };
-}
-
-const summary = (m: LookalikeManifest) => ({
-  id: m.id,
-  createdAt: m.createdAt,
-  universe: m.universe,
-  architecture: m.architecture,
-  seed: { description: m.seed.description, size: m.seed.size, matched: m.seed.matched },
-  distinctiveness: m.diagnostics.distinctiveness,
-  estimatedPositiveShare: m.diagnostics.estimatedPositiveShare,
-  warnings: m.diagnostics.warnings,
-});
-
-async function modelExists(ws: Workspace, id: string): Promise<boolean> {
-  return (await ws.artifacts.get(`lookalike-models/${id}/manifest.json`)) !== null;
-}
-
-/** The route definitions of this module, for the typed client (`AppType`). */
-export const modelsRoutes = { train, diagnose, list, get, frontier, explain } as const;
-
-export function registerModelRoutes(app: ApiApp, deps: ApiDeps): void {
-  const { workspace: ws, jobs } = deps;
-  if (!ws) return;
-  const frontiers = new FrontierCache(ws);
-
-  app.openapi(diagnose, async (c) => {
-    const body = c.req.valid('json');
-    return c.json(await diagnoseSeed(ws, body as Parameters<typeof diagnoseSeed>[1]), 200);
-  });
-
-  if (jobs) {
-    app.openapi(train, async (c) => {
-      const body = c.req.valid('json') as TrainLookalikeOptions;
-      if (body.id && (await modelExists(ws, body.id)))
-        throw new ConflictError(
-          `model "${body.id}" already exists; models are immutable, choose another id`,
-          'id',
-        );
-      if (body.universe === 'members' && body.seed.kind === 'third_party_ids')
-        throw new InvalidInputError(
-          'a third_party_ids seed works only with the third_party universe',
-          'seed.kind',
-        );
-      // Cheap checks now, so a bad seed is answered at once rather than as a failed job.
-      const d = await diagnoseSeed(ws, body);
-      const min = body.minSeedSize ?? 100;
-      if (d.matched < min) {
-        const e = new InsufficientDataError(
-          `the seed matched ${d.matched} ${body.universe === 'third_party' ? 'third-party profiles' : 'members'}; at least ${min} are needed to train`,
-          'seed',
-        );
-        Object.assign(e.extra, { diagnostics: d });
-        throw e;
-      }
-      const job = await jobs.submit(DOMAIN_JOBS.lookalike, body, c.get('principal').keyId);
-      return c.json(job, 202, { location: `/v1/jobs/${job.id}` }) as never;
+/** Lookalike-model routes: each an adapter over its operation in `ops/lookalike`. */
+export function modelRoutes(deps: ApiDeps) {
+  return routeGroup()
+    .openapi(diagnose, async (c) =>
+      c.json(await diagnoseSeedOp.run(opContext(c, deps), c.req.valid('json')), 200),
+    )
+    .openapi(train, async (c) => {
+      const job = await submitOp(c, deps, trainModelOp, c.req.valid('json'));
+      return c.json(jobView(job), 202, { location: `/v1/jobs/${job.id}` });
+    })
+    .openapi(list, async (c) => c.json(await listModelsOp.run(opContext(c, deps), c.req.valid('query')), 200))
+    .openapi(get, async (c) => c.json(await getModelOp.run(opContext(c, deps), c.req.valid('param')), 200))
+    .openapi(frontier, async (c) => {
+      const q = c.req.valid('query');
+      const input = {
+        id: c.req.valid('param').id,
+        steps: q.steps,
+        sizes: q.size === undefined ? [] : [q.size],
+      };
+      return c.json(await modelFrontierOp.run(opContext(c, deps), input), 200);
+    })
+    .openapi(explain, async (c) => {
+      const q = c.req.valid('query');
+      const input = { id: c.req.valid('param').id, size: q.size, top: q.top, ids: q.id ? [q.id] : [] };
+      return c.json(await explainModelOp.run(opContext(c, deps), input), 200);
     });
-  }
-
-  app.openapi(list, async (c) =>
-    c.json({ models: (await listLookalikeModels(ws.artifacts)).map(summary) }, 200),
-  );
-
-  app.openapi(get, async (c) => {
-    const { manifest } = await loadLookalikeModel(ws.artifacts, c.req.valid('param').id);
-    return c.json(publicModel(manifest) as never, 200);
-  });
-
-  app.openapi(frontier, async (c) => {
-    const { id } = c.req.valid('param');
-    const q = c.req.valid('query');
-    const { frontier: f, snapshot } = await frontiers.get(id);
-    if (q.size !== undefined && q.size > f.size)
-      throw new InvalidInputError(
-        `size ${q.size} is larger than the universe (${f.size} after exclusions)`,
-        'size',
-      );
-    const points = q.size !== undefined ? [f.at(q.size)] : f.grid(q.steps, [], 10);
-    return c.json({ modelId: id, snapshot, summary: f.summary, points }, 200);
-  });
-
-  app.openapi(explain, async (c) => {
-    const { id } = c.req.valid('param');
-    const q = c.req.valid('query');
-    if (q.id) {
-      const [e] = await explainIds(ws, id, [q.id], q.top);
-      return c.json({ modelId: id, size: null, drivers: [], explanation: e ?? null }, 200);
-    }
-    const drivers = await explainAudience(ws, id, q.size, { top: q.top });
-    return c.json({ modelId: id, size: q.size, drivers, explanation: null }, 200);
-  });
 }

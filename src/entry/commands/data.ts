@@ -6,15 +6,14 @@ import {
   ENCODINGS,
   FORMATS,
   IMPORT_MODES,
-  type ImportOptions,
   type ImportReport,
   importDataset,
-  importTable,
   importTablesDirectory,
-  parsePairs,
 } from '../../ingest/index.ts';
+import { describeTableOp, importFileOp, listTablesOp } from '../../ops/index.ts';
 import { generateSampleWorkspace } from '../../sample/index.ts';
-import { InvalidInputError, isTableName, TABLE_NAMES, type TableName } from '../../schema/index.ts';
+import { InvalidInputError, TABLE_NAMES } from '../../schema/index.ts';
+import { flagNumber, runCliOp } from '../cli-op.ts';
 import {
   fmtNumber,
   type GlobalOptions,
@@ -57,23 +56,8 @@ const importProgress = () => {
   };
 };
 
-function oneOf<T extends string>(
-  value: string | undefined,
-  allowed: readonly T[],
-  field: string,
-): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new InvalidInputError(
-      `--${field} "${value}" is not valid; use one of ${allowed.join(', ')}`,
-      field,
-    );
-  }
-  return value as T;
-}
-
-export function registerDataCommands(program: Command, globals: () => GlobalOptions): void {
-  program
+function generateCommand(parent: Command, globals: () => GlobalOptions): void {
+  parent
     .command('generate')
     .description('generate the deterministic Japanese sample workspace (tables/, truth/, manifest.json)')
     .option('--out <dir>', 'output folder (default: <home>/sample)')
@@ -81,6 +65,10 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
     .option('--members <n>', 'number of members', '20000')
     .option('--universe <n>', 'third-party universe size', '200000')
     .option('--months <n>', 'months of transactions', '12')
+    .option(
+      '--community-share <x>',
+      'share of members in the brand community (actions table), 0-1 (default 0.05)',
+    )
     .option('--import', 'import the generated tables into the workspace (replacing them)')
     .action(
       async (o: {
@@ -89,6 +77,7 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
         members: string;
         universe: string;
         months: string;
+        communityShare?: string;
         import?: boolean;
       }) => {
         const g = globals();
@@ -106,6 +95,7 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
           members: num(o.members, 'members'),
           universe: num(o.universe, 'universe'),
           months: num(o.months, 'months'),
+          ...(o.communityShare !== undefined ? { communityShare: Number(o.communityShare) } : {}),
           onProgress: (p) => bar.update(p.total ? p.done / p.total : 0, p.stage),
         });
         bar.stop();
@@ -124,8 +114,10 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
         );
       },
     );
+}
 
-  program
+function importCommand(parent: Command, globals: () => GlobalOptions): void {
+  parent
     .command('import')
     .description('import one table from a file (CSV/TSV, NDJSON, Parquet, Arrow IPC; plain or gzip)')
     .argument('<table>', `target table: ${TABLE_NAMES.join(', ')}`)
@@ -142,43 +134,36 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
       'reject',
     )
     .option('--max-rejected <fraction>', 'abort when more than this fraction of rows is rejected', '0.5')
-    .action(async (table: string, file: string, o: Record<string, string | undefined>) => {
+    .option('--allow-repeat', 'append a file whose exact bytes were already imported into the table')
+    .action(async (table: string, file: string, o: Record<string, string | boolean | undefined>) => {
       const g = globals();
-      if (!isTableName(table)) {
-        throw new InvalidInputError(
-          `unknown table "${table}"; tables are ${TABLE_NAMES.join(', ')}`,
-          'table',
-        );
-      }
-      const maxRejected = Number(o.maxRejected);
-      if (!(maxRejected >= 0 && maxRejected <= 1)) {
-        throw new InvalidInputError(
-          `--max-rejected must be a fraction between 0 and 1, got "${o.maxRejected}"`,
-          'max-rejected',
-        );
-      }
-      const source: ImportOptions['source'] = { kind: 'file', path: resolve(file) };
-      const format = oneOf(o.format, FORMATS, 'format');
-      if (format) source.format = format;
-      source.encoding = oneOf(o.encoding, ENCODINGS, 'encoding') ?? 'auto';
-      if (o.delimiter) source.delimiter = o.delimiter === '\\t' ? '\t' : o.delimiter;
-      const progress = importProgress();
-      const report = await withWorkspace(g, (ws) =>
-        importTable(ws, {
-          table: table as TableName,
-          source,
-          mapping: parsePairs(o.map, 'map'),
-          constants: parsePairs(o.set, 'set'),
-          mode: oneOf(o.mode, IMPORT_MODES, 'mode') ?? 'append',
-          onDuplicate: oneOf(o.onDuplicate, DUPLICATE_POLICIES, 'on-duplicate') ?? 'reject',
-          maxRejectedFraction: maxRejected,
-          onProgress: progress.onProgress,
-        }),
-      ).finally(progress.stop);
+      const delimiter = typeof o.delimiter === 'string' && o.delimiter === '\\t' ? '\t' : o.delimiter;
+      // The operation's schema validates every flag; reports name the file as typed, not its resolved path.
+      const report = await runCliOp(
+        g,
+        importFileOp,
+        {
+          table,
+          path: resolve(file),
+          label: file,
+          format: o.format,
+          encoding: o.encoding,
+          delimiter,
+          map: o.map,
+          set: o.set,
+          mode: o.mode,
+          onDuplicate: o.onDuplicate,
+          maxRejected: flagNumber(o.maxRejected as string | undefined),
+          allowRepeat: o.allowRepeat === true,
+        },
+        { label: 'importing' },
+      );
       print(report, g, () => reportDetail(report));
     });
+}
 
-  program
+function importDatasetCommand(parent: Command, globals: () => GlobalOptions): void {
+  parent
     .command('import-dataset')
     .description(`import a known public dataset folder: ${Object.keys(DATASET_PRESETS).join(', ')}`)
     .argument('<preset>', 'dataset preset name')
@@ -191,8 +176,10 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
       ).finally(progress.stop);
       print(result, g, () => result.reports.map(reportDetail).join('\n'));
     });
+}
 
-  program
+function importDirCommand(parent: Command, globals: () => GlobalOptions): void {
+  parent
     .command('import-dir')
     .description(
       'import every <table>.csv (or .csv.gz, .ndjson, .parquet, .arrow) in a folder, replacing those tables',
@@ -206,28 +193,27 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
       ).finally(progress.stop);
       print(reports, g, () => reports.map(reportDetail).join('\n'));
     });
+}
 
-  program
+function tablesCommand(parent: Command, globals: () => GlobalOptions): void {
+  parent
     .command('tables')
     .description('list the workspace tables with their row counts')
     .action(async () => {
       const g = globals();
-      const counts = await withWorkspace(g, (ws) => ws.rowCounts());
+      const { tables: counts } = await runCliOp(g, listTablesOp, {});
       print(counts, g, () => textTable(Object.entries(counts).map(([table, rows]) => ({ table, rows }))));
     });
+}
 
-  program
+function describeCommand(parent: Command, globals: () => GlobalOptions): void {
+  parent
     .command('describe')
     .description('columns of one table with non-null counts, distinct counts and ranges')
     .argument('<table>', `one of ${TABLE_NAMES.join(', ')}`)
     .action(async (table: string) => {
       const g = globals();
-      if (!isTableName(table))
-        throw new InvalidInputError(
-          `unknown table "${table}"; tables are ${TABLE_NAMES.join(', ')}`,
-          'table',
-        );
-      const d = await withWorkspace(g, (ws) => ws.describe(table));
+      const d = await runCliOp(g, describeTableOp, { table });
       print(
         d,
         g,
@@ -235,8 +221,10 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
           `${d.table}: ${d.description}, ${fmtNumber(d.rows)} rows\n${textTable(d.columns as unknown as Record<string, unknown>[])}`,
       );
     });
+}
 
-  program
+function importsCommand(parent: Command, globals: () => GlobalOptions): void {
+  parent
     .command('imports')
     .description('the import log: every import with its accepted and rejected counts')
     .action(async () => {
@@ -248,8 +236,10 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
       );
       print(rows, g, () => textTable(rows));
     });
+}
 
-  program
+function quarantineCommand(parent: Command, globals: () => GlobalOptions): void {
+  parent
     .command('quarantine')
     .description('rejected rows with row number, column and reason')
     .option('--import <id>', 'only rows of this import')
@@ -266,4 +256,15 @@ export function registerDataCommands(program: Command, globals: () => GlobalOpti
       );
       print(rows, g, () => textTable(rows));
     });
+}
+
+export function registerDataCommands(program: Command, globals: () => GlobalOptions): void {
+  generateCommand(program, globals);
+  importCommand(program, globals);
+  importDatasetCommand(program, globals);
+  importDirCommand(program, globals);
+  tablesCommand(program, globals);
+  describeCommand(program, globals);
+  importsCommand(program, globals);
+  quarantineCommand(program, globals);
 }

@@ -1,30 +1,28 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { initTf } from '../../features/tf-backend.ts';
+import { nodeNeedFiles, readLivedoor, resolveTokenizer, WorkerPool } from '../../adapters/index.ts';
 import {
-  classifyTexts,
   DEFAULT_MODELS_DIR,
-  DEFAULT_TRAIN_PARAMS,
-  evaluateDecisions,
+  type EvaluationReport,
   LIVEDOOR_DEFAULTS,
   listThemes,
-  loadCorpus,
-  loadNeedClassifier,
-  loadTheme,
-  NeedClassifier,
   type NeedMetrics,
-  type NeedModelManifest,
-  prepareTexts,
-  readLivedoor,
-  resolveTokenizer,
   TOKENIZER_BACKENDS,
   type TokenizerBackendName,
   TokenizerPool,
   trainLivedoor,
-  trainNeedClassifier,
   trainTheme,
 } from '../../needs/index.ts';
+import {
+  classifyNeedsOp,
+  evaluateNeedsOp,
+  needThemesOp,
+  parseInput,
+  type RetrainResult,
+  retrainNeedsOp,
+} from '../../ops/index.ts';
 import { InvalidInputError } from '../../schema/index.ts';
+import { flagNumber, runCliOp } from '../cli-op.ts';
 import { type GlobalOptions, print, progressBar, textTable } from '../cli-support.ts';
 
 const pct = (x: number) => Math.round(x * 1000) / 10;
@@ -47,6 +45,16 @@ function positiveInt(value: string, name: string): number {
   return n;
 }
 
+/** `needs classify` flags as the `needs.classify` operation's raw input (no defaults of its own). */
+export function classifyFlags(texts: string[], o: { theme?: string }): unknown {
+  return { texts, theme: o.theme };
+}
+
+/** `needs train` flags as the `needs.retrain` operation's raw input (no defaults of its own). */
+export function retrainFlags(theme: string, o: { seed?: string }): unknown {
+  return { theme, seed: flagNumber(o.seed) };
+}
+
 /** Per-need table and summary lines of one evaluation. */
 function metricsReport(title: string, m: NeedMetrics): string {
   const rows = m.perNeed.map((n) => ({
@@ -60,18 +68,35 @@ function metricsReport(title: string, m: NeedMetrics): string {
     `${title}: ${m.texts} texts`,
     textTable(rows),
     `micro-F1 ${pct(m.microF1)}% (P ${pct(m.microPrecision)}%, R ${pct(m.microRecall)}%)  macro-F1 ${pct(m.macroF1)}%  exact match ${pct(m.exactMatch)}%`,
-    `after-adversative focus found ${pct(m.focusRecall)}% of ${m.focusPairs}  met/unmet right ${pct(m.polarityAccuracy)}% of ${m.polarityPairs}`,
+    `after-adversative focus found ${pct(m.focusRecall)}% of ${m.focusPairs} (placed right ${pct(m.focusPrecision ?? 0)}%)  met/unmet right ${pct(m.polarityAccuracy)}% of ${m.polarityPairs}  unmet recall ${pct(m.unmetRecall ?? 0)}% of ${m.unmetPairs ?? 0}`,
   ].join('\n');
 }
 
-function themesFrom(theme: string | undefined, all: boolean | undefined): string[] {
-  if (all) return listThemes();
-  return [theme ?? 'convection_oven'];
+function evaluationReport(title: string, r: EvaluationReport): string {
+  const lines = [metricsReport(title, r.metrics)];
+  if (r.byForm.length)
+    lines.push(
+      textTable(
+        r.byForm.map((f) => ({
+          form: f.name,
+          texts: f.texts,
+          'focus pairs': f.focusPairs,
+          'focus found %': pct(f.focusRecall),
+        })),
+      ),
+    );
+  lines.push(
+    `confidence vs exact match (ECE ${r.calibration.ece.toFixed(3)}): ${r.calibration.bins
+      .map((b) => `[${b.low.toFixed(1)},${b.high.toFixed(1)}) ${b.texts} texts ${pct(b.exactShare)}%`)
+      .join('  ')}`,
+  );
+  return lines.join('\n');
 }
 
 /**
- * `lookalike needs ...`: train, evaluate and try the need classifiers, and run the livedoor
- * check of the same pipeline.
+ * `lookalike needs ...`: each command turns its flags into its operation's input (`ops/needs`):
+ * the defaults, limits and messages are the operation's, as over the API. `train --ship` is the
+ * developer's way to re-ship the repository's models; the livedoor check has no operation.
  *
  * @param program the root command
  * @param globals the global options (--json, --home)
@@ -83,53 +108,66 @@ export function registerNeedsCommands(program: Command, globals: () => GlobalOpt
 
   needs
     .command('themes')
-    .description('themes with their needs and the model that serves each')
+    .description(needThemesOp.summary)
     .action(async () => {
       const g = globals();
-      const rows: { theme: string; name: string; needs: string; model: string }[] = [];
-      for (const id of listThemes()) {
-        const theme = loadTheme(id);
-        const clf = await loadNeedClassifier(id);
-        rows.push({
-          theme: id,
-          name: theme.name_ja,
-          needs: theme.needs.map((n) => n.id).join(', '),
-          model: clf.model ? clf.version : 'dictionary only',
-        });
-      }
-      print(rows, g, () => textTable(rows));
+      const { themes } = await runCliOp(g, needThemesOp, {});
+      const rows = themes.map((t) => ({
+        theme: t.theme,
+        name: t.name_ja,
+        needs: t.needs.map((n) => `${n.id}(${n.name_ja})`).join(', '),
+        model: `${t.model.version} (${t.model.source})`,
+      }));
+      print(themes, g, () => textTable(rows));
     });
 
   needs
     .command('train')
-    .description(`train a theme's classifier from data/needs/corpus and write models/needs/<theme>`)
-    .option('--theme <id>', 'theme to train', 'convection_oven')
+    .description(retrainNeedsOp.summary)
+    .option('--theme <id>', 'theme to train')
     .option('--all', 'train every theme that has a corpus')
-    .option('--seed <n>', 'random seed', String(DEFAULT_TRAIN_PARAMS.seed))
-    .option('--backend <name>', `tokenizer: ${TOKENIZER_BACKENDS.join(', ')}`, 'kuromoji')
-    .option('--models <dir>', 'models directory', DEFAULT_MODELS_DIR)
-    .action(async (o: { theme: string; all?: boolean; seed: string; backend: string; models: string }) => {
+    .option('--seed <n>', "random seed (default: the shipped models' seed)")
+    .option(
+      '--ship',
+      `write the repository's shipped models (${DEFAULT_MODELS_DIR}) instead of the workspace's`,
+    )
+    .option('--backend <name>', `tokenizer with --ship: ${TOKENIZER_BACKENDS.join(', ')}`, 'kuromoji')
+    .action(async (o: { theme?: string; all?: boolean; seed?: string; ship?: boolean; backend: string }) => {
       const g = globals();
-      const tokenizer = await resolveTokenizer(backendOf(o.backend));
-      const results: { theme: string; dir: string; manifest: NeedModelManifest; seconds: number }[] = [];
-      for (const theme of themesFrom(o.theme, o.all)) {
+      const themes = o.all ? listThemes(nodeNeedFiles) : [o.theme ?? ''];
+      const results: RetrainResult[] = [];
+      for (const theme of themes) {
+        if (!o.ship) {
+          results.push(
+            await runCliOp(g, retrainNeedsOp, retrainFlags(theme, o), { label: `training ${theme}` }),
+          );
+          continue;
+        }
+        const input = parseInput(retrainNeedsOp, retrainFlags(theme, o));
         const bar = progressBar(`training ${theme}`);
-        const { result, manifest, dir } = await trainTheme(theme, {
-          params: { seed: positiveInt(o.seed, 'seed') },
-          tokenizer,
-          modelsDir: resolve(o.models),
+        const { result, manifest } = await trainTheme(nodeNeedFiles, input.theme, {
+          params: { seed: input.seed },
+          tokenizer: await resolveTokenizer(backendOf(o.backend)),
+          modelsDir: DEFAULT_MODELS_DIR,
           onProgress: (p) => bar.update(p.total ? p.done / p.total : 0, p.stage),
         }).finally(() => bar.stop());
-        results.push({ theme, dir, manifest, seconds: result.seconds });
+        results.push({
+          theme: input.theme,
+          version: manifest.version,
+          seconds: result.seconds,
+          metrics: manifest.metrics,
+          location: DEFAULT_MODELS_DIR,
+        });
       }
       print(results, g, () =>
         results
           .map((r) =>
             [
-              `${r.theme}: wrote ${r.dir} (version ${r.manifest.version}, ${r.manifest.layout.features} features, ${r.seconds.toFixed(1)} s)`,
-              metricsReport('test split', r.manifest.metrics!.test),
-              `dictionary alone on the test split: micro-F1 ${pct(r.manifest.metrics!.dictionaryOnlyTest.microF1)}%, macro-F1 ${pct(r.manifest.metrics!.dictionaryOnlyTest.macroF1)}%`,
-              `cross-validation on the train split: micro-F1 ${pct(r.manifest.metrics!.crossValidation.microF1)}%`,
+              `${r.theme}: version ${r.version} (${r.seconds.toFixed(1)} s)`,
+              r.metrics ? metricsReport('test split', r.metrics.test) : '',
+              r.metrics
+                ? `dictionary alone on the test split: micro-F1 ${pct(r.metrics.dictionaryOnlyTest.microF1)}%; cross-validation on the train split: micro-F1 ${pct(r.metrics.crossValidation.microF1)}%`
+                : '',
             ].join('\n'),
           )
           .join('\n\n'),
@@ -138,91 +176,34 @@ export function registerNeedsCommands(program: Command, globals: () => GlobalOpt
 
   needs
     .command('eval')
-    .description("score the shipped classifiers on their corpus's test split")
-    .option('--theme <id>', 'theme to evaluate', 'convection_oven')
-    .option('--all', 'every theme that has a corpus')
-    .option(
-      '--ablation',
-      'also retrain without intent-carrying function words (ない, たい, ほしい, ...) and compare',
-    )
-    .action(async (o: { theme: string; all?: boolean; ablation?: boolean }) => {
+    .description(evaluateNeedsOp.summary)
+    .option('--theme <id>', 'one theme (default: every theme)')
+    .option('--no-eval-set', 'only the corpus test split')
+    .action(async (o: { theme?: string; evalSet: boolean }) => {
       const g = globals();
-      const reports: Record<string, unknown>[] = [];
-      for (const id of themesFrom(o.theme, o.all)) {
-        const theme = loadTheme(id);
-        const corpus = loadCorpus(theme);
-        const test = corpus.rows.filter((r) => r.split === 'test');
-        const prepared = await prepareTexts(
-          test.map((r) => r.text),
-          await resolveTokenizer('kuromoji'),
-        );
-        const evaluate = (clf: NeedClassifier) => {
-          const scores = clf.score(prepared);
-          return evaluateDecisions(
-            clf.needIds,
-            test,
-            prepared.map((p, i) => clf.decide(p, scores[i]!)),
-          );
-        };
-        const clf = await loadNeedClassifier(id);
-        const report: Record<string, unknown> = {
-          theme: id,
-          version: clf.version,
-          test: evaluate(clf),
-          dictionaryOnly: evaluate(NeedClassifier.fromDictionary(theme)),
-        };
-        if (o.ablation) {
-          await initTf();
-          const without = await trainNeedClassifier(theme, corpus, {
-            params: { features: { ...DEFAULT_TRAIN_PARAMS.features, functionWords: false } },
-          });
-          const withWords = await trainNeedClassifier(theme, corpus);
-          report.ablation = {
-            withFunctionWords: { test: withWords.test, crossValidation: withWords.crossValidation },
-            withoutFunctionWords: { test: without.test, crossValidation: without.crossValidation },
-          };
-        }
-        reports.push(report);
-      }
-      print(reports, g, () =>
-        reports
-          .map((r) => {
-            const lines = [
-              `${r.theme} (${r.version})`,
-              metricsReport('test split', r.test as NeedMetrics),
-              metricsReport('dictionary alone', r.dictionaryOnly as NeedMetrics),
-            ];
-            const ab = r.ablation as
-              | Record<string, { test: NeedMetrics; crossValidation: NeedMetrics }>
-              | undefined;
-            if (ab) {
-              lines.push(
-                textTable(
-                  Object.entries(ab).map(([variant, m]) => ({
-                    variant,
-                    'cv micro-F1': pct(m.crossValidation.microF1),
-                    'cv met/unmet': pct(m.crossValidation.polarityAccuracy),
-                    'test micro-F1': pct(m.test.microF1),
-                    'test macro-F1': pct(m.test.macroF1),
-                    'test met/unmet': pct(m.test.polarityAccuracy),
-                  })),
-                ),
-              );
-            }
-            return lines.join('\n');
-          })
+      const { themes } = await runCliOp(g, evaluateNeedsOp, { theme: o.theme, evalSet: o.evalSet });
+      print(themes, g, () =>
+        themes
+          .map((t) =>
+            [
+              `${t.theme} (${t.version}, ${t.source})`,
+              evaluationReport('test split', t.test),
+              metricsReport('dictionary alone, test split', t.dictionaryOnly.metrics),
+              t.evalSet ? evaluationReport('evaluation set (written apart from the corpus)', t.evalSet) : '',
+            ].join('\n'),
+          )
           .join('\n\n'),
       );
     });
 
   needs
     .command('classify')
-    .description('classify texts into needs (per text and per clause)')
+    .description(classifyNeedsOp.summary)
     .argument('<texts...>', 'one or more texts')
-    .option('--theme <id>', 'theme', 'convection_oven')
-    .action(async (texts: string[], o: { theme: string }) => {
+    .option('--theme <id>', 'theme, e.g. convection_oven')
+    .action(async (texts: string[], o: { theme?: string }) => {
       const g = globals();
-      const results = await classifyTexts(texts, { theme: o.theme });
+      const { results } = await runCliOp(g, classifyNeedsOp, classifyFlags(texts, o));
       print(results, g, () =>
         results
           .map((r, i) => {
@@ -254,7 +235,8 @@ export function registerNeedsCommands(program: Command, globals: () => GlobalOpt
     .option('--seed <n>', 'random seed', String(LIVEDOOR_DEFAULTS.train.seed))
     .action(async (archive: string, o: { backend: string; pool: string; maxChars: string; seed: string }) => {
       const g = globals();
-      const pool = new TokenizerPool({ size: Math.max(1, positiveInt(o.pool, 'pool')) });
+      const threads = new WorkerPool({ size: Math.max(1, positiveInt(o.pool, 'pool')) });
+      const pool = new TokenizerPool(threads);
       try {
         const tokenizer = await resolveTokenizer(backendOf(o.backend), pool);
         const bar = progressBar('livedoor');
@@ -280,7 +262,7 @@ export function registerNeedsCommands(program: Command, globals: () => GlobalOpt
           ].join('\n'),
         );
       } finally {
-        await pool.close();
+        await threads.close();
       }
     });
 }

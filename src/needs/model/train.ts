@@ -1,0 +1,420 @@
+import { InvalidInputError } from '../../schema/index.ts';
+import { focusClauseIndex } from '../text/clauses.ts';
+import { type PreparedText, prepareTexts } from '../text/prepare.ts';
+import type { Corpus, CorpusRow } from '../themes/corpus.ts';
+import { compileDictionary } from '../themes/dictionary.ts';
+import type { Theme } from '../themes/themes.ts';
+import { kuromojiTokenizer, type Tokenizer } from '../tokenize/tokenizer.ts';
+import { decideText, NeedClassifier, rawConfidence, type TextDecision } from './classifier.ts';
+import { evaluateDecisions } from './evaluate.ts';
+import { DEFAULT_FEATURES } from './features.ts';
+import { type MilData, trainHeads } from './heads.ts';
+import type { NeedMetrics, NeedModel, NeedTrainParams, Scoring } from './model.ts';
+import { hashFraction } from './order.ts';
+import { type ClauseInputs, clauseInputs, type ScoringModel, scoreTexts } from './score.ts';
+import { featureIndex, fitVocabulary, vectorize } from './vectorizer.ts';
+
+export const DEFAULT_TRAIN_PARAMS: NeedTrainParams = {
+  seed: 42,
+  features: DEFAULT_FEATURES,
+  minDf: 1,
+  maxFeatures: 60_000,
+  heads: {
+    epochs: 60,
+    lr: 0.05,
+    batchSize: 32,
+    l2: 3e-5,
+    l2Polarity: 1e-4,
+    focusWeight: 2,
+    polarityWeight: 0.5,
+  },
+  folds: 5,
+};
+
+const BLEND_GRID = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
+const THRESHOLD_GRID = Array.from({ length: 17 }, (_, i) => Math.round((0.05 + i * 0.05) * 100) / 100);
+
+export interface TrainProgress {
+  stage: string;
+  done: number;
+  total: number;
+}
+
+export interface NeedTrainResult {
+  model: NeedModel;
+  classifier: NeedClassifier;
+  /** Out-of-fold metrics on the train split (what blend and thresholds were tuned on). */
+  crossValidation: NeedMetrics;
+  /** Held-out test split. */
+  test: NeedMetrics;
+  /** The same test split scored by the theme's dictionary alone (what a new theme gets). */
+  dictionaryOnlyTest: NeedMetrics;
+  corpusFingerprint: string;
+  trainTexts: number;
+  testTexts: number;
+  seconds: number;
+}
+
+interface Example {
+  row: CorpusRow;
+  prepared: PreparedText;
+  inputs: ClauseInputs;
+}
+
+async function fitModel(
+  examples: readonly Example[],
+  needIds: readonly string[],
+  params: NeedTrainParams,
+): Promise<ScoringModel> {
+  const used = examples.filter((e) => e.prepared.clauses.length > 0);
+  const vocab = fitVocabulary(
+    used.flatMap((e) => e.inputs.features),
+    { minDf: params.minDf, maxFeatures: params.maxFeatures, tf: 'binary' },
+  );
+  const index = featureIndex(vocab);
+  const k = needIds.length;
+  const spans: [number, number][] = [];
+  const labels = new Uint8Array(used.length * k);
+  const unmet = new Uint8Array(used.length * k);
+  const focus = new Uint8Array(used.length * k);
+  const focusRow: (number | null)[] = [];
+  let row = 0;
+  used.forEach((e, t) => {
+    const n = e.prepared.clauses.length;
+    spans.push([row, row + n]);
+    needIds.forEach((id, j) => {
+      labels[t * k + j] = e.row.labels.includes(id) ? 1 : 0;
+      unmet[t * k + j] = e.row.unmet.includes(id) ? 1 : 0;
+      focus[t * k + j] = e.row.focus.includes(id) ? 1 : 0;
+    });
+    const f = e.row.focus.length ? focusClauseIndex(e.prepared.clauses) : null;
+    focusRow.push(f === null ? null : row + f);
+    row += n;
+  });
+  const data: MilData = {
+    x: vectorize(
+      vocab,
+      used.flatMap((e) => e.inputs.features),
+      index,
+    ),
+    spans,
+    k,
+    labels,
+    unmet,
+    focusRow,
+    focus,
+  };
+  const heads = await trainHeads(data, { ...params.heads, seed: params.seed });
+  return { vocab, heads, features: params.features, index };
+}
+
+function bestThreshold(scores: readonly number[], gold: readonly boolean[]): { tau: number; f1: number } {
+  let best = { tau: 0.5, f1: -1 };
+  for (const tau of THRESHOLD_GRID) {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    scores.forEach((s, i) => {
+      if (s >= tau && gold[i]) tp++;
+      else if (s >= tau) fp++;
+      else if (gold[i]) fn++;
+    });
+    const f1 = tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+    // Ties prefer the threshold nearer 0.5: less tuned to this particular sample.
+    if (
+      f1 > best.f1 + 1e-12 ||
+      (Math.abs(f1 - best.f1) <= 1e-12 && Math.abs(tau - 0.5) < Math.abs(best.tau - 0.5))
+    ) {
+      best = { tau, f1 };
+    }
+  }
+  return best;
+}
+
+/**
+ * Chooses the dictionary blend and per-need thresholds that maximise micro-F1 on out-of-fold
+ * text scores.
+ */
+function tuneScoring(
+  model: Float64Array[],
+  dict: Float64Array[],
+  gold: readonly CorpusRow[],
+  needIds: readonly string[],
+): Scoring {
+  let best: { scoring: Scoring; micro: number } | null = null;
+  for (const blend of BLEND_GRID) {
+    const thresholds: number[] = [];
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    needIds.forEach((id, j) => {
+      const scores = model.map((m, t) => (1 - blend) * m[j]! + blend * dict[t]![j]!);
+      const truth = gold.map((r) => r.labels.includes(id));
+      const { tau } = bestThreshold(scores, truth);
+      thresholds.push(tau);
+      scores.forEach((s, t) => {
+        if (s >= tau && truth[t]) tp++;
+        else if (s >= tau) fp++;
+        else if (truth[t]) fn++;
+      });
+    });
+    const micro = (2 * tp) / Math.max(1, 2 * tp + fp + fn);
+    if (!best || micro > best.micro + 1e-12) best = { scoring: { blend, thresholds }, micro };
+  }
+  return best!.scoring;
+}
+
+/**
+ * Fits p = sigmoid(a x + b) to binary outcomes by Newton's method (logistic regression on one
+ * feature, with Platt's smoothed targets so a separable sample does not diverge).
+ */
+export function fitPlatt(x: readonly number[], y: readonly boolean[]): { a: number; b: number } {
+  const positives = y.filter(Boolean).length;
+  const negatives = y.length - positives;
+  const hi = (positives + 1) / (positives + 2);
+  const lo = 1 / (negatives + 2);
+  let a = 0;
+  let b = Math.log((positives + 1) / (negatives + 1));
+  for (let iter = 0; iter < 50; iter++) {
+    let ga = 0;
+    let gb = 0;
+    let haa = 1e-9;
+    let hab = 0;
+    let hbb = 1e-9;
+    for (let i = 0; i < x.length; i++) {
+      const p = 1 / (1 + Math.exp(-(a * x[i]! + b)));
+      const t = y[i] ? hi : lo;
+      const w = p * (1 - p);
+      ga += (p - t) * x[i]!;
+      gb += p - t;
+      haa += w * x[i]! * x[i]!;
+      hab += w * x[i]!;
+      hbb += w;
+    }
+    const det = haa * hbb - hab * hab;
+    if (Math.abs(det) < 1e-12) break;
+    const da = (hbb * ga - hab * gb) / det;
+    const db = (haa * gb - hab * ga) / det;
+    a -= da;
+    b -= db;
+    if (Math.abs(da) + Math.abs(db) < 1e-9) break;
+  }
+  return { a: Math.round(a * 1e6) / 1e6, b: Math.round(b * 1e6) / 1e6 };
+}
+
+/** Out-of-fold scores of one train text: model and dictionary, per text and per clause. */
+interface OofScores {
+  model: Float64Array;
+  dict: Float64Array;
+  clauseModel: Float32Array;
+  clauseDict: Float32Array[];
+}
+
+/**
+ * Chooses per-need clause thresholds: the clause score at which a need the text reports is also
+ * placed in the clause after the last adversative, by F1 against the corpus's focus labels on
+ * out-of-fold scores. Never above the text threshold (a clause cannot need more than its text).
+ */
+function tuneClauseThresholds(
+  oof: readonly OofScores[],
+  examples: readonly Example[],
+  scoring: Scoring,
+  needIds: readonly string[],
+): number[] {
+  const k = needIds.length;
+  const { blend } = scoring;
+  return needIds.map((id, j) => {
+    const tau = scoring.thresholds[j]!;
+    let best = { tau, f1: -1 };
+    for (const candidate of THRESHOLD_GRID.filter((t) => t <= tau)) {
+      let tp = 0;
+      let fp = 0;
+      let fn = 0;
+      examples.forEach((e, t) => {
+        const focus = focusClauseIndex(e.prepared.clauses);
+        if (focus === null) return;
+        const o = oof[t]!;
+        const gold = e.row.focus.includes(id);
+        const reported = (1 - blend) * o.model[j]! + blend * o.dict[j]! >= tau;
+        let strongest = 0;
+        let focusScore = 0;
+        const n = e.prepared.clauses.length;
+        for (let c = 0; c < n; c++) {
+          const s = (1 - blend) * o.clauseModel[c * k + j]! + blend * o.clauseDict[c]![j]!;
+          const sBest =
+            (1 - blend) * o.clauseModel[strongest * k + j]! + blend * o.clauseDict[strongest]![j]!;
+          if (s >= sBest) strongest = c;
+          if (c === focus) focusScore = s;
+        }
+        const predicted = reported && (strongest === focus || focusScore >= candidate);
+        if (predicted && gold) tp++;
+        else if (predicted) fp++;
+        else if (gold) fn++;
+      });
+      const f1 = tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+      // Ties keep the higher threshold: place a need in fewer clauses when it costs nothing.
+      if (f1 > best.f1 + 1e-12) best = { tau: candidate, f1 };
+    }
+    return best.tau;
+  });
+}
+
+/**
+ * Trains a theme's need classifier from its labelled corpus: features per clause, the need and
+ * polarity heads in TensorFlow.js, then the dictionary blend and per-need thresholds tuned by
+ * k-fold cross-validation on the train split, and a final fit on the whole train split. The
+ * test split is only scored, never used for a choice.
+ *
+ * @param theme the taxonomy (its dictionary is part of the model)
+ * @param corpus the labelled corpus of the same theme
+ * @param options parameters (merged over DEFAULT_TRAIN_PARAMS), tokenizer, progress callback
+ * @returns the model, a classifier for it, and cross-validation and test metrics
+ * @throws InvalidInputError when the corpus has no train rows or folds is below 2
+ * @example
+ * const theme = loadTheme(files, 'convection_oven');
+ * const result = await trainNeedClassifier(theme, loadCorpus(files, theme));
+ * result.test.microF1; // ~0.9
+ */
+export async function trainNeedClassifier(
+  theme: Theme,
+  corpus: Corpus,
+  options: {
+    params?: Partial<NeedTrainParams>;
+    tokenizer?: Tokenizer;
+    onProgress?: (p: TrainProgress) => void;
+  } = {},
+): Promise<NeedTrainResult> {
+  const started = performance.now();
+  const params: NeedTrainParams = {
+    ...DEFAULT_TRAIN_PARAMS,
+    ...options.params,
+    heads: { ...DEFAULT_TRAIN_PARAMS.heads, ...options.params?.heads },
+    features: { ...DEFAULT_TRAIN_PARAMS.features, ...options.params?.features },
+  };
+  if (!Number.isInteger(params.folds) || params.folds < 2) {
+    throw new InvalidInputError(`folds must be a whole number of at least 2, got ${params.folds}`, 'folds');
+  }
+  const progress = options.onProgress ?? (() => undefined);
+  const needIds = theme.needs.map((n) => n.id);
+  const dictionary = compileDictionary(theme);
+  progress({ stage: 'tokenizing', done: 0, total: 1 });
+  const prepared = await prepareTexts(
+    corpus.rows.map((r) => r.text),
+    options.tokenizer ?? kuromojiTokenizer,
+  );
+  const examples: Example[] = corpus.rows.map((row, i) => ({
+    row,
+    prepared: prepared[i]!,
+    inputs: clauseInputs(prepared[i]!.clauses, dictionary, params.features),
+  }));
+  const train = examples.filter((e) => e.row.split === 'train');
+  const test = examples.filter((e) => e.row.split === 'test');
+  if (train.length === 0) {
+    throw new InvalidInputError(`the ${theme.theme} corpus has no rows with split "train"`, 'corpus');
+  }
+
+  // Out-of-fold scores on the train split; folds come from a hash of the row id, so they do not
+  // move when rows are added elsewhere in the file.
+  const oof: OofScores[] = new Array(train.length);
+  const fold = train.map((e) => Math.floor(hashFraction(e.row.id) * params.folds));
+  const foldModels: (ScoringModel | null)[] = [];
+  for (let f = 0; f < params.folds; f++) {
+    progress({ stage: 'cross-validation', done: f, total: params.folds });
+    const fitOn = train.filter((_, i) => fold[i] !== f);
+    const held = train.map((_, i) => i).filter((i) => fold[i] === f);
+    foldModels.push(null);
+    if (held.length === 0) continue;
+    const m = await fitModel(fitOn, needIds, params);
+    foldModels[f] = m;
+    const scores = scoreTexts(
+      held.map((i) => train[i]!.prepared.clauses),
+      dictionary,
+      m,
+      0,
+    );
+    held.forEach((i, h) => {
+      const sc = scores[h]!;
+      oof[i] = {
+        model: sc.model,
+        dict: sc.dictionary,
+        clauseModel: sc.clause,
+        clauseDict: sc.inputs.dict.map((d) => d.scores),
+      };
+    });
+  }
+  const tuned = tuneScoring(
+    oof.map((o) => o.model),
+    oof.map((o) => o.dict),
+    train.map((e) => e.row),
+    needIds,
+  );
+  const scoring: Scoring = { ...tuned, clauseThresholds: tuneClauseThresholds(oof, train, tuned, needIds) };
+
+  progress({ stage: 'final fit', done: params.folds, total: params.folds + 1 });
+  const final = await fitModel(train, needIds, params);
+  const model: NeedModel = {
+    theme: {
+      theme: theme.theme,
+      name_ja: theme.name_ja,
+      name_en: theme.name_en,
+      needs: theme.needs,
+      fingerprint: theme.fingerprint,
+    },
+    dictionary,
+    features: params.features,
+    vocab: final.vocab,
+    heads: final.heads,
+    scoring,
+    params,
+  };
+
+  // Cross-validation metrics: each fold's model on its held-out rows, with the tuned scoring.
+  const cvDecisions: TextDecision[] = new Array(train.length);
+  const cvRaw: number[] = new Array(train.length).fill(0);
+  foldModels.forEach((m, f) => {
+    if (!m) return;
+    const held = train.map((_, i) => i).filter((i) => fold[i] === f);
+    const scores = scoreTexts(
+      held.map((i) => train[i]!.prepared.clauses),
+      dictionary,
+      m,
+      scoring.blend,
+    );
+    held.forEach((i, h) => {
+      cvDecisions[i] = decideText(train[i]!.prepared.clauses, scores[h]!, scoring);
+      cvRaw[i] = rawConfidence(scores[h]!, scoring.thresholds);
+    });
+  });
+  const crossValidation = evaluateDecisions(
+    needIds,
+    train.map((e) => e.row),
+    cvDecisions,
+  );
+  // Confidence: Platt scaling of the raw confidence against out-of-fold exact matches.
+  const exact = train.map((e, i) => {
+    const predicted = new Set((cvDecisions[i]?.needs ?? []).map((j) => needIds[j]!));
+    return predicted.size === e.row.labels.length && e.row.labels.every((id) => predicted.has(id));
+  });
+  model.scoring = { ...scoring, confidence: fitPlatt(cvRaw, exact) };
+  const classifier = NeedClassifier.fromModel(model, 'unsaved');
+  const evaluate = (clf: NeedClassifier) => {
+    const scores = clf.score(test.map((e) => e.prepared));
+    return evaluateDecisions(
+      needIds,
+      test.map((e) => e.row),
+      test.map((e, i) => clf.decide(e.prepared, scores[i]!)),
+    );
+  };
+  progress({ stage: 'done', done: params.folds + 1, total: params.folds + 1 });
+  return {
+    model,
+    classifier,
+    crossValidation,
+    test: evaluate(classifier),
+    dictionaryOnlyTest: evaluate(NeedClassifier.fromDictionary(theme)),
+    corpusFingerprint: corpus.fingerprint,
+    trainTexts: train.length,
+    testTexts: test.length,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
