@@ -164,7 +164,8 @@ export class JobQueue {
         this.emit(job);
         if (Date.now() - lastSave >= PROGRESS_SAVE_MS) {
           lastSave = Date.now();
-          void this.store.save(job);
+          // Progress is advisory: a failed write must not take the process down.
+          this.store.save(job).catch((err: unknown) => console.error(`job ${job.id}: storing progress failed`, err));
         }
       },
       throwIfCancelled: () => {
@@ -199,8 +200,15 @@ export class JobQueue {
         finished = { ...job, state: 'failed', error: problem, finishedAt: new Date().toISOString() };
       }
     }
+    // The job holds its slot until its final state is stored: `idle()` then means every job is
+    // persisted, so a caller may close the store right after it.
+    this.running.get(job.id)!.job = finished;
+    try {
+      await this.store.save(finished);
+    } catch (err) {
+      console.error(`job ${job.id}: storing its final state failed`, err);
+    }
     this.running.delete(job.id);
-    await this.store.save(finished);
     this.emit(finished);
     this.listeners.delete(job.id);
     this.pump();

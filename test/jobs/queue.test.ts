@@ -32,6 +32,43 @@ describe('JobQueue', () => {
     expect(updates).toEqual(['running:started', 'running:halfway', 'completed:done']);
   });
 
+  it('is idle only once every finished job is stored (a store can be closed right after)', async () => {
+    // The final save of the first job is slow; the second job starts and finishes meanwhile.
+    // Before the fix, idle() resolved when the slow save returned, while the second job's final
+    // save was still in flight, and a close then failed that write as an unhandled rejection.
+    class SlowFirstFinish extends MemoryJobStore {
+      private slowed = false;
+      override async save(job: Job): Promise<void> {
+        if (job.state === 'completed' && !this.slowed) {
+          this.slowed = true;
+          await new Promise((r) => setTimeout(r, 30));
+        }
+        await new Promise((r) => setTimeout(r, job.state === 'completed' ? 5 : 0));
+        return super.save(job);
+      }
+    }
+    const store = new SlowFirstFinish();
+    const queue = new JobQueue(store, { noop: defineJob(async (p: { n: number }) => p) });
+    const jobs = [];
+    for (let n = 0; n < 4; n++) jobs.push(await queue.submit('noop', { n }));
+    await queue.idle();
+    for (const j of jobs) expect((await store.get(j.id))?.state).toBe('completed');
+  });
+
+  it('survives a store that fails the final write: the process stays up and the queue drains', async () => {
+    class FailingFinish extends MemoryJobStore {
+      override async save(job: Job): Promise<void> {
+        if (job.state === 'completed') throw new Error('connection disconnected');
+        return super.save(job);
+      }
+    }
+    const queue = new JobQueue(new FailingFinish(), { noop: defineJob(async (p: { n: number }) => p) });
+    await queue.submit('noop', { n: 1 });
+    await queue.submit('noop', { n: 2 });
+    await queue.idle();
+    expect((await queue.list()).map((j) => j.state)).toEqual(['running', 'running']);
+  });
+
   it('reports a failing job with its problem details', async () => {
     const queue = new JobQueue(new MemoryJobStore(), {
       bad: async () => {
