@@ -165,7 +165,9 @@ export class JobQueue {
         if (Date.now() - lastSave >= PROGRESS_SAVE_MS) {
           lastSave = Date.now();
           // Progress is advisory: a failed write must not take the process down.
-          this.store.save(job).catch((err: unknown) => console.error(`job ${job.id}: storing progress failed`, err));
+          this.store
+            .save(job)
+            .catch((err: unknown) => console.error(`job ${job.id}: storing progress failed`, err));
         }
       },
       throwIfCancelled: () => {
