@@ -1,8 +1,5 @@
-import { isUtf8 } from 'node:buffer';
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
 import { ImportFileError } from '../schema/index.ts';
+import { nodeFiles as files } from '../store/node-files.ts';
 
 export type Encoding = 'utf-8' | 'shift_jis' | 'utf-16le';
 export type EncodingOption = Encoding | 'auto';
@@ -22,11 +19,18 @@ export interface ByteSource {
   bytesRead: () => number;
 }
 
+/** A Buffer view of bytes from the file port (no copy): the parsers use Buffer's search and concat. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+const isUtf8 = (bytes: Uint8Array) => files.isUtf8(bytes);
+
 /** Checks the path names a readable, non-empty regular file, with a message naming it by `label`. */
 export async function checkReadable(path: string, label = path): Promise<number> {
-  let info: Awaited<ReturnType<typeof stat>>;
+  let info: { size: number; isFile: boolean };
   try {
-    info = await stat(path);
+    info = await files.stat(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ImportFileError(
@@ -34,20 +38,14 @@ export async function checkReadable(path: string, label = path): Promise<number>
       'file',
     );
   }
-  if (!info.isFile()) throw new ImportFileError(`"${label}" is not a regular file`, 'file');
+  if (!info.isFile) throw new ImportFileError(`"${label}" is not a regular file`, 'file');
   if (info.size === 0) throw new ImportFileError(`file "${label}" is empty (0 bytes)`, 'file');
   return info.size;
 }
 
 export async function isGzip(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(head, 0, 2, 0);
-    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
-  } finally {
-    await handle.close();
-  }
+  const head = await files.head(path, 2);
+  return head.length === 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
 /** Length of `buf` without an incomplete UTF-8 sequence at its end. */
@@ -132,23 +130,17 @@ async function* rawChunks(
   gzip: boolean,
   counter: { bytes: number },
 ): AsyncGenerator<Buffer> {
-  const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
-  file.on('data', (chunk) => {
-    counter.bytes += chunk.length;
-  });
   try {
-    if (!gzip) {
-      for await (const chunk of file) yield chunk as Buffer;
-      return;
-    }
-    const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
-    file.on('error', (err) => gunzip.destroy(err));
-    file.pipe(gunzip);
-    for await (const chunk of gunzip) yield chunk as Buffer;
+    for await (const chunk of files.chunks(path, {
+      chunkBytes: CHUNK_BYTES,
+      gunzip: gzip,
+      onRead: (bytes) => {
+        counter.bytes += bytes;
+      },
+    }))
+      yield asBuffer(chunk);
   } catch (err) {
     throw readError(err, label, counter.bytes);
-  } finally {
-    file.destroy();
   }
 }
 

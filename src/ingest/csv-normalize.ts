@@ -1,6 +1,5 @@
-import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { csvField, ImportFileError } from '../schema/index.ts';
+import { type ByteSink, csvField, ImportFileError } from '../schema/index.ts';
+import { nodeFiles } from '../store/node-files.ts';
 import { completeUtf8Length } from './byte-source.ts';
 import { MAX_SOURCE_COLUMNS, RAW_SAMPLE_BYTES, RECORD_LIMIT_BYTES, tooLongReason } from './limits.ts';
 import { RecordSplitter } from './record-splitter.ts';
@@ -33,10 +32,10 @@ const QUOTE_BYTE = Buffer.from('"');
 export class StagingWriter {
   private parts: (Buffer | string)[] = [];
   private size = 0;
-  private readonly stream: WriteStream;
+  private readonly sink: ByteSink;
 
   constructor(path: string) {
-    this.stream = createWriteStream(path);
+    this.sink = nodeFiles.sink(path);
   }
 
   push(part: Buffer | string): void {
@@ -53,13 +52,12 @@ export class StagingWriter {
     const data = Buffer.concat(this.parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
     this.parts = [];
     this.size = 0;
-    if (!this.stream.write(data)) await once(this.stream, 'drain');
+    await this.sink.write(data);
   }
 
   async close(): Promise<void> {
     await this.flush();
-    this.stream.end();
-    await once(this.stream, 'finish');
+    await this.sink.end();
   }
 }
 
