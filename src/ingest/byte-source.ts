@@ -178,72 +178,85 @@ export async function openTextSource(
     yield* source;
   }
 
-  async function* utf8(): AsyncGenerator<Buffer> {
-    let carry: Buffer = Buffer.alloc(0);
-    let first = true;
-    let lines = 0;
-    for await (const chunk of all()) {
-      let buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-      if (first) {
-        if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
-        first = false;
-      }
-      const end = completeUtf8Length(buf);
-      const body = buf.subarray(0, end);
-      if (!isUtf8(body)) {
-        const at = firstInvalidUtf8(body);
-        throw new ImportFileError(
-          `file "${label}" is not valid UTF-8 at line ${lines + countNewlines(body, at) + 1} (byte 0x${body[at]!.toString(16)})` +
-            (encodingOption === 'auto'
-              ? '; the start of the file looked like UTF-8: if it is Shift_JIS, pass encoding shift_jis'
-              : ''),
-          'encoding',
-        );
-      }
-      lines += countNewlines(body);
-      carry = Buffer.from(buf.subarray(end));
-      if (body.length) yield body;
-    }
-    if (carry.length) {
-      throw new ImportFileError(
-        `file "${label}" ends inside a UTF-8 character: it is truncated or not UTF-8`,
-        'encoding',
-      );
-    }
-  }
-
-  async function* transcode(encodingName: Encoding): AsyncGenerator<Buffer> {
-    const decoder = new TextDecoder(encodingName, { fatal: true, ignoreBOM: false });
-    let lines = 0;
-    for await (const chunk of all()) {
-      let text: string;
-      try {
-        text = decoder.decode(chunk, { stream: true });
-      } catch {
-        throw new ImportFileError(
-          `file "${label}" is not valid ${encodingName} after line ${lines + 1}; check the encoding (utf-8, shift_jis, utf-16le)`,
-          'encoding',
-        );
-      }
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
-      if (text.length) yield Buffer.from(text, 'utf8');
-    }
-    try {
-      const rest = decoder.decode();
-      if (rest.length) yield Buffer.from(rest, 'utf8');
-    } catch {
-      throw new ImportFileError(
-        `file "${label}" ends inside a ${encodingName} character: it is truncated`,
-        'encoding',
-      );
-    }
-  }
-
   return {
-    chunks: encoding === 'utf-8' ? utf8() : transcode(encoding),
+    chunks:
+      encoding === 'utf-8'
+        ? utf8Chunks(all(), label, encodingOption)
+        : transcodedChunks(all(), label, encoding),
     encoding,
     compressed,
     fileBytes,
     bytesRead: () => counter.bytes,
   };
+}
+
+/** UTF-8 input checked chunk by chunk (a character split across chunks is checked whole), BOM dropped. */
+async function* utf8Chunks(
+  all: AsyncIterable<Buffer>,
+  label: string,
+  encodingOption: EncodingOption,
+): AsyncGenerator<Buffer> {
+  let carry: Buffer = Buffer.alloc(0);
+  let first = true;
+  let lines = 0;
+  for await (const chunk of all) {
+    let buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    if (first) {
+      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+      first = false;
+    }
+    const end = completeUtf8Length(buf);
+    const body = buf.subarray(0, end);
+    if (!isUtf8(body)) {
+      const at = firstInvalidUtf8(body);
+      throw new ImportFileError(
+        `file "${label}" is not valid UTF-8 at line ${lines + countNewlines(body, at) + 1} (byte 0x${body[at]!.toString(16)})` +
+          (encodingOption === 'auto'
+            ? '; the start of the file looked like UTF-8: if it is Shift_JIS, pass encoding shift_jis'
+            : ''),
+        'encoding',
+      );
+    }
+    lines += countNewlines(body);
+    carry = Buffer.from(buf.subarray(end));
+    if (body.length) yield body;
+  }
+  if (carry.length) {
+    throw new ImportFileError(
+      `file "${label}" ends inside a UTF-8 character: it is truncated or not UTF-8`,
+      'encoding',
+    );
+  }
+}
+
+/** Input in another encoding, decoded strictly and re-encoded as UTF-8. */
+async function* transcodedChunks(
+  all: AsyncIterable<Buffer>,
+  label: string,
+  encodingName: Encoding,
+): AsyncGenerator<Buffer> {
+  const decoder = new TextDecoder(encodingName, { fatal: true, ignoreBOM: false });
+  let lines = 0;
+  for await (const chunk of all) {
+    let text: string;
+    try {
+      text = decoder.decode(chunk, { stream: true });
+    } catch {
+      throw new ImportFileError(
+        `file "${label}" is not valid ${encodingName} after line ${lines + 1}; check the encoding (utf-8, shift_jis, utf-16le)`,
+        'encoding',
+      );
+    }
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+    if (text.length) yield Buffer.from(text, 'utf8');
+  }
+  try {
+    const rest = decoder.decode();
+    if (rest.length) yield Buffer.from(rest, 'utf8');
+  } catch {
+    throw new ImportFileError(
+      `file "${label}" ends inside a ${encodingName} character: it is truncated`,
+      'encoding',
+    );
+  }
 }
