@@ -1,7 +1,8 @@
 /**
  * Ports: what domain code needs from its runtime, as plain interfaces. Node implements them in
- * `src/adapters` (worker threads, files); tests and the Worker bring their own. Domain modules
- * depend on these, never on `node:` modules.
+ * `src/adapters` (worker threads, uploads, local files) and, for the importer's and the sample
+ * generator's file I/O, in `store/node-files.ts`; tests and the Worker bring their own. Domain
+ * modules depend on these, never on `node:` modules.
  */
 
 /** Progress of long work: a fraction in [0, 1] and a short message. */
