@@ -215,150 +215,202 @@ export async function relaxConditions(ws: Workspace, options: RelaxOptions): Pro
       .columns[0]!;
     const radix = ladder.map((l) => l.length);
     const sigByRank = Float64Array.from(scored.order, (r) => sigs[r]!);
-    const topOf = (rungs: readonly number[]) => topAudience(sigByRank, byRank, radix, rungs, target);
+    const space: RungSpace = {
+      sigs,
+      byRank,
+      rankOf,
+      radix,
+      ladder,
+      target,
+      zero: radix.map(() => 0),
+      topOf: (rungs) => topAudience(sigByRank, byRank, radix, rungs, target),
+    };
     const cells = radix.reduce((a, b) => a * b, 1);
-    const exactLimit = options.exactLimit ?? 50_000;
-    const maxAlt = options.maxAlternatives ?? 30;
-    const zero = radix.map(() => 0);
     const singles: number[][] = [];
     ladder.forEach((l, j) => {
-      for (let v = 1; v < l.length; v++) singles.push(zero.map((_, k) => (k === j ? v : 0)));
+      for (let v = 1; v < l.length; v++) singles.push(space.zero.map((_, k) => (k === j ? v : 0)));
     });
-
-    let evaluate: (rungs: number[]) => RelaxAlternative;
-    let method: 'exact' | 'beam';
-    let candidates: RelaxAlternative[] = [];
-    let evaluated = 0;
-    if (cells <= exactLimit) {
-      method = 'exact';
-      const lattice: Lattice = { radix, count: new Float64Array(cells), mass: new Float64Array(cells) };
-      for (let r = 0; r < n; r++) {
-        const s = sigs[r]!;
-        lattice.count[s] = lattice.count[s]! + 1;
-        lattice.mass[s] = lattice.mass[s]! + byRank[rankOf[r]!]!;
-      }
-      cumulate(lattice);
-      evaluate = (rungs) => {
-        const code = encode(rungs, radix);
-        return alternative(rungs, lattice.count[code]!, lattice.mass[code]!, ladder, target);
-      };
-      for (let code = 0; code < cells; code++) candidates.push(evaluate(decode(code, radix)));
-      evaluated = cells;
-    } else {
-      method = 'beam';
-      // Group rows by signature once; each evaluation then scans the distinct signatures.
-      const groups = new Map<number, [number, number]>();
-      for (let r = 0; r < n; r++) {
-        const g = groups.get(sigs[r]!) ?? [0, 0];
-        g[0]++;
-        g[1] += byRank[rankOf[r]!]!;
-        groups.set(sigs[r]!, g);
-      }
-      const keys = [...groups.keys()];
-      const decoded = keys.map((k) => decode(k, radix));
-      const stats = keys.map((k) => groups.get(k)!);
-      const seen = new Map<string, RelaxAlternative>();
-      evaluate = (rungs) => {
-        const key = rungs.join(',');
-        const hit = seen.get(key);
-        if (hit) return hit;
-        let size = 0;
-        let mass = 0;
-        for (let g = 0; g < decoded.length; g++) {
-          const d = decoded[g]!;
-          let ok = true;
-          for (let j = 0; j < d.length; j++) {
-            if (d[j]! > rungs[j]!) {
-              ok = false;
-              break;
-            }
-          }
-          if (ok) {
-            size += stats[g]![0];
-            mass += stats[g]![1];
-          }
-        }
-        const alt = alternative(rungs, size, mass, ladder, target);
-        seen.set(key, alt);
-        return alt;
-      };
-      let beam = [evaluate(zero)];
-      const width = options.beamWidth ?? 8;
-      for (let depth = 0; depth < radix.reduce((a, b) => a + b - 1, 0); depth++) {
-        const next = new Map<string, RelaxAlternative>();
-        for (const b of beam) {
-          if (b.reachesTarget) continue;
-          b.rungs.forEach((v, j) => {
-            if (v + 1 < radix[j]!) {
-              const r2 = [...b.rungs];
-              r2[j] = v + 1;
-              next.set(r2.join(','), evaluate(r2));
-            }
-          });
-        }
-        if (!next.size) break;
-        const ranked = [...next.values()].sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
-        beam = ranked.slice(0, width);
-        if (beam.every((b) => b.reachesTarget)) break;
-      }
-      for (const s of singles) evaluate(s);
-      candidates = [...seen.values()];
-      evaluated = seen.size;
-    }
-    const full = evaluate(zero);
-    let plan = full;
-    for (const c of candidates) if (better(c, plan)) plan = c;
-    const singleAlts = singles.map((s) => evaluate(s));
-    const others = candidates
-      .filter((c) => c.changes.length > 1 && (c.reachesTarget || c === plan))
-      .sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0))
-      .slice(0, Math.max(0, maxAlt - singleAlts.length));
-    const alternatives = [...singleAlts, ...others.filter((o) => !singleAlts.includes(o))];
-    const reached = plan.reachesTarget;
-    const bestSingle = singleAlts
-      .filter((a) => a.reachesTarget)
-      .sort((a, b) => b.expectedPrecision - a.expectedPrecision)[0];
-    const note = reached
-      ? `${plan.changes.map((c) => c.label).join('; ') || 'no change'}: ${plan.size} people at expected precision ${plan.expectedPrecision.toFixed(3)}${bestSingle ? ` (best single change: ${bestSingle.changes[0]!.label}, ${bestSingle.expectedPrecision.toFixed(3)})` : ''}`
-      : `no combination of loosenings reaches ${target}; the largest is ${plan.size} with every condition dropped that can be`;
-    const last = radix.map((r) => r - 1);
-    const reach: ConditionReach[] = ladder.map((l, j) => ({
-      condition: j,
-      label: l[0]!.label,
-      labelJa: l[0]!.labelJa,
-      alone: evaluate(last.map((v, k) => (k === j ? 0 : v))).size,
-      withoutIt: evaluate(zero.map((_, k) => (k === j ? last[j]! : 0))).size,
-    }));
-    const keepsOne = (a: RelaxAlternative) => a.rungs.some((v, j) => v < last[j]!);
-    const partialPlans = candidates
-      .filter(keepsOne)
-      .sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0))
-      .slice(0, 5)
-      .map((a) => ({ ...a, audience: topOf(a.rungs) }));
-    const steps = planSteps(plan, evaluate, topOf);
-    return {
-      method,
-      modelId: options.modelId,
-      targetSize: target,
-      universeSize: n,
-      full: { ...full, audience: topOf(full.rungs) },
-      plan: { ...plan, audience: topOf(plan.rungs) },
-      reached,
-      alternatives,
-      evaluated,
-      note,
-      steps,
-      reach,
-      partialPlans,
-      planConditions: plan.rungs.flatMap((v, j) => {
-        const c = ladder[j]![v]!.condition;
-        return c ? [c] : [];
-      }),
-      explanation: explain(plan, full, reach, partialPlans, target, keepsOne(plan)),
-    };
+    const search =
+      cells <= (options.exactLimit ?? 50_000)
+        ? exactSearch(space, cells)
+        : beamSearch(space, singles, options.beamWidth ?? 8);
+    return summarise(options, space, search, singles, options.maxAlternatives ?? 30);
   } finally {
     await scored.close();
   }
+}
+
+/** What every search reads: the rows' signatures and precision, the ladders, the target. */
+interface RungSpace {
+  sigs: ArrayLike<number>;
+  byRank: ArrayLike<number>;
+  rankOf: Uint32Array;
+  radix: number[];
+  ladder: Rung[][];
+  target: number;
+  /** Every condition as given. */
+  zero: number[];
+  topOf: (rungs: readonly number[]) => ReturnType<typeof topAudience>;
+}
+
+/** The choices a search evaluated (`candidates`) and a way to evaluate any other. */
+interface Search {
+  method: 'exact' | 'beam';
+  evaluate: (rungs: number[]) => RelaxAlternative;
+  candidates: RelaxAlternative[];
+  evaluated: number;
+}
+
+/** Every choice of rungs, from cumulative sums over the lattice of signatures. */
+function exactSearch(space: RungSpace, cells: number): Search {
+  const { sigs, byRank, rankOf, radix, ladder, target } = space;
+  const lattice: Lattice = { radix, count: new Float64Array(cells), mass: new Float64Array(cells) };
+  for (let r = 0; r < rankOf.length; r++) {
+    const s = sigs[r]!;
+    lattice.count[s] = lattice.count[s]! + 1;
+    lattice.mass[s] = lattice.mass[s]! + byRank[rankOf[r]!]!;
+  }
+  cumulate(lattice);
+  const evaluate = (rungs: number[]) => {
+    const code = encode(rungs, radix);
+    return alternative(rungs, lattice.count[code]!, lattice.mass[code]!, ladder, target);
+  };
+  const candidates: RelaxAlternative[] = [];
+  for (let code = 0; code < cells; code++) candidates.push(evaluate(decode(code, radix)));
+  return { method: 'exact', evaluate, candidates, evaluated: cells };
+}
+
+/** Too many choices to list: loosen one rung at a time, keeping the best `width` plans. */
+function beamSearch(space: RungSpace, singles: number[][], width: number): Search {
+  const { radix, zero } = space;
+  const { evaluate, seen } = groupedEvaluator(space);
+  let beam = [evaluate(zero)];
+  for (let depth = 0; depth < radix.reduce((a, b) => a + b - 1, 0); depth++) {
+    const next = new Map<string, RelaxAlternative>();
+    for (const b of beam) {
+      if (b.reachesTarget) continue;
+      b.rungs.forEach((v, j) => {
+        if (v + 1 < radix[j]!) {
+          const r2 = [...b.rungs];
+          r2[j] = v + 1;
+          next.set(r2.join(','), evaluate(r2));
+        }
+      });
+    }
+    if (!next.size) break;
+    const ranked = [...next.values()].sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
+    beam = ranked.slice(0, width);
+    if (beam.every((b) => b.reachesTarget)) break;
+  }
+  for (const s of singles) evaluate(s);
+  return { method: 'beam', evaluate, candidates: [...seen.values()], evaluated: seen.size };
+}
+
+/** Evaluates a choice by scanning the distinct signatures (rows grouped once), memoised. */
+function groupedEvaluator(space: RungSpace) {
+  const { sigs, byRank, rankOf, radix, ladder, target } = space;
+  const groups = new Map<number, [number, number]>();
+  for (let r = 0; r < rankOf.length; r++) {
+    const g = groups.get(sigs[r]!) ?? [0, 0];
+    g[0]++;
+    g[1] += byRank[rankOf[r]!]!;
+    groups.set(sigs[r]!, g);
+  }
+  const keys = [...groups.keys()];
+  const decoded = keys.map((k) => decode(k, radix));
+  const stats = keys.map((k) => groups.get(k)!);
+  const seen = new Map<string, RelaxAlternative>();
+  const evaluate = (rungs: number[]) => {
+    const key = rungs.join(',');
+    const hit = seen.get(key);
+    if (hit) return hit;
+    let size = 0;
+    let mass = 0;
+    for (let g = 0; g < decoded.length; g++) {
+      const d = decoded[g]!;
+      let ok = true;
+      for (let j = 0; j < d.length; j++) {
+        if (d[j]! > rungs[j]!) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) {
+        size += stats[g]![0];
+        mass += stats[g]![1];
+      }
+    }
+    const alt = alternative(rungs, size, mass, ladder, target);
+    seen.set(key, alt);
+    return alt;
+  };
+  return { evaluate, seen };
+}
+
+const byMerit = (a: RelaxAlternative, b: RelaxAlternative) => (better(a, b) ? -1 : better(b, a) ? 1 : 0);
+
+/** The plan, the alternatives shown, each condition's reach, partial plans and the explanation. */
+function summarise(
+  options: RelaxOptions,
+  space: RungSpace,
+  search: Search,
+  singles: number[][],
+  maxAlt: number,
+): RelaxResult {
+  const { radix, ladder, target, zero, topOf } = space;
+  const { evaluate, candidates } = search;
+  const full = evaluate(zero);
+  let plan = full;
+  for (const c of candidates) if (better(c, plan)) plan = c;
+  const singleAlts = singles.map((s) => evaluate(s));
+  const others = candidates
+    .filter((c) => c.changes.length > 1 && (c.reachesTarget || c === plan))
+    .sort(byMerit)
+    .slice(0, Math.max(0, maxAlt - singleAlts.length));
+  const alternatives = [...singleAlts, ...others.filter((o) => !singleAlts.includes(o))];
+  const last = radix.map((r) => r - 1);
+  const reach: ConditionReach[] = ladder.map((l, j) => ({
+    condition: j,
+    label: l[0]!.label,
+    labelJa: l[0]!.labelJa,
+    alone: evaluate(last.map((v, k) => (k === j ? 0 : v))).size,
+    withoutIt: evaluate(zero.map((_, k) => (k === j ? last[j]! : 0))).size,
+  }));
+  const keepsOne = (a: RelaxAlternative) => a.rungs.some((v, j) => v < last[j]!);
+  const partialPlans = candidates
+    .filter(keepsOne)
+    .sort(byMerit)
+    .slice(0, 5)
+    .map((a) => ({ ...a, audience: topOf(a.rungs) }));
+  return {
+    method: search.method,
+    modelId: options.modelId,
+    targetSize: target,
+    universeSize: space.rankOf.length,
+    full: { ...full, audience: topOf(full.rungs) },
+    plan: { ...plan, audience: topOf(plan.rungs) },
+    reached: plan.reachesTarget,
+    alternatives,
+    evaluated: search.evaluated,
+    note: planNote(plan, singleAlts, target),
+    steps: planSteps(plan, evaluate, topOf),
+    reach,
+    partialPlans,
+    planConditions: plan.rungs.flatMap((v, j) => {
+      const c = ladder[j]![v]!.condition;
+      return c ? [c] : [];
+    }),
+    explanation: explain(plan, full, reach, partialPlans, target, keepsOne(plan)),
+  };
+}
+
+function planNote(plan: RelaxAlternative, singleAlts: readonly RelaxAlternative[], target: number): string {
+  const bestSingle = singleAlts
+    .filter((a) => a.reachesTarget)
+    .sort((a, b) => b.expectedPrecision - a.expectedPrecision)[0];
+  return plan.reachesTarget
+    ? `${plan.changes.map((c) => c.label).join('; ') || 'no change'}: ${plan.size} people at expected precision ${plan.expectedPrecision.toFixed(3)}${bestSingle ? ` (best single change: ${bestSingle.changes[0]!.label}, ${bestSingle.expectedPrecision.toFixed(3)})` : ''}`
+    : `no combination of loosenings reaches ${target}; the largest is ${plan.size} with every condition dropped that can be`;
 }
 
 /**

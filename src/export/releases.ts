@@ -208,8 +208,67 @@ export async function buildRelease(
   if (!membersBytes) throw new NotFoundError('audience members file', `${audienceId}@${revision}`);
   const view = openMembers(membersBytes);
   const n = view.length;
+  const { out, counts } = await exportedIds(store, directory, d, view, audience.idKind);
+  const { column, kept } = firstOfEachId(out, counts);
+  const size = kept.length;
+  if (size < args.minSize) {
+    throw new InsufficientDataError(
+      `revision ${revision} of audience "${audienceId}" leaves ${size} people for destination "${d.name}", below the minimum release size of ${args.minSize} ` +
+        `(of ${n}: ${counts.consentExcluded} without consent to ${d.purposes.join(' and ') || 'the purposes'}, ${counts.noIdentifier} without the needed ${d.idForm === 'sha256_phone' ? 'phone' : 'e-mail'}, ${counts.duplicates} duplicates)`,
+      'size',
+    );
+  }
+  const sortedColumn = keptColumn(column, out, kept);
+  const { files, index } = encodeSortedChunks(sortedColumn, undefined, { presorted: true });
+  const contentHash = sha256Hex(
+    Object.keys(files)
+      .sort()
+      .map((name) => sha256HexBytes(files[name]!))
+      .join(''),
+  ).slice(0, 16);
+  const manifest: ReleaseManifest = {
+    kind: 'release',
+    version: RELEASE_VERSION,
+    destination: d.name,
+    audienceId,
+    revision,
+    idKind: audience.idKind,
+    idForm: d.idForm,
+    platform: d.platform,
+    purposes: [...d.purposes],
+    keyVersion: d.keyVersion,
+    form,
+    modelId: audience.modelId,
+    size,
+    minSize: args.minSize,
+    counts,
+    sorted: index,
+    contentHash,
+    audienceCreatedAt: audience.createdAt,
+    createdAt: new Date().toISOString(),
+    releasedBy: args.by,
+  };
+  await store.publish(prefix, { ...files, 'manifest.json': `${JSON.stringify(manifest, null, 2)}\n` });
+  await removeOtherForms(store, d.name, audienceId, form);
+  return manifest;
+}
+
+type MembersView = ReturnType<typeof openMembers>;
+
+/**
+ * Each consented member's exported ID in the destination's form, in rank order, with what was
+ * left out counted (no consent, no contact for a contact form).
+ */
+async function exportedIds(
+  store: ArtifactStore,
+  directory: MemberDirectory,
+  d: Destination,
+  view: MembersView,
+  idKind: AudienceManifest['idKind'],
+): Promise<{ out: IdBuilder; counts: ReleaseCounts }> {
+  const n = view.length;
   const ids = Array.from({ length: n }, (_, i) => view.id(i));
-  const eligible = await directory.consented(ids, audience.idKind, d.purposes);
+  const eligible = await directory.consented(ids, idKind, d.purposes);
   const contacts =
     d.idForm === 'sha256_email' || d.idForm === 'sha256_phone'
       ? await directory.contacts(ids, d.idForm === 'sha256_email' ? 'email' : 'phone')
@@ -248,13 +307,19 @@ export async function buildRelease(
       out.commit(64, view.score(i), view.rank(i));
     }
   }
+  return { out, counts };
+}
+
+/**
+ * The rows to release, sorted by exported ID. Rows were added in rank order and the sort is
+ * stable, so the first of equal IDs is the best-ranked one: the others are counted as duplicates.
+ */
+function firstOfEachId(out: IdBuilder, counts: ReleaseCounts) {
   const column = {
     length: out.scores.length,
     offsets: Int32Array.from(out.offsets),
     bytes: out.bytes,
   };
-  // Sorted by exported ID; rows were added in rank order and the sort is stable, so the first of
-  // equal IDs is the best-ranked one: the others are duplicates.
   const order = sortedOrder(column);
   const kept: number[] = [];
   for (let k = 0; k < order.length; k++) {
@@ -263,14 +328,16 @@ export async function buildRelease(
     if (prev !== undefined && sameId(column, prev, i)) counts.duplicates++;
     else kept.push(i);
   }
+  return { column, kept };
+}
+
+/** The kept rows as one contiguous, already sorted column with their scores and ranks. */
+function keptColumn(
+  column: { offsets: Int32Array; bytes: Uint8Array },
+  out: IdBuilder,
+  kept: readonly number[],
+) {
   const size = kept.length;
-  if (size < args.minSize) {
-    throw new InsufficientDataError(
-      `revision ${revision} of audience "${audienceId}" leaves ${size} people for destination "${d.name}", below the minimum release size of ${args.minSize} ` +
-        `(of ${n}: ${counts.consentExcluded} without consent to ${d.purposes.join(' and ') || 'the purposes'}, ${counts.noIdentifier} without the needed ${d.idForm === 'sha256_phone' ? 'phone' : 'e-mail'}, ${counts.duplicates} duplicates)`,
-      'size',
-    );
-  }
   const sortedColumn = {
     length: size,
     offsets: new Int32Array(size + 1),
@@ -284,44 +351,17 @@ export async function buildRelease(
     at += column.offsets[i + 1]! - column.offsets[i]!;
     sortedColumn.offsets[k + 1] = at;
   }
-  const { files, index } = encodeSortedChunks(sortedColumn, undefined, { presorted: true });
-  const contentHash = sha256Hex(
-    Object.keys(files)
-      .sort()
-      .map((name) => sha256HexBytes(files[name]!))
-      .join(''),
-  ).slice(0, 16);
-  const manifest: ReleaseManifest = {
-    kind: 'release',
-    version: RELEASE_VERSION,
-    destination: d.name,
-    audienceId,
-    revision,
-    idKind: audience.idKind,
-    idForm: d.idForm,
-    platform: d.platform,
-    purposes: [...d.purposes],
-    keyVersion: d.keyVersion,
-    form,
-    modelId: audience.modelId,
-    size,
-    minSize: args.minSize,
-    counts,
-    sorted: index,
-    contentHash,
-    audienceCreatedAt: audience.createdAt,
-    createdAt: new Date().toISOString(),
-    releasedBy: args.by,
-  };
-  await store.publish(prefix, { ...files, 'manifest.json': `${JSON.stringify(manifest, null, 2)}\n` });
-  // Releases in an older form can no longer be compared with new ones: remove them.
-  for (const old of await listReleases(store, d.name, audienceId)) {
+  return sortedColumn;
+}
+
+/** Releases in an older form can no longer be compared with new ones: removes them. */
+async function removeOtherForms(store: ArtifactStore, destination: string, audienceId: string, form: string) {
+  for (const old of await listReleases(store, destination, audienceId)) {
     if (old.form === form) continue;
-    const stale = releasePrefix(d.name, audienceId, old.revision, old.form);
+    const stale = releasePrefix(destination, audienceId, old.revision, old.form);
     await store.delete(`${stale}/manifest.json`);
     for (const key of await store.list(`${stale}/`)) await store.delete(key);
   }
-  return manifest;
 }
 
 function sameId(col: { offsets: Int32Array; bytes: Uint8Array }, a: number, b: number): boolean {

@@ -5,6 +5,15 @@ export type TfBackend = 'tensorflow' | 'wasm' | 'cpu';
 let ready: Promise<TfBackend> | null = null;
 
 /**
+ * The folder (a path ending in `/`) of a package's resolved entry file. `import.meta.resolve`
+ * instead of `createRequire`, so this module needs no Node built-in; the `.wasm` files sit beside
+ * the Node entry in `dist/`. Only called when the wasm backend is chosen, never in a Worker.
+ */
+function packageFolder(specifier: string): string {
+  return decodeURIComponent(new URL('.', import.meta.resolve(specifier)).pathname);
+}
+
+/**
  * Selects the fastest TensorFlow.js backend available, once per process: tfjs-node (native
  * libtensorflow) when installed, else the WASM backend (SIMD, loads its .wasm offline from the
  * package), else the pure-JS cpu backend. Returns the backend in use.
@@ -23,11 +32,7 @@ export function initTf(prefer?: TfBackend): Promise<TfBackend> {
           await import(/* @vite-ignore */ name);
         } else if (backend === 'wasm') {
           const wasm = await import('@tensorflow/tfjs-backend-wasm');
-          const { createRequire } = await import('node:module');
-          const { dirname, join } = await import('node:path');
-          const require = createRequire(import.meta.url);
-          const dir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
-          wasm.setWasmPaths(`${dir}/`);
+          wasm.setWasmPaths(packageFolder('@tensorflow/tfjs-backend-wasm'));
         }
         if (await tf.setBackend(backend)) {
           await tf.ready();

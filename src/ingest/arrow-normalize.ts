@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import * as arrow from 'apache-arrow';
 import { csvField, ImportFileError } from '../schema/index.ts';
+import { nodeFiles } from '../store/node-files.ts';
 import { type BadRecord, checkHeader, type NormalizedFile, StagingWriter } from './csv-normalize.ts';
 import { RAW_SAMPLE_BYTES, RECORD_LIMIT_BYTES, tooLongReason } from './limits.ts';
 
@@ -25,7 +25,7 @@ export async function normalizeArrow(
   const { label } = options;
   let reader: arrow.RecordBatchReader;
   try {
-    reader = arrow.RecordBatchReader.from(await readFile(path));
+    reader = arrow.RecordBatchReader.from(await nodeFiles.read(path));
     reader.open();
   } catch (err) {
     throw new ImportFileError(

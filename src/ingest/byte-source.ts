@@ -1,8 +1,5 @@
-import { isUtf8 } from 'node:buffer';
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
 import { ImportFileError } from '../schema/index.ts';
+import { nodeFiles as files } from '../store/node-files.ts';
 
 export type Encoding = 'utf-8' | 'shift_jis' | 'utf-16le';
 export type EncodingOption = Encoding | 'auto';
@@ -22,11 +19,18 @@ export interface ByteSource {
   bytesRead: () => number;
 }
 
+/** A Buffer view of bytes from the file port (no copy): the parsers use Buffer's search and concat. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+const isUtf8 = (bytes: Uint8Array) => files.isUtf8(bytes);
+
 /** Checks the path names a readable, non-empty regular file, with a message naming it by `label`. */
 export async function checkReadable(path: string, label = path): Promise<number> {
-  let info: Awaited<ReturnType<typeof stat>>;
+  let info: { size: number; isFile: boolean };
   try {
-    info = await stat(path);
+    info = await files.stat(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new ImportFileError(
@@ -34,20 +38,14 @@ export async function checkReadable(path: string, label = path): Promise<number>
       'file',
     );
   }
-  if (!info.isFile()) throw new ImportFileError(`"${label}" is not a regular file`, 'file');
+  if (!info.isFile) throw new ImportFileError(`"${label}" is not a regular file`, 'file');
   if (info.size === 0) throw new ImportFileError(`file "${label}" is empty (0 bytes)`, 'file');
   return info.size;
 }
 
 export async function isGzip(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(2);
-    const { bytesRead } = await handle.read(head, 0, 2, 0);
-    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
-  } finally {
-    await handle.close();
-  }
+  const head = await files.head(path, 2);
+  return head.length === 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
 /** Length of `buf` without an incomplete UTF-8 sequence at its end. */
@@ -132,23 +130,17 @@ async function* rawChunks(
   gzip: boolean,
   counter: { bytes: number },
 ): AsyncGenerator<Buffer> {
-  const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
-  file.on('data', (chunk) => {
-    counter.bytes += chunk.length;
-  });
   try {
-    if (!gzip) {
-      for await (const chunk of file) yield chunk as Buffer;
-      return;
-    }
-    const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
-    file.on('error', (err) => gunzip.destroy(err));
-    file.pipe(gunzip);
-    for await (const chunk of gunzip) yield chunk as Buffer;
+    for await (const chunk of files.chunks(path, {
+      chunkBytes: CHUNK_BYTES,
+      gunzip: gzip,
+      onRead: (bytes) => {
+        counter.bytes += bytes;
+      },
+    }))
+      yield asBuffer(chunk);
   } catch (err) {
     throw readError(err, label, counter.bytes);
-  } finally {
-    file.destroy();
   }
 }
 
@@ -186,72 +178,85 @@ export async function openTextSource(
     yield* source;
   }
 
-  async function* utf8(): AsyncGenerator<Buffer> {
-    let carry: Buffer = Buffer.alloc(0);
-    let first = true;
-    let lines = 0;
-    for await (const chunk of all()) {
-      let buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-      if (first) {
-        if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
-        first = false;
-      }
-      const end = completeUtf8Length(buf);
-      const body = buf.subarray(0, end);
-      if (!isUtf8(body)) {
-        const at = firstInvalidUtf8(body);
-        throw new ImportFileError(
-          `file "${label}" is not valid UTF-8 at line ${lines + countNewlines(body, at) + 1} (byte 0x${body[at]!.toString(16)})` +
-            (encodingOption === 'auto'
-              ? '; the start of the file looked like UTF-8: if it is Shift_JIS, pass encoding shift_jis'
-              : ''),
-          'encoding',
-        );
-      }
-      lines += countNewlines(body);
-      carry = Buffer.from(buf.subarray(end));
-      if (body.length) yield body;
-    }
-    if (carry.length) {
-      throw new ImportFileError(
-        `file "${label}" ends inside a UTF-8 character: it is truncated or not UTF-8`,
-        'encoding',
-      );
-    }
-  }
-
-  async function* transcode(encodingName: Encoding): AsyncGenerator<Buffer> {
-    const decoder = new TextDecoder(encodingName, { fatal: true, ignoreBOM: false });
-    let lines = 0;
-    for await (const chunk of all()) {
-      let text: string;
-      try {
-        text = decoder.decode(chunk, { stream: true });
-      } catch {
-        throw new ImportFileError(
-          `file "${label}" is not valid ${encodingName} after line ${lines + 1}; check the encoding (utf-8, shift_jis, utf-16le)`,
-          'encoding',
-        );
-      }
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
-      if (text.length) yield Buffer.from(text, 'utf8');
-    }
-    try {
-      const rest = decoder.decode();
-      if (rest.length) yield Buffer.from(rest, 'utf8');
-    } catch {
-      throw new ImportFileError(
-        `file "${label}" ends inside a ${encodingName} character: it is truncated`,
-        'encoding',
-      );
-    }
-  }
-
   return {
-    chunks: encoding === 'utf-8' ? utf8() : transcode(encoding),
+    chunks:
+      encoding === 'utf-8'
+        ? utf8Chunks(all(), label, encodingOption)
+        : transcodedChunks(all(), label, encoding),
     encoding,
     compressed,
     fileBytes,
     bytesRead: () => counter.bytes,
   };
+}
+
+/** UTF-8 input checked chunk by chunk (a character split across chunks is checked whole), BOM dropped. */
+async function* utf8Chunks(
+  all: AsyncIterable<Buffer>,
+  label: string,
+  encodingOption: EncodingOption,
+): AsyncGenerator<Buffer> {
+  let carry: Buffer = Buffer.alloc(0);
+  let first = true;
+  let lines = 0;
+  for await (const chunk of all) {
+    let buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    if (first) {
+      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+      first = false;
+    }
+    const end = completeUtf8Length(buf);
+    const body = buf.subarray(0, end);
+    if (!isUtf8(body)) {
+      const at = firstInvalidUtf8(body);
+      throw new ImportFileError(
+        `file "${label}" is not valid UTF-8 at line ${lines + countNewlines(body, at) + 1} (byte 0x${body[at]!.toString(16)})` +
+          (encodingOption === 'auto'
+            ? '; the start of the file looked like UTF-8: if it is Shift_JIS, pass encoding shift_jis'
+            : ''),
+        'encoding',
+      );
+    }
+    lines += countNewlines(body);
+    carry = Buffer.from(buf.subarray(end));
+    if (body.length) yield body;
+  }
+  if (carry.length) {
+    throw new ImportFileError(
+      `file "${label}" ends inside a UTF-8 character: it is truncated or not UTF-8`,
+      'encoding',
+    );
+  }
+}
+
+/** Input in another encoding, decoded strictly and re-encoded as UTF-8. */
+async function* transcodedChunks(
+  all: AsyncIterable<Buffer>,
+  label: string,
+  encodingName: Encoding,
+): AsyncGenerator<Buffer> {
+  const decoder = new TextDecoder(encodingName, { fatal: true, ignoreBOM: false });
+  let lines = 0;
+  for await (const chunk of all) {
+    let text: string;
+    try {
+      text = decoder.decode(chunk, { stream: true });
+    } catch {
+      throw new ImportFileError(
+        `file "${label}" is not valid ${encodingName} after line ${lines + 1}; check the encoding (utf-8, shift_jis, utf-16le)`,
+        'encoding',
+      );
+    }
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+    if (text.length) yield Buffer.from(text, 'utf8');
+  }
+  try {
+    const rest = decoder.decode();
+    if (rest.length) yield Buffer.from(rest, 'utf8');
+  } catch {
+    throw new ImportFileError(
+      `file "${label}" ends inside a ${encodingName} character: it is truncated`,
+      'encoding',
+    );
+  }
 }

@@ -111,21 +111,18 @@ function describeFrom(from: ColumnSource): string {
  * or that fits another table much better, fails here, before any row is read into the
  * workspace, with the columns it does have.
  */
-export function planColumns(
+/** The `--map` choices resolved to header columns, checked together with the `--set` constants. */
+function explicitSources(
   table: TableName,
   header: string[],
-  mapping: Readonly<Record<string, string>> = {},
-  constants: Readonly<Record<string, string>> = {},
-  label = 'the file',
-): { plan: ColumnPlan[]; unused: string[] } {
+  mapping: Readonly<Record<string, string>>,
+  constants: Readonly<Record<string, string>>,
+  label: string,
+  bySource: ReadonlyMap<string, number>,
+  byLoose: ReadonlyMap<string, number>,
+): Map<string, { index: number; name: string }> {
   const spec = TABLES[table];
   const targets = new Map(spec.columns.map((c) => [c.name, c]));
-  const bySource = new Map(header.map((h, i) => [h, i]));
-  const byLoose = new Map<string, number>();
-  header.forEach((h, i) => {
-    if (!byLoose.has(looseName(h))) byLoose.set(looseName(h), i);
-  });
-
   const explicit = new Map<string, { index: number; name: string }>();
   for (const [source, target] of Object.entries(mapping)) {
     if (!targets.has(target)) {
@@ -155,6 +152,24 @@ export function planColumns(
     if (explicit.has(target))
       throw new ImportFileError(`"${target}" is both mapped from a column and set to a constant`, 'set');
   }
+  return explicit;
+}
+
+export function planColumns(
+  table: TableName,
+  header: string[],
+  mapping: Readonly<Record<string, string>> = {},
+  constants: Readonly<Record<string, string>> = {},
+  label = 'the file',
+): { plan: ColumnPlan[]; unused: string[] } {
+  const spec = TABLES[table];
+  const bySource = new Map(header.map((h, i) => [h, i]));
+  const byLoose = new Map<string, number>();
+  header.forEach((h, i) => {
+    if (!byLoose.has(looseName(h))) byLoose.set(looseName(h), i);
+  });
+
+  const explicit = explicitSources(table, header, mapping, constants, label, bySource, byLoose);
 
   const mappedSources = new Set([...explicit.values()].map((s) => s.index));
   const used = new Set<number>();

@@ -1,6 +1,5 @@
-import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { csvField, ImportFileError } from '../schema/index.ts';
+import { type ByteSink, csvField, ImportFileError } from '../schema/index.ts';
+import { nodeFiles } from '../store/node-files.ts';
 import { completeUtf8Length } from './byte-source.ts';
 import { MAX_SOURCE_COLUMNS, RAW_SAMPLE_BYTES, RECORD_LIMIT_BYTES, tooLongReason } from './limits.ts';
 import { RecordSplitter } from './record-splitter.ts';
@@ -33,10 +32,10 @@ const QUOTE_BYTE = Buffer.from('"');
 export class StagingWriter {
   private parts: (Buffer | string)[] = [];
   private size = 0;
-  private readonly stream: WriteStream;
+  private readonly sink: ByteSink;
 
   constructor(path: string) {
-    this.stream = createWriteStream(path);
+    this.sink = nodeFiles.sink(path);
   }
 
   push(part: Buffer | string): void {
@@ -53,13 +52,12 @@ export class StagingWriter {
     const data = Buffer.concat(this.parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
     this.parts = [];
     this.size = 0;
-    if (!this.stream.write(data)) await once(this.stream, 'drain');
+    await this.sink.write(data);
   }
 
   async close(): Promise<void> {
     await this.flush();
-    this.stream.end();
-    await once(this.stream, 'finish');
+    await this.sink.end();
   }
 }
 
@@ -201,31 +199,88 @@ export async function normalizeCsv(
   outPath: string,
   options: { label: string; delimiter: string; onRows?: (rows: number) => void },
 ): Promise<NormalizedFile> {
-  const delim = options.delimiter.charCodeAt(0);
   const writer = new StagingWriter(outPath);
-  const splitter = new RecordSplitter(delim);
-  let header: string[] | null = null;
-  let rows = 0;
-  let line = 1; // line number at the start of the current record
-  let blankLines = 0;
-  const bad: BadRecord[] = [];
+  const splitter = new RecordSplitter(options.delimiter.charCodeAt(0));
+  const stager = new CsvStager(writer, options.delimiter.charCodeAt(0), options.label);
+  try {
+    for await (const chunk of chunks) {
+      stager.take(splitter.push(chunk), false);
+      await writer.maybeFlush();
+      options.onRows?.(stager.rows);
+    }
+    const tail = splitter.finish();
+    if (tail.record) {
+      if (tail.inQuotes && tail.record.kind === 'oversized') {
+        throw new ImportFileError(
+          `file "${options.label}": the quoted field opened in the record at line ${stager.line} is never closed, ` +
+            `so the rest of the file (${tooLongReason(tail.record.size).replace('record is ', '')}) would be one record; check the quoting`,
+          'file',
+        );
+      }
+      if (tail.inQuotes && stager.header !== null) {
+        const raw = tail.record.kind === 'record' ? tail.record.bytes : tail.record.head;
+        stager.badRecord(
+          'row has a quoted field that is never closed: the file ends inside it, it looks truncated',
+          raw,
+        );
+      } else stager.take([tail.record], true);
+    }
+  } finally {
+    await writer.close();
+  }
+  const { header, rows, bad, blankLines } = stager;
+  if (header === null) throw new ImportFileError(`file "${options.label}" has no header row`, 'file');
+  return { header, rows, bad, blankLines };
+}
 
-  const badRecord = (reason: string, raw: Buffer) => {
-    rows++;
-    bad.push({ row: rows, line, reason, raw: rawSample(raw) });
-  };
+/** Turns split records into staging rows: the first is the header, the rest are checked against it. */
+class CsvStager {
+  header: string[] | null = null;
+  rows = 0;
+  /** Line number at the start of the current record. */
+  line = 1;
+  blankLines = 0;
+  readonly bad: BadRecord[] = [];
 
-  const handleRecord = (record: Buffer, final: boolean) => {
+  constructor(
+    private readonly writer: StagingWriter,
+    private readonly delim: number,
+    private readonly label: string,
+  ) {}
+
+  badRecord(reason: string, raw: Buffer): void {
+    this.rows++;
+    this.bad.push({ row: this.rows, line: this.line, reason, raw: rawSample(raw) });
+  }
+
+  take(records: ReturnType<RecordSplitter['push']>, final: boolean): void {
+    for (const r of records) {
+      if (r.kind === 'oversized') {
+        if (this.header === null) {
+          throw new ImportFileError(
+            `file "${this.label}": its header row is ${tooLongReason(r.size).replace('record is ', '')}`,
+            'file',
+          );
+        }
+        this.badRecord(tooLongReason(r.size), r.head);
+      } else this.handleRecord(r.bytes, final);
+      this.line += r.newlines + 1;
+    }
+  }
+
+  private handleRecord(record: Buffer, final: boolean): void {
+    const { delim } = this;
     let stop = record.length;
     if (stop > 0 && record[stop - 1] === CR) stop--;
     if (stop === 0) {
-      if (header !== null) blankLines++;
+      if (this.header !== null) this.blankLines++;
       return;
     }
-    if (header === null) {
-      header = parseHeader(record, 0, stop, delim);
-      checkHeader(header, options.label);
-      writer.push(`_row,_line,${header.map((_, i) => `c${i}`).join(',')}\n`);
+    if (this.header === null) {
+      const header = parseHeader(record, 0, stop, delim);
+      checkHeader(header, this.label);
+      this.header = header;
+      this.writer.push(`_row,_line,${header.map((_, i) => `c${i}`).join(',')}\n`);
       return;
     }
     let text: Buffer[];
@@ -239,10 +294,11 @@ export async function normalizeCsv(
     } else {
       ({ text, fields } = canonicalRecord(record, 0, stop, delim));
     }
-    if (fields !== header.length) {
-      const truncated = final && fields < header.length;
-      badRecord(
-        `row has ${fields} field${fields === 1 ? '' : 's'}, the header has ${header.length}` +
+    const width = this.header.length;
+    if (fields !== width) {
+      const truncated = final && fields < width;
+      this.badRecord(
+        `row has ${fields} field${fields === 1 ? '' : 's'}, the header has ${width}` +
           (truncated ? ': the file ends in the middle of this row, it looks truncated' : ''),
         body,
       );
@@ -251,56 +307,12 @@ export async function normalizeCsv(
     // Re-quoting can lengthen a record; the staging reader's line limit must hold for every line.
     const size = partsLength(text);
     if (size > RECORD_LIMIT_BYTES) {
-      badRecord(tooLongReason(size), body);
+      this.badRecord(tooLongReason(size), body);
       return;
     }
-    rows++;
-    writer.push(`${rows},${line},`);
-    for (const part of text) writer.push(part);
-    writer.push('\n');
-  };
-
-  const take = (records: ReturnType<RecordSplitter['push']>, final: boolean) => {
-    for (const r of records) {
-      if (r.kind === 'oversized') {
-        if (header === null) {
-          throw new ImportFileError(
-            `file "${options.label}": its header row is ${tooLongReason(r.size).replace('record is ', '')}`,
-            'file',
-          );
-        }
-        badRecord(tooLongReason(r.size), r.head);
-      } else handleRecord(r.bytes, final);
-      line += r.newlines + 1;
-    }
-  };
-
-  try {
-    for await (const chunk of chunks) {
-      take(splitter.push(chunk), false);
-      await writer.maybeFlush();
-      options.onRows?.(rows);
-    }
-    const tail = splitter.finish();
-    if (tail.record) {
-      if (tail.inQuotes && tail.record.kind === 'oversized') {
-        throw new ImportFileError(
-          `file "${options.label}": the quoted field opened in the record at line ${line} is never closed, ` +
-            `so the rest of the file (${tooLongReason(tail.record.size).replace('record is ', '')}) would be one record; check the quoting`,
-          'file',
-        );
-      }
-      if (tail.inQuotes && header !== null) {
-        const raw = tail.record.kind === 'record' ? tail.record.bytes : tail.record.head;
-        badRecord(
-          'row has a quoted field that is never closed: the file ends inside it, it looks truncated',
-          raw,
-        );
-      } else take([tail.record], true);
-    }
-  } finally {
-    await writer.close();
+    this.rows++;
+    this.writer.push(`${this.rows},${this.line},`);
+    for (const part of text) this.writer.push(part);
+    this.writer.push('\n');
   }
-  if (header === null) throw new ImportFileError(`file "${options.label}" has no header row`, 'file');
-  return { header, rows, bad, blankLines };
 }

@@ -1,9 +1,8 @@
-import { isUtf8 } from 'node:buffer';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { ImportFileError } from '../schema/index.ts';
-import { checkReadable, completeUtf8Length } from './byte-source.ts';
+import { nodeFiles as files } from '../store/node-files.ts';
+import { asBuffer, checkReadable, completeUtf8Length } from './byte-source.ts';
+
+const isUtf8 = (bytes: Uint8Array) => files.isUtf8(bytes);
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -131,13 +130,13 @@ export async function scanFile(
   onFraction?: (fraction: number) => void,
 ): Promise<FileScan> {
   const size = await checkReadable(path, label);
-  const hash = createHash('sha256');
+  const hash = files.sha256();
   let bytes = 0;
   let gzip = false;
   let scanner: TextScanner | null = null;
   try {
-    for await (const raw of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
-      const chunk = raw as Buffer;
+    for await (const raw of files.chunks(path, { chunkBytes: CHUNK_BYTES })) {
+      const chunk = asBuffer(raw);
       if (bytes === 0) {
         gzip = chunk[0] === 0x1f && chunk[1] === 0x8b;
         if (!gzip) scanner = new TextScanner();
@@ -154,7 +153,7 @@ export async function scanFile(
       'file',
     );
   }
-  return { bytes, sha256: hash.digest('hex'), gzip, text: scanner?.finish() ?? null };
+  return { bytes, sha256: hash.hex(), gzip, text: scanner?.finish() ?? null };
 }
 
 /**
@@ -179,21 +178,14 @@ export function directlyReadable(text: TextFacts | null): text is TextFacts & { 
  * the full scan runs beside it. Returns the header line when the start looks directly readable.
  */
 export async function peekHeader(path: string): Promise<Buffer | null> {
-  const handle = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(PEEK_BYTES);
-    const { bytesRead } = await handle.read(head, 0, PEEK_BYTES, 0);
-    const bytes = head.subarray(0, bytesRead);
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b) return null;
-    // Whole lines only, so no character is cut; the full scan confirms the rest of the file.
-    const end = bytes.lastIndexOf(LF);
-    if (end === -1) return null;
-    const scanner = new TextScanner();
-    scanner.push(bytes.subarray(0, end + 1));
-    const text = scanner.finish();
-    if (!directlyReadable(text)) return null;
-    return text.firstLine;
-  } finally {
-    await handle.close();
-  }
+  const bytes = asBuffer(await files.head(path, PEEK_BYTES));
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) return null;
+  // Whole lines only, so no character is cut; the full scan confirms the rest of the file.
+  const end = bytes.lastIndexOf(LF);
+  if (end === -1) return null;
+  const scanner = new TextScanner();
+  scanner.push(bytes.subarray(0, end + 1));
+  const text = scanner.finish();
+  if (!directlyReadable(text)) return null;
+  return text.firstLine;
 }

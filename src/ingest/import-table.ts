@@ -1,8 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ImportFileError, InternalInvariantError, TABLES, type TableName } from '../schema/index.ts';
 import { quoteIdent, quoteLiteral, type SqlRunner, type Workspace } from '../store/index.ts';
+import { nodeFiles } from '../store/node-files.ts';
 import { checkReadable } from './byte-source.ts';
 import { CHECKED, type CheckedRows, checkRows, numberRows } from './check-rows.ts';
 import type { ColumnPlan } from './columns.ts';
@@ -123,9 +121,9 @@ async function runImport(ws: Workspace, options: ResolvedImportOptions): Promise
   const importId = `imp_${new Date()
     .toISOString()
     .replace(/[-:.TZ]/g, '')
-    .slice(0, 14)}_${randomUUID().slice(0, 8)}`;
-  const scratch = join(ws.tmpDir, importId);
-  await mkdir(scratch, { recursive: true });
+    .slice(0, 14)}_${crypto.randomUUID().slice(0, 8)}`;
+  const scratch = nodeFiles.join(ws.tmpDir, importId);
+  await nodeFiles.mkdir(scratch);
   const started = performance.now();
   const startedAt = new Date().toISOString();
   // One connection of its own: temp tables (the staged and checked rows) stay out of the
@@ -184,7 +182,7 @@ async function runImport(ws: Workspace, options: ResolvedImportOptions): Promise
   } finally {
     await dropTempTables(db).catch(() => undefined);
     close();
-    await rm(scratch, { recursive: true, force: true });
+    await nodeFiles.remove(scratch);
   }
 }
 
@@ -192,79 +190,19 @@ async function writeImport(
   db: SqlRunner,
   options: ResolvedImportOptions,
   checked: CheckedRows,
-  run: { importId: string; startedAt: string; started: number; sha256: string | null; keyed: boolean },
+  run: ImportRun,
 ): Promise<ImportReport> {
   const { table, mode, label } = options;
-  const target = quoteIdent(table);
   if ((await createConflicts(db, checked, table, mode)) > 0 && !checked.numbered) {
     await numberRows(db, checked);
     await createConflicts(db, checked, table, mode);
   }
   await createIssues(db, checked, table, options.onDuplicate, run.keyed);
-
-  const [totals] = (await db.rows<{ rejected: number; skipped: number; issues: number }>(
-    `SELECT count(DISTINCT row_number) FILTER (WHERE NOT skipped) AS rejected,
-            count(DISTINCT row_number) FILTER (WHERE skipped) AS skipped, count(*) AS issues FROM ${ISSUES}`,
-  )) as [{ rejected: number; skipped: number; issues: number }];
+  const issues = await summariseIssues(db, options, checked.rowsRead);
+  const { totals } = issues;
   const { rowsRead } = checked;
-  const rejections = await db.rows<{ column: string; reason: string; count: number }>(
-    `SELECT column_name AS "column", regexp_replace(reason, '^"[^"]*" ', '') AS reason, count(*) AS count
-     FROM ${ISSUES} WHERE NOT skipped GROUP BY ALL ORDER BY count DESC, "column" LIMIT 50`,
-  );
-  if (totals.rejected / rowsRead > options.maxRejectedFraction) {
-    const top = rejections.slice(0, 3).map((r) => `${r.column}: ${r.reason} (${r.count} rows)`);
-    throw new ImportFileError(
-      `${label}: ${totals.rejected} of ${rowsRead} rows (${((100 * totals.rejected) / rowsRead).toFixed(1)}%) failed validation, ` +
-        `more than the allowed ${(100 * options.maxRejectedFraction).toFixed(0)}%, so nothing was imported. Most common: ${top.join('; ')}`,
-      'file',
-      { rejections },
-    );
-  }
-  const samples = await db.rows<{
-    row: number;
-    line: number | null;
-    column: string;
-    reason: string;
-    value: string | null;
-  }>(
-    `SELECT row_number AS "row", line, column_name AS "column", reason, value FROM ${ISSUES}
-     WHERE NOT skipped ORDER BY row_number, column_name LIMIT ${SAMPLE_LIMIT}`,
-  );
-
-  const [expected] = (await db.rows<{ ok: number; excluded: number }>(
-    `SELECT (SELECT count(*) FROM ${CHECKED} WHERE _ok) AS ok,
-            (SELECT count(*) FROM (SELECT row_number FROM ${DUPS} UNION ALL SELECT row_number FROM ${CONFLICTS})) AS excluded`,
-  )) as [{ ok: number; excluded: number }];
-  const tableRowsBefore = await countOf(db, `SELECT 1 FROM ${target}`);
-  const written = await writeRows(db, checked, table, mode, expected.excluded > 0);
-  const tableRowsAfter = await countOf(db, `SELECT 1 FROM ${target}`);
-  const accepted = written.inserted;
-  invariant(
-    accepted === expected.ok - expected.excluded,
-    `${table}: inserted ${accepted} rows, expected ${expected.ok - expected.excluded}`,
-  );
-  const grewBy = mode === 'replace' ? tableRowsAfter : tableRowsAfter - tableRowsBefore + written.replaced;
-  invariant(grewBy === accepted, `${table}: the table changed by ${grewBy} rows for ${accepted} accepted`, {
-    tableRowsBefore,
-    tableRowsAfter,
-  });
-  invariant(
-    rowsRead === accepted + totals.rejected + totals.skipped,
-    `${label}: ${rowsRead} rows read but ${accepted} accepted + ${totals.rejected} rejected + ${totals.skipped} skipped`,
-  );
-
-  const quarantined = await db.run(
-    `INSERT INTO _quarantine SELECT ${quoteLiteral(run.importId)}, ${quoteLiteral(table)}, row_number, column_name,
-            reason, value, record FROM ${ISSUES}`,
-  );
-  const stored = await countOf(
-    db,
-    `SELECT 1 FROM _quarantine WHERE import_id = ${quoteLiteral(run.importId)}`,
-  );
-  invariant(
-    quarantined === totals.issues && stored === totals.issues,
-    `quarantine of ${label}: ${totals.issues} problems, ${quarantined} written, ${stored} stored`,
-  );
+  const { accepted, tableRowsBefore, tableRowsAfter } = await writeChecked(db, options, checked, totals);
+  await quarantine(db, options, run, totals.issues);
 
   const seconds = (performance.now() - run.started) / 1000;
   const { staged, plan, unused } = checked;
@@ -286,28 +224,135 @@ async function writeImport(
     tableRowsAfter,
     columns: plan.map((p) => ({ target: p.spec.name, from: describeSource(p.from) })),
     ignoredColumns: [...unused, ...staged.ignoredKeys],
-    rejections,
-    samples,
+    rejections: issues.rejections,
+    samples: issues.samples,
     contentSha256: run.sha256,
     seconds,
     rowsPerSecond: rowsRead / Math.max(seconds, 1e-9),
   };
+  await logImport(db, options, run, report);
+  return report;
+}
+
+interface ImportRun {
+  importId: string;
+  startedAt: string;
+  started: number;
+  sha256: string | null;
+  keyed: boolean;
+}
+
+type IssueTotals = {
+  rejected: number;
+  skipped: number;
+  issues: number;
+};
+
+/** Counts the problems, refusing the whole file past `maxRejectedFraction`, with the commonest and a sample. */
+async function summariseIssues(db: SqlRunner, options: ResolvedImportOptions, rowsRead: number) {
+  const [totals] = (await db.rows<IssueTotals>(
+    `SELECT count(DISTINCT row_number) FILTER (WHERE NOT skipped) AS rejected,
+            count(DISTINCT row_number) FILTER (WHERE skipped) AS skipped, count(*) AS issues FROM ${ISSUES}`,
+  )) as [IssueTotals];
+  const rejections = await db.rows<{ column: string; reason: string; count: number }>(
+    `SELECT column_name AS "column", regexp_replace(reason, '^"[^"]*" ', '') AS reason, count(*) AS count
+     FROM ${ISSUES} WHERE NOT skipped GROUP BY ALL ORDER BY count DESC, "column" LIMIT 50`,
+  );
+  if (totals.rejected / rowsRead > options.maxRejectedFraction) {
+    const top = rejections.slice(0, 3).map((r) => `${r.column}: ${r.reason} (${r.count} rows)`);
+    throw new ImportFileError(
+      `${options.label}: ${totals.rejected} of ${rowsRead} rows (${((100 * totals.rejected) / rowsRead).toFixed(1)}%) failed validation, ` +
+        `more than the allowed ${(100 * options.maxRejectedFraction).toFixed(0)}%, so nothing was imported. Most common: ${top.join('; ')}`,
+      'file',
+      { rejections },
+    );
+  }
+  const samples = await db.rows<{
+    row: number;
+    line: number | null;
+    column: string;
+    reason: string;
+    value: string | null;
+  }>(
+    `SELECT row_number AS "row", line, column_name AS "column", reason, value FROM ${ISSUES}
+     WHERE NOT skipped ORDER BY row_number, column_name LIMIT ${SAMPLE_LIMIT}`,
+  );
+  return { totals, rejections, samples };
+}
+
+/** Writes the accepted rows, checking that every row read is accounted for exactly once. */
+async function writeChecked(
+  db: SqlRunner,
+  options: ResolvedImportOptions,
+  checked: CheckedRows,
+  totals: IssueTotals,
+) {
+  const { table, mode, label } = options;
+  const { rowsRead } = checked;
+  const target = quoteIdent(table);
+  const [expected] = (await db.rows<{ ok: number; excluded: number }>(
+    `SELECT (SELECT count(*) FROM ${CHECKED} WHERE _ok) AS ok,
+            (SELECT count(*) FROM (SELECT row_number FROM ${DUPS} UNION ALL SELECT row_number FROM ${CONFLICTS})) AS excluded`,
+  )) as [{ ok: number; excluded: number }];
+  const tableRowsBefore = await countOf(db, `SELECT 1 FROM ${target}`);
+  const written = await writeRows(db, checked, table, mode, expected.excluded > 0);
+  const tableRowsAfter = await countOf(db, `SELECT 1 FROM ${target}`);
+  const accepted = written.inserted;
+  invariant(
+    accepted === expected.ok - expected.excluded,
+    `${table}: inserted ${accepted} rows, expected ${expected.ok - expected.excluded}`,
+  );
+  const grewBy = mode === 'replace' ? tableRowsAfter : tableRowsAfter - tableRowsBefore + written.replaced;
+  invariant(grewBy === accepted, `${table}: the table changed by ${grewBy} rows for ${accepted} accepted`, {
+    tableRowsBefore,
+    tableRowsAfter,
+  });
+  invariant(
+    rowsRead === accepted + totals.rejected + totals.skipped,
+    `${label}: ${rowsRead} rows read but ${accepted} accepted + ${totals.rejected} rejected + ${totals.skipped} skipped`,
+  );
+  return { accepted, tableRowsBefore, tableRowsAfter };
+}
+
+/** Keeps every problem of the import in `_quarantine`, checking all of them arrived. */
+async function quarantine(db: SqlRunner, options: ResolvedImportOptions, run: ImportRun, issues: number) {
+  const quarantined = await db.run(
+    `INSERT INTO _quarantine SELECT ${quoteLiteral(run.importId)}, ${quoteLiteral(options.table)}, row_number, column_name,
+            reason, value, record FROM ${ISSUES}`,
+  );
+  const stored = await countOf(
+    db,
+    `SELECT 1 FROM _quarantine WHERE import_id = ${quoteLiteral(run.importId)}`,
+  );
+  invariant(
+    quarantined === issues && stored === issues,
+    `quarantine of ${options.label}: ${issues} problems, ${quarantined} written, ${stored} stored`,
+  );
+}
+
+/** Records the import in `_imports`, the log repeated-content checks and the import list read. */
+async function logImport(
+  db: SqlRunner,
+  options: ResolvedImportOptions,
+  run: ImportRun,
+  report: ImportReport,
+) {
   await db.run(
     `INSERT INTO _imports (import_id, table_name, source, format, encoding, mode, started_at, finished_at,
                            rows_read, accepted, rejected, duplicates_skipped, options, content_sha256)
      VALUES ($1, $2, $3, $4, $5, $6, $7::TIMESTAMP, now()::TIMESTAMP, $8, $9, $10, $11, $12::JSON, $13)`,
     [
       run.importId,
-      table,
-      label,
-      staged.format,
-      staged.encoding,
-      mode,
+      options.table,
+      options.label,
+      report.format,
+      report.encoding,
+      options.mode,
       run.startedAt.replace('T', ' ').replace('Z', ''),
-      rowsRead,
-      accepted,
-      totals.rejected,
-      totals.skipped,
+      report.rowsRead,
+      report.accepted,
+      report.rejected,
+      report.duplicatesSkipped,
       JSON.stringify({
         mapping: options.mapping,
         constants: options.constants,
@@ -318,5 +363,4 @@ async function writeImport(
       run.sha256,
     ],
   );
-  return report;
 }

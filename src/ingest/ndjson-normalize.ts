@@ -1,9 +1,11 @@
-import { setImmediate } from 'node:timers/promises';
 import { csvField, ImportFileError } from '../schema/index.ts';
 import { type BadRecord, type NormalizedFile, rawSample, StagingWriter } from './csv-normalize.ts';
 import { MAX_SOURCE_COLUMNS, RAW_SAMPLE_BYTES, RECORD_LIMIT_BYTES, tooLongReason } from './limits.ts';
 
 const KEY_SAMPLE = 1000;
+
+/** A macrotask turn (the runtime's `setImmediate`), so requests queued behind a long parse run. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 const LF = 0x0a;
 /** Ignored keys listed by name in the report; the rest are counted. */
 const IGNORED_KEYS_LISTED = 50;
@@ -29,26 +31,124 @@ export async function normalizeNdjson(
   options: { label: string; onRows?: (rows: number) => void },
 ): Promise<NormalizedFile & { ignoredKeys: string[] }> {
   const writer = new StagingWriter(outPath);
-  const bad: BadRecord[] = [];
-  let header: string[] | null = null;
-  const keys = new Set<string>();
-  const sample: { row: number; line: number; value: Record<string, unknown> }[] = [];
-  const ignored = new Set<string>();
-  let rows = 0;
-  let line = 0;
-  let blankLines = 0;
+  const stager = new NdjsonStager(writer, options.label);
+  try {
+    await splitLines(chunks, stager, async () => {
+      await writer.maybeFlush();
+      options.onRows?.(stager.rows);
+    });
+    if (stager.header === null) {
+      if (stager.sampled === 0)
+        throw new ImportFileError(`file "${options.label}" holds no JSON objects`, 'file');
+      stager.fixHeader();
+    }
+  } finally {
+    await writer.close();
+  }
+  const { ignored } = stager;
+  const ignoredKeys = [...ignored].slice(0, IGNORED_KEYS_LISTED);
+  if (ignored.size > IGNORED_KEYS_LISTED)
+    ignoredKeys.push(`(and ${ignored.size - IGNORED_KEYS_LISTED} more keys)`);
+  const { header, rows, bad, blankLines } = stager;
+  return { header: header!, rows, bad, blankLines, ignoredKeys };
+}
 
-  const badRecord = (reason: string, raw: string) => {
-    bad.push({ row: rows, line, reason, raw: raw.slice(0, RAW_SAMPLE_BYTES) });
+/**
+ * Splits the chunks into lines (a line may span chunks; CR before LF is dropped) for the stager.
+ * A line past the record limit stops being buffered: only its head is kept for quarantine.
+ */
+async function splitLines(
+  chunks: AsyncIterable<Buffer>,
+  stager: NdjsonStager,
+  afterChunk: () => Promise<void>,
+): Promise<void> {
+  let parts: Buffer[] = [];
+  let partBytes = 0;
+  let oversized: { head: Buffer } | null = null;
+  const endLine = (last: Buffer) => {
+    const size = partBytes + last.length;
+    if (oversized || size > RECORD_LIMIT_BYTES) {
+      stager.tooLong(size, oversized?.head ?? Buffer.concat([...parts, last]));
+    } else {
+      let bytes = parts.length ? Buffer.concat([...parts, last]) : last;
+      if (bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
+      stager.handleLine(bytes);
+    }
+    parts = [];
+    partBytes = 0;
+    oversized = null;
   };
+  for await (const chunk of chunks) {
+    let start = 0;
+    let sinceYield = 0;
+    for (let at = chunk.indexOf(LF); at !== -1; at = chunk.indexOf(LF, start)) {
+      endLine(chunk.subarray(start, at));
+      start = at + 1;
+      // Parsing a chunk of many short objects can take a while: let other requests run.
+      if (++sinceYield === 2_000) {
+        sinceYield = 0;
+        await yieldToEventLoop();
+      }
+    }
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      partBytes += rest.length;
+      if (!oversized) {
+        parts.push(Buffer.from(rest));
+        if (partBytes > RECORD_LIMIT_BYTES) {
+          oversized = { head: Buffer.concat(parts).subarray(0, RAW_SAMPLE_BYTES) };
+          parts = [];
+        }
+      }
+    }
+    await afterChunk();
+  }
+  if (partBytes > 0) endLine(Buffer.alloc(0));
+}
+
+/**
+ * Turns NDJSON lines into staging rows. Columns are the keys of the first `KEY_SAMPLE` objects,
+ * which are held back until the header is fixed; later keys are ignored (and listed).
+ */
+class NdjsonStager {
+  readonly bad: BadRecord[] = [];
+  header: string[] | null = null;
+  readonly ignored = new Set<string>();
+  rows = 0;
+  line = 0;
+  blankLines = 0;
+  private readonly keys = new Set<string>();
+  private readonly sample: { row: number; line: number; value: Record<string, unknown> }[] = [];
   // Column of each key: a row costs its own keys, not the width of the header.
-  const columnOf = new Map<string, number>();
-  let empty: string[] = [];
-  const emit = (row: number, recordLine: number, value: Record<string, unknown>) => {
-    const cellsOf = empty.slice();
+  private readonly columnOf = new Map<string, number>();
+  private empty: string[] = [];
+
+  constructor(
+    private readonly writer: StagingWriter,
+    private readonly label: string,
+  ) {}
+
+  /** Objects held back while the header is not fixed yet. */
+  get sampled(): number {
+    return this.sample.length;
+  }
+
+  private badRecord(reason: string, raw: string): void {
+    this.bad.push({ row: this.rows, line: this.line, reason, raw: raw.slice(0, RAW_SAMPLE_BYTES) });
+  }
+
+  /** A line over the record limit, quarantined by its head. */
+  tooLong(size: number, head: Buffer): void {
+    this.line++;
+    this.rows++;
+    this.badRecord(tooLongReason(size), rawSample(head));
+  }
+
+  private emit(row: number, recordLine: number, value: Record<string, unknown>): void {
+    const cellsOf = this.empty.slice();
     for (const key in value) {
-      const at = columnOf.get(key);
-      if (at === undefined) ignored.add(key);
+      const at = this.columnOf.get(key);
+      if (at === undefined) this.ignored.add(key);
       else cellsOf[at] = csvField(cellText(value[key]));
     }
     const cells = cellsOf.join(',');
@@ -56,115 +156,62 @@ export async function normalizeNdjson(
     // Quoting can lengthen a record; the staging reader's line limit must hold for every line.
     const size = text.length * 3 > RECORD_LIMIT_BYTES ? Buffer.byteLength(text) : text.length;
     if (size > RECORD_LIMIT_BYTES) {
-      bad.push({ row, line: recordLine, reason: tooLongReason(size), raw: cells.slice(0, RAW_SAMPLE_BYTES) });
+      this.bad.push({
+        row,
+        line: recordLine,
+        reason: tooLongReason(size),
+        raw: cells.slice(0, RAW_SAMPLE_BYTES),
+      });
       return;
     }
-    writer.push(text);
-  };
-  const fixHeader = () => {
-    if (keys.size === 0)
-      throw new ImportFileError(
-        `file "${options.label}": its JSON objects have no keys, so no columns`,
-        'file',
-      );
-    header = [...keys];
-    for (const [i, k] of header.entries()) columnOf.set(k, i);
-    empty = header.map(() => '');
-    writer.push(`_row,_line,${header.map((_, i) => `c${i}`).join(',')}\n`);
-    for (const s of sample) emit(s.row, s.line, s.value);
-    sample.length = 0;
-  };
-  const handleLine = (bytes: Buffer) => {
-    line++;
+    this.writer.push(text);
+  }
+
+  fixHeader(): void {
+    if (this.keys.size === 0)
+      throw new ImportFileError(`file "${this.label}": its JSON objects have no keys, so no columns`, 'file');
+    const header = [...this.keys];
+    this.header = header;
+    for (const [i, k] of header.entries()) this.columnOf.set(k, i);
+    this.empty = header.map(() => '');
+    this.writer.push(`_row,_line,${header.map((_, i) => `c${i}`).join(',')}\n`);
+    for (const s of this.sample) this.emit(s.row, s.line, s.value);
+    this.sample.length = 0;
+  }
+
+  handleLine(bytes: Buffer): void {
+    this.line++;
     const text = bytes.toString('utf8');
     if (text.trim() === '') {
-      blankLines++;
+      this.blankLines++;
       return;
     }
-    rows++;
+    this.rows++;
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (err) {
-      badRecord(`row is not valid JSON (${(err as Error).message})`, text);
+      this.badRecord(`row is not valid JSON (${(err as Error).message})`, text);
       return;
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      badRecord('row is not a JSON object', text);
+      this.badRecord('row is not a JSON object', text);
       return;
     }
     const object = value as Record<string, unknown>;
-    if (header === null) {
-      for (const key in object) keys.add(key);
-      if (keys.size > MAX_SOURCE_COLUMNS) {
-        throw new ImportFileError(
-          `file "${options.label}": its JSON objects have more than ${MAX_SOURCE_COLUMNS} distinct keys by line ${line}; ` +
-            `at most ${MAX_SOURCE_COLUMNS} columns can be imported (keys start ${[...keys].slice(0, 5).join(', ')}, ...)`,
-          'file',
-        );
-      }
-      sample.push({ row: rows, line, value: object });
-      if (sample.length >= KEY_SAMPLE) fixHeader();
-    } else emit(rows, line, object);
-  };
-
-  try {
-    let parts: Buffer[] = [];
-    let partBytes = 0;
-    let oversized: { head: Buffer } | null = null;
-    const endLine = (last: Buffer) => {
-      const size = partBytes + last.length;
-      if (oversized || size > RECORD_LIMIT_BYTES) {
-        const head = oversized?.head ?? Buffer.concat([...parts, last]);
-        line++;
-        rows++;
-        badRecord(tooLongReason(size), rawSample(head));
-      } else {
-        let bytes = parts.length ? Buffer.concat([...parts, last]) : last;
-        if (bytes[bytes.length - 1] === 0x0d) bytes = bytes.subarray(0, -1);
-        handleLine(bytes);
-      }
-      parts = [];
-      partBytes = 0;
-      oversized = null;
-    };
-    for await (const chunk of chunks) {
-      let start = 0;
-      let sinceYield = 0;
-      for (let at = chunk.indexOf(LF); at !== -1; at = chunk.indexOf(LF, start)) {
-        endLine(chunk.subarray(start, at));
-        start = at + 1;
-        // Parsing a chunk of many short objects can take a while: let other requests run.
-        if (++sinceYield === 2_000) {
-          sinceYield = 0;
-          await setImmediate();
-        }
-      }
-      if (start < chunk.length) {
-        const rest = chunk.subarray(start);
-        partBytes += rest.length;
-        if (!oversized) {
-          parts.push(Buffer.from(rest));
-          if (partBytes > RECORD_LIMIT_BYTES) {
-            oversized = { head: Buffer.concat(parts).subarray(0, RAW_SAMPLE_BYTES) };
-            parts = [];
-          }
-        }
-      }
-      await writer.maybeFlush();
-      options.onRows?.(rows);
+    if (this.header !== null) {
+      this.emit(this.rows, this.line, object);
+      return;
     }
-    if (partBytes > 0) endLine(Buffer.alloc(0));
-    if (header === null) {
-      if (sample.length === 0)
-        throw new ImportFileError(`file "${options.label}" holds no JSON objects`, 'file');
-      fixHeader();
+    for (const key in object) this.keys.add(key);
+    if (this.keys.size > MAX_SOURCE_COLUMNS) {
+      throw new ImportFileError(
+        `file "${this.label}": its JSON objects have more than ${MAX_SOURCE_COLUMNS} distinct keys by line ${this.line}; ` +
+          `at most ${MAX_SOURCE_COLUMNS} columns can be imported (keys start ${[...this.keys].slice(0, 5).join(', ')}, ...)`,
+        'file',
+      );
     }
-  } finally {
-    await writer.close();
+    this.sample.push({ row: this.rows, line: this.line, value: object });
+    if (this.sample.length >= KEY_SAMPLE) this.fixHeader();
   }
-  const ignoredKeys = [...ignored].slice(0, IGNORED_KEYS_LISTED);
-  if (ignored.size > IGNORED_KEYS_LISTED)
-    ignoredKeys.push(`(and ${ignored.size - IGNORED_KEYS_LISTED} more keys)`);
-  return { header: header!, rows, bad, blankLines, ignoredKeys };
 }

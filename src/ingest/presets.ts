@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { access, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ImportFileError, InvalidInputError, type TableName } from '../schema/index.ts';
 import { quoteLiteral, type Workspace } from '../store/index.ts';
+import { nodeFiles } from '../store/node-files.ts';
+
+const { join } = nodeFiles;
+
 import { type ImportReport, importTable } from './import-table.ts';
 import type { ImportMode, ImportOptions, ImportSource } from './options.ts';
 
@@ -50,7 +51,7 @@ interface ProductGroupRule {
  */
 function productGroupColumnsSql(): string {
   const config = JSON.parse(
-    readFileSync(new URL('../../data/online-retail-groups.json', import.meta.url), 'utf8'),
+    nodeFiles.readTextSync(new URL('../../data/online-retail-groups.json', import.meta.url)),
   ) as { fallback: Omit<ProductGroupRule, 'codes' | 'words'>; rules: ProductGroupRule[] };
   const escapeRegex = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const condition = (r: ProductGroupRule) => {
@@ -266,7 +267,7 @@ export async function importTablesDirectory(
   } = {},
 ): Promise<ImportReport[]> {
   const names = new Set(
-    await readdir(dir).catch(() => {
+    await nodeFiles.list(dir).catch(() => {
       throw new ImportFileError(`folder "${dir}" does not exist or cannot be read`, 'dir');
     }),
   );
@@ -325,9 +326,7 @@ export async function importDataset(
     );
   }
   for (const file of preset.files) {
-    try {
-      await access(join(dir, file));
-    } catch {
+    if (!(await nodeFiles.exists(join(dir, file)))) {
       throw new ImportFileError(
         `dataset folder "${dir}" has no ${file}; the ${preset.name} preset needs ${preset.files.join(', ')}`,
         'dir',

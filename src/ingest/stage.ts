@@ -1,8 +1,7 @@
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
 import { ImportFileError, InternalInvariantError } from '../schema/index.ts';
 import type { SqlRunner } from '../store/index.ts';
 import { quoteIdent, quoteLiteral } from '../store/index.ts';
+import { nodeFiles } from '../store/node-files.ts';
 import { normalizeArrow } from './arrow-normalize.ts';
 import { type Encoding, type EncodingOption, openTextSource } from './byte-source.ts';
 import { type BadRecord, checkHeader, normalizeCsv, parseHeader } from './csv-normalize.ts';
@@ -70,16 +69,12 @@ export async function detectFormat(path: string, label = path): Promise<Format> 
     const ext = lower.slice(lower.lastIndexOf('.') + 1);
     if (lower.includes('.') && EXTENSIONS[ext]) return EXTENSIONS[ext];
   }
-  const handle = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(8);
-    await handle.read(head, 0, 8, 0);
-    if (head.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
-    if (head.subarray(0, 6).toString('latin1') === 'ARROW1' || head.readUInt32LE(0) === 0xffffffff)
-      return 'arrow';
-  } finally {
-    await handle.close();
-  }
+  // Zero-padded to 8 bytes, so a shorter file compares as it did when read into a fresh buffer.
+  const head = Buffer.alloc(8);
+  head.set(await nodeFiles.head(path, 8));
+  if (head.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
+  if (head.subarray(0, 6).toString('latin1') === 'ARROW1' || head.readUInt32LE(0) === 0xffffffff)
+    return 'arrow';
   return 'csv';
 }
 
@@ -244,7 +239,7 @@ export async function stageSource(
   const { path } = source;
   const format = source.format ?? (await detectFormat(path, label));
   if (format === 'parquet') return stageParquet(db, path, label);
-  const stagingPath = join(request.scratchDir, 'stage.csv');
+  const stagingPath = nodeFiles.join(request.scratchDir, 'stage.csv');
   if (format === 'arrow') {
     const result = await normalizeArrow(path, stagingPath, { label, onRows: (n) => onRows?.(n, 0) });
     return normalised(format, null, false, result, [], stagingPath, label);

@@ -2,7 +2,7 @@
  * Data fingerprints: a cheap, order-independent hash of the tables a model or an audience read,
  * so a manifest says exactly which data it came from and a stale cache is never reused.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../schema/index.ts';
 import type { SqlRunner } from '../store/index.ts';
 import type { Universe } from './types.ts';
 
@@ -29,12 +29,10 @@ export async function dataFingerprint(db: SqlRunner, universe: Universe, extra =
     );
     parts.push(`${table}:${rows[0]?.n ?? 0}:${rows[0]?.h ?? ''}`);
   }
-  return createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 16);
+  return sha256Hex(parts.join('|')).slice(0, 16);
 }
 
 /** SHA-256 (hex, 16 chars) of a string list, for exclusion lists in manifests. */
 export function listHash(values: readonly string[]): string {
-  const h = createHash('sha256');
-  for (const v of values) h.update(v).update('\n');
-  return h.digest('hex').slice(0, 16);
+  return sha256Hex(values.map((v) => `${v}\n`).join('')).slice(0, 16);
 }

@@ -195,6 +195,34 @@ export class CommunityWriter {
       else if (stage === 3) at(day, QUESTION, 1 + rng.int(QUESTION.maxResponses));
     };
 
+    const { steps, segments } = this.journey(route, potential, join, stopAt, rng, triggerEvent);
+
+    for (const seg of segments) this.habits(seg, route, impression, rng, at, followers);
+
+    own.sort((x, y) => x.day - y.day || x.second - y.second);
+    for (const o of own) this.ownAction(me, o, rng);
+    for (const day of followers.sort((x, y) => x - y)) {
+      let f = rng.int(actors.length - 1);
+      if (f >= a) f++;
+      const follower = actors[f] ?? me;
+      this.row(follower, day, 7 * 3600 + rng.int(17 * 3600), FOLLOW, me.id, '', 0);
+    }
+
+    this.writeTruth(me, route, finalStage, impression, join, dormantAt, steps);
+  }
+
+  /**
+   * The actor's moves along its route: each stage is left spontaneously or after a trigger
+   * (campaign, follow, question) that moves it, until the route's end or dormancy.
+   */
+  private journey(
+    route: readonly Stage[],
+    potential: number,
+    join: number,
+    stopAt: number,
+    rng: Rng,
+    triggerEvent: (day: number, stage: Stage) => void,
+  ): { steps: Step[]; segments: Segment[] } {
     const steps: Step[] = [{ from: -1, to: route[0]!, day: join, cause: 'join', triggerDay: -1 }];
     const segments: Segment[] = [{ stage: route[0]!, at: 0, from: join, to: stopAt }];
     let t = join;
@@ -227,18 +255,19 @@ export class CommunityWriter {
       steps.push({ from: route[k - 1]!, to: route[k]!, day, cause, triggerDay });
       t = day;
     }
+    return { steps, segments };
+  }
 
-    for (const seg of segments) this.habits(seg, route, impression, rng, at, followers);
-
-    own.sort((x, y) => x.day - y.day || x.second - y.second);
-    for (const o of own) this.ownAction(me, o, rng);
-    for (const day of followers.sort((x, y) => x - y)) {
-      let f = rng.int(actors.length - 1);
-      if (f >= a) f++;
-      const follower = actors[f] ?? me;
-      this.row(follower, day, 7 * 3600 + rng.int(17 * 3600), FOLLOW, me.id, '', 0);
-    }
-
+  /** The actor's truth rows: its route and dormancy, then each step with its cause. */
+  private writeTruth(
+    me: Actor,
+    route: readonly Stage[],
+    finalStage: Stage,
+    impression: boolean,
+    join: number,
+    dormantAt: number,
+    steps: readonly Step[],
+  ): void {
     const dormant = dormantAt < this.days ? this.dateStr[dormantAt]! : '';
     this.sinks.actors.line(
       [

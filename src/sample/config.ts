@@ -3,8 +3,8 @@
  * every cross-reference (category codes, interest codes, need ids) is verified here once and the
  * generator can trust them afterwards.
  */
-import { readFileSync } from 'node:fs';
 import { AGE_BANDS, InvalidInputError } from '../schema/index.ts';
+import { nodeFiles } from '../store/node-files.ts';
 
 export type Phrase = readonly [plain: string, polite: string];
 export type Region = 'kanto' | 'kansai' | 'other';
@@ -134,7 +134,7 @@ export const ADVERSATIVE_MARKERS = ['けど', 'のに', 'でも', 'ただ', 'し
 const DEFAULT_DIR = new URL('../../data/sample/', import.meta.url);
 
 function readJson<T>(dir: URL, file: string): T {
-  return JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as T;
+  return JSON.parse(nodeFiles.readTextSync(new URL(file, dir))) as T;
 }
 
 /** Reads the six config files from `dir` (default: the repository's `data/sample/`). */

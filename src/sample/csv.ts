@@ -2,8 +2,6 @@
  * Buffered CSV file writing: rows are appended as strings and written in ~1 MB chunks with
  * backpressure, to a `.partial` file that is renamed only when the whole workspace succeeded.
  */
-import { once } from 'node:events';
-import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
 
 /** Rows are UTF-8 encoded straight into chunk buffers: short-lived row strings die young, and
  * nothing large survives to the old generation (joined strings and ropes did, and GC dominated). */
@@ -12,7 +10,8 @@ const CHUNK_BYTES = 1 << 20;
 const STREAM_BUFFER = 1 << 23;
 const NEWLINE = 0x0a;
 
-import { csvField } from '../schema/index.ts';
+import { type ByteSink, csvField } from '../schema/index.ts';
+import { nodeFiles } from '../store/node-files.ts';
 
 export { csvField };
 
@@ -22,7 +21,7 @@ export class CsvSink {
   private pos = 0;
   /** Chunks filled since the last flush. */
   private ready: Buffer[] = [];
-  private readonly stream: WriteStream;
+  private readonly stream: ByteSink;
   readonly tempPath: string;
 
   constructor(
@@ -30,9 +29,8 @@ export class CsvSink {
     header: readonly string[],
   ) {
     this.tempPath = `${path}.partial`;
-    this.stream = createWriteStream(this.tempPath, { highWaterMark: STREAM_BUFFER });
-    // An error surfaces on the next flush/close; keep the process from crashing in between.
-    this.stream.on('error', () => {});
+    // A write error surfaces on the next flush/close (the sink keeps it until then).
+    this.stream = nodeFiles.sink(this.tempPath, STREAM_BUFFER);
     this.put(header.map(csvField).join(','));
   }
 
@@ -65,26 +63,22 @@ export class CsvSink {
     }
     const ready = this.ready;
     this.ready = [];
-    for (const b of ready) {
-      if (this.stream.errored) throw this.stream.errored;
-      if (!this.stream.write(b)) await once(this.stream, 'drain');
-    }
+    for (const b of ready) await this.stream.write(b);
   }
 
   async close(): Promise<void> {
     await this.flush();
-    this.stream.end();
-    await once(this.stream, 'finish');
+    await this.stream.end();
   }
 
   /** Moves the finished file into place. */
   commit(): void {
-    renameSync(this.tempPath, this.path);
+    nodeFiles.renameSync(this.tempPath, this.path);
   }
 
   abort(): void {
     this.stream.destroy();
-    rmSync(this.tempPath, { force: true });
+    nodeFiles.removeSync(this.tempPath);
   }
 }
 

@@ -2,11 +2,11 @@
  * Orchestrates one sample workspace: catalog and stores, the member pass, the universe pass,
  * the manifest, and the final atomic rename of every file.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { TABLES, type TableName } from '../schema/index.ts';
+import { nodeFiles } from '../store/node-files.ts';
 import { formatDay } from './calendar.ts';
 import { COMMUNITY_TRUTH, CommunityWriter } from './community.ts';
+import type { SampleConfig } from './config.ts';
 import { loadSampleConfig } from './config.ts';
 import { buildContext, type GenContext } from './context.ts';
 import { CsvSink, csvField } from './csv.ts';
@@ -55,7 +55,7 @@ async function writeMasters(ctx: GenContext, products: CsvSink, stores: CsvSink)
 export async function generateSampleWorkspace(opts: GenerateOptions): Promise<GenerateResult> {
   const started = performance.now();
   const o = resolveOptions(opts);
-  const outDir = resolve(o.outDir);
+  const outDir = nodeFiles.resolve(o.outDir);
   const report = (stage: string, done: number, total: number) => opts.onProgress?.({ stage, done, total });
   report('setup', 0, 1);
   const config = loadSampleConfig();
@@ -63,123 +63,178 @@ export async function generateSampleWorkspace(opts: GenerateOptions): Promise<Ge
   const pop = drawPopulation(ctx);
   report('setup', 1, 1);
 
-  const tablesDir = join(outDir, 'tables');
-  const truthDir = join(outDir, 'truth');
-  mkdirSync(tablesDir, { recursive: true });
-  mkdirSync(truthDir, { recursive: true });
-  const table = (name: TableName) => new CsvSink(join(tablesDir, `${name}.csv`), header(name));
-  const sinks: Record<TableName, CsvSink> = {} as Record<TableName, CsvSink>;
-  const truthSinks: Record<string, CsvSink> = {};
-  const opened: CsvSink[] = [];
+  const files = openSinks(outDir, ctx);
   try {
-    for (const name of Object.keys(TABLES) as TableName[]) {
-      sinks[name] = table(name);
-      opened.push(sinks[name]);
-    }
-    const truth = (name: string, cols: readonly string[]) => {
-      const s = new CsvSink(join(truthDir, `${name}.csv`), cols);
-      opened.push(s);
-      truthSinks[name] = s;
-      return s;
-    };
-    const memberTruth = truth('member_persona', TRUTH_FILES.member_persona);
-    const tpTruth = truth('tp_persona', tpTruthHeader(ctx));
-    const textTruth = truth('text_needs', TRUTH_FILES.text_needs);
-    const community = {
-      actions: sinks.actions,
-      actors: truth('community_actors', COMMUNITY_TRUTH.community_actors),
-      steps: truth('community_steps', COMMUNITY_TRUTH.community_steps),
-      texts: truth('action_texts', COMMUNITY_TRUTH.action_texts),
-    };
-
-    await writeMasters(ctx, sinks.products, sinks.stores);
-    const members = await memberPass(
-      ctx,
-      pop,
-      { members: sinks.members, transactions: sinks.transactions, idLinks: sinks.id_links, memberTruth },
-      report,
-    );
-    const universe = await universePass(
-      ctx,
-      pop,
-      {
-        tpProfiles: sinks.tp_profiles,
-        tpInterests: sinks.tp_interests,
-        tpSearches: sinks.tp_searches,
-        siteVisits: sinks.site_visits,
-        texts: sinks.texts,
-        tpTruth,
-        textTruth,
-      },
-      report,
-    );
-    const communitySummary = await new CommunityWriter(ctx, community).write(
-      pop,
-      resolveCommunityShare(opts),
-      report,
-    );
+    const counts = await writeTables(ctx, pop, files, resolveCommunityShare(opts), report);
     report('finalize', 0, 1);
-    for (const s of opened) await s.close();
-
-    const rel = (s: CsvSink) => ({
-      file: s.path.slice(outDir.length + 1).replaceAll('\\', '/'),
-      rows: s.rows,
-    });
-    const manifest = {
-      generator: 'lookalike-engine/sample',
-      version: GENERATOR_VERSION,
-      seed: o.seed,
-      options: { members: o.members, universe: o.universe, months: o.months, startDate: o.startDate },
-      period: { start: formatDay(ctx.cal.startDay), end: formatDay(ctx.cal.startDay + ctx.cal.days - 1) },
-      tables: Object.fromEntries(Object.entries(sinks).map(([k, s]) => [k, rel(s)])),
-      truth: Object.fromEntries(Object.entries(truthSinks).map(([k, s]) => [k, rel(s)])),
-      counts: {
-        products: ctx.catalog.products.length,
-        stores: ctx.catalog.stores.length,
-        receipts: members.receipts,
-        links: pop.linkTp.length,
-        linkedMembers: countLinked(pop.linkStart),
-        siteVisitors: universe.siteVisitors,
-        texts: universe.texts,
-      },
-      community: communitySummary,
-      personas: ctx.personas.models.map((m, i) => ({
-        id: m.id,
-        name_ja: m.config.name_ja,
-        name_en: m.config.name_en,
-        share_members: m.config.share_members,
-        share_universe: m.config.share_universe,
-        members: members.personaCounts[i],
-        universe: universe.personaCounts[i],
-      })),
-      interests: config.interests.categories.map((c) => ({
-        code: c.code,
-        name_ja: c.name_ja,
-        related_l2: c.related_l2,
-      })),
-    };
-    const manifestPath = join(outDir, 'manifest.json');
-    writeFileSync(`${manifestPath}.partial`, `${JSON.stringify(manifest, null, 2)}\n`);
-    for (const s of opened) s.commit();
-    renameSync(`${manifestPath}.partial`, manifestPath);
+    for (const s of files.opened) await s.close();
+    const manifest = manifestOf(outDir, o, ctx, config, pop, files, counts);
+    const manifestPath = nodeFiles.join(outDir, 'manifest.json');
+    nodeFiles.writeTextSync(`${manifestPath}.partial`, `${JSON.stringify(manifest, null, 2)}\n`);
+    for (const s of files.opened) s.commit();
+    nodeFiles.renameSync(`${manifestPath}.partial`, manifestPath);
     report('finalize', 1, 1);
 
-    const files = (r: Record<string, CsvSink>) =>
+    const listed = (r: Record<string, CsvSink>) =>
       Object.fromEntries(Object.entries(r).map(([k, s]) => [k, { path: s.path, rows: s.rows }])) as Record<
         string,
         GeneratedFile
       >;
     return {
       outDir,
-      tables: files(sinks) as Record<TableName, GeneratedFile>,
-      truth: files(truthSinks),
+      tables: listed(files.sinks) as Record<TableName, GeneratedFile>,
+      truth: listed(files.truthSinks),
       personas: ctx.personas.models.length,
       seconds: (performance.now() - started) / 1000,
     };
   } catch (error) {
+    for (const s of files.opened) s.abort();
+    throw error;
+  }
+}
+
+type Report = (stage: string, done: number, total: number) => void;
+type Population = ReturnType<typeof drawPopulation>;
+
+/** Every output file of one run, opened in a fixed order (tables, then truth files). */
+interface Sinks {
+  outDir: string;
+  sinks: Record<TableName, CsvSink>;
+  truthSinks: Record<string, CsvSink>;
+  /** Every sink, in opening order: closed, committed or aborted together. */
+  opened: CsvSink[];
+}
+
+function openSinks(outDir: string, ctx: GenContext): Sinks & { truthOf: (name: string) => CsvSink } {
+  const tablesDir = nodeFiles.join(outDir, 'tables');
+  const truthDir = nodeFiles.join(outDir, 'truth');
+  nodeFiles.mkdirSync(tablesDir);
+  nodeFiles.mkdirSync(truthDir);
+  const sinks = {} as Record<TableName, CsvSink>;
+  const truthSinks: Record<string, CsvSink> = {};
+  const opened: CsvSink[] = [];
+  const truthHeaders: Record<string, readonly string[]> = {
+    member_persona: TRUTH_FILES.member_persona,
+    tp_persona: tpTruthHeader(ctx),
+    text_needs: TRUTH_FILES.text_needs,
+    ...COMMUNITY_TRUTH,
+  };
+  try {
+    for (const name of Object.keys(TABLES) as TableName[]) {
+      sinks[name] = new CsvSink(nodeFiles.join(tablesDir, `${name}.csv`), header(name));
+      opened.push(sinks[name]);
+    }
+    // Same order as the passes used to open them, so the manifest lists truth files alike.
+    for (const name of [
+      'member_persona',
+      'tp_persona',
+      'text_needs',
+      'community_actors',
+      'community_steps',
+      'action_texts',
+    ]) {
+      const s = new CsvSink(nodeFiles.join(truthDir, `${name}.csv`), truthHeaders[name]!);
+      opened.push(s);
+      truthSinks[name] = s;
+    }
+  } catch (error) {
     for (const s of opened) s.abort();
     throw error;
   }
+  return { outDir, sinks, truthSinks, opened, truthOf: (name) => truthSinks[name]! };
+}
+
+/** The three passes over the population: masters, members, the third-party universe, community. */
+async function writeTables(
+  ctx: GenContext,
+  pop: Population,
+  files: ReturnType<typeof openSinks>,
+  communityShare: ReturnType<typeof resolveCommunityShare>,
+  report: Report,
+) {
+  const { sinks, truthOf } = files;
+  await writeMasters(ctx, sinks.products, sinks.stores);
+  const members = await memberPass(
+    ctx,
+    pop,
+    {
+      members: sinks.members,
+      transactions: sinks.transactions,
+      idLinks: sinks.id_links,
+      memberTruth: truthOf('member_persona'),
+    },
+    report,
+  );
+  const universe = await universePass(
+    ctx,
+    pop,
+    {
+      tpProfiles: sinks.tp_profiles,
+      tpInterests: sinks.tp_interests,
+      tpSearches: sinks.tp_searches,
+      siteVisits: sinks.site_visits,
+      texts: sinks.texts,
+      tpTruth: truthOf('tp_persona'),
+      textTruth: truthOf('text_needs'),
+    },
+    report,
+  );
+  const community = {
+    actions: sinks.actions,
+    actors: truthOf('community_actors'),
+    steps: truthOf('community_steps'),
+    texts: truthOf('action_texts'),
+  };
+  const communitySummary = await new CommunityWriter(ctx, community).write(pop, communityShare, report);
+  return { members, universe, communitySummary };
+}
+
+function manifestOf(
+  outDir: string,
+  o: ReturnType<typeof resolveOptions>,
+  ctx: GenContext,
+  config: SampleConfig,
+  pop: Population,
+  files: Sinks,
+  { members, universe, communitySummary }: Awaited<ReturnType<typeof writeTables>>,
+) {
+  const rel = (s: CsvSink) => ({
+    file: s.path.slice(outDir.length + 1).replaceAll('\\', '/'),
+    rows: s.rows,
+  });
+  return {
+    generator: 'lookalike-engine/sample',
+    version: GENERATOR_VERSION,
+    seed: o.seed,
+    options: { members: o.members, universe: o.universe, months: o.months, startDate: o.startDate },
+    period: { start: formatDay(ctx.cal.startDay), end: formatDay(ctx.cal.startDay + ctx.cal.days - 1) },
+    tables: Object.fromEntries(Object.entries(files.sinks).map(([k, s]) => [k, rel(s)])),
+    truth: Object.fromEntries(Object.entries(files.truthSinks).map(([k, s]) => [k, rel(s)])),
+    counts: {
+      products: ctx.catalog.products.length,
+      stores: ctx.catalog.stores.length,
+      receipts: members.receipts,
+      links: pop.linkTp.length,
+      linkedMembers: countLinked(pop.linkStart),
+      siteVisitors: universe.siteVisitors,
+      texts: universe.texts,
+    },
+    community: communitySummary,
+    personas: ctx.personas.models.map((m, i) => ({
+      id: m.id,
+      name_ja: m.config.name_ja,
+      name_en: m.config.name_en,
+      share_members: m.config.share_members,
+      share_universe: m.config.share_universe,
+      members: members.personaCounts[i],
+      universe: universe.personaCounts[i],
+    })),
+    interests: config.interests.categories.map((c) => ({
+      code: c.code,
+      name_ja: c.name_ja,
+      related_l2: c.related_l2,
+    })),
+  };
 }
 
 function countLinked(linkStart: Uint32Array): number {

@@ -57,98 +57,153 @@ export function composeText(
   source: TextSource,
   rng: Rng,
 ): ComposedText {
-  const t = bank.themes[theme]!;
-  const needIds = THEME_NEEDS[theme]!;
-  const weights = Array.from(needWeights);
-  const polite = rng.chance(source === 'blog' ? 0.85 : source === 'review' ? 0.55 : 0.15);
-  const casual = source === 'sns';
-  const product = rng.pick(t.products);
-  const fill = (s: string) => s.replaceAll('{p}', product);
-  const form = (ph: Phrase) => fill(polite ? ph[1] : ph[0]);
-  const end = (ph: Phrase, met: boolean) => {
-    let s = form(ph);
-    if (!polite && casual && s.endsWith('だ') && rng.chance(0.6)) s = s.slice(0, -1);
+  return new TextComposer(bank, theme, needWeights, source, rng).compose();
+}
+
+/**
+ * One text being composed. The draws happen in a fixed order (register, product, units, intro,
+ * opener, closer, emoji, hashtag), so a seed always gives the same text.
+ */
+class TextComposer {
+  private readonly t: TextPhrasesConfig['themes'][string];
+  private readonly needIds: readonly string[];
+  private readonly weights: number[];
+  private readonly polite: boolean;
+  private readonly casual: boolean;
+  private readonly product: string;
+  readonly needs: string[] = [];
+  readonly unmet: string[] = [];
+  focus: string[] = [];
+  private readonly units: string[] = [];
+  private sentences = 0;
+  private lastMet = true;
+
+  constructor(
+    private readonly bank: TextPhrasesConfig,
+    theme: string,
+    needWeights: ArrayLike<number>,
+    private readonly source: TextSource,
+    private readonly rng: Rng,
+  ) {
+    this.t = bank.themes[theme]!;
+    this.needIds = THEME_NEEDS[theme]!;
+    this.weights = Array.from(needWeights);
+    this.polite = rng.chance(source === 'blog' ? 0.85 : source === 'review' ? 0.55 : 0.15);
+    this.casual = source === 'sns';
+    this.product = rng.pick(this.t.products);
+  }
+
+  private fill(s: string): string {
+    return s.replaceAll('{p}', this.product);
+  }
+
+  private form(ph: Phrase): string {
+    return this.fill(this.polite ? ph[1] : ph[0]);
+  }
+
+  private end(ph: Phrase, met: boolean): string {
+    const { rng, casual } = this;
+    let s = this.form(ph);
+    if (!this.polite && casual && s.endsWith('だ') && rng.chance(0.6)) s = s.slice(0, -1);
     return `${s}${casual && met && rng.chance(0.3) ? '！' : '。'}`;
-  };
-  const remaining = () => weights.filter((w) => w > 0).length;
-  const clause = (met: boolean): Clause => {
-    const i = rng.pickWeights(weights);
-    weights[i] = 0;
-    const need = needIds[i]!;
-    const pool = t.needs[need]!;
-    return { need, met, phrase: rng.pick(met ? pool.met : pool.unmet) };
-  };
+  }
 
-  const needs: string[] = [];
-  const unmet: string[] = [];
-  let focus: string[] = [];
-  const record = (c: Clause) => {
-    needs.push(c.need);
-    if (!c.met) unmet.push(c.need);
-  };
-  const units: string[] = [];
-  let sentences = 0;
-  let lastMet = true;
-  const unitCount = source === 'sns' ? 1 : rng.chance(0.4) ? 2 : 1;
-  for (let u = 0; u < unitCount && remaining() > 0 && sentences < MAX_SENTENCES; u++) {
-    const r = rng.float();
-    if (r < ADVERSATIVE_RATE && remaining() >= 2) {
-      const aMet = rng.chance(0.3);
-      const a = clause(aMet);
-      const b = clause(!aMet);
-      record(a);
-      record(b);
-      focus = [b.need];
-      lastMet = b.met;
-      const v = rng.float();
-      if (v < 0.4) units.push(`${form(a.phrase)}けど、${end(b.phrase, b.met)}`);
-      else if (v < 0.6 && (polite || source === 'blog'))
-        units.push(`${form(a.phrase)}が、${end(b.phrase, b.met)}`);
-      else if (v < 0.75 && a.met) units.push(`${fill(beforeNoni(a.phrase[0]))}、${end(b.phrase, b.met)}`);
-      else if (sentences + 2 <= MAX_SENTENCES) {
-        // 「A。でも、B。」 takes two sentences of the budget.
-        const marker = rng.pick(['でも、', 'ただ、', 'しかし、']);
-        units.push(`${end(a.phrase, a.met)}${marker}${end(b.phrase, b.met)}`);
-        sentences++;
-      } else units.push(`${form(a.phrase)}けど、${end(b.phrase, b.met)}`);
-      sentences++;
-    } else if (r < ADVERSATIVE_RATE + PAIR_RATE && remaining() >= 2) {
-      const met = !rng.chance(UNMET_RATE);
-      const a = clause(met);
-      const b = clause(met);
-      record(a);
-      record(b);
-      lastMet = met;
-      units.push(`${form(a.phrase)}し、${end(b.phrase, met)}`);
-      sentences++;
-    } else {
-      const c = clause(!rng.chance(UNMET_RATE));
-      record(c);
-      lastMet = c.met;
-      units.push(end(c.phrase, c.met));
-      sentences++;
+  private remaining(): number {
+    return this.weights.filter((w) => w > 0).length;
+  }
+
+  /** Draws a need not used yet and a phrase for it; the need is recorded. */
+  private clause(met: boolean): Clause {
+    const i = this.rng.pickWeights(this.weights);
+    this.weights[i] = 0;
+    const need = this.needIds[i]!;
+    const pool = this.t.needs[need]!;
+    return { need, met, phrase: this.rng.pick(met ? pool.met : pool.unmet) };
+  }
+
+  private record(c: Clause): void {
+    this.needs.push(c.need);
+    if (!c.met) this.unmet.push(c.need);
+  }
+
+  compose(): ComposedText {
+    const { rng, source } = this;
+    const unitCount = source === 'sns' ? 1 : rng.chance(0.4) ? 2 : 1;
+    for (let u = 0; u < unitCount && this.remaining() > 0 && this.sentences < MAX_SENTENCES; u++) {
+      const r = rng.float();
+      if (r < ADVERSATIVE_RATE && this.remaining() >= 2) this.adversative();
+      else if (r < ADVERSATIVE_RATE + PAIR_RATE && this.remaining() >= 2) this.pair();
+      else {
+        const c = this.clause(!rng.chance(UNMET_RATE));
+        this.record(c);
+        this.lastMet = c.met;
+        this.units.push(this.end(c.phrase, c.met));
+        this.sentences++;
+      }
     }
+    return { body: this.body(), needs: this.needs, unmet: this.unmet, focus: this.focus };
   }
 
-  const parts: string[] = [];
-  if (sentences < MAX_SENTENCES && rng.chance(source === 'blog' ? 0.7 : 0.3)) {
-    parts.push(end(rng.pick(t.intros), true));
-    sentences++;
+  /** 「A けど B」 and its variants: the second clause is the focus. */
+  private adversative(): void {
+    const { rng, source } = this;
+    const aMet = rng.chance(0.3);
+    const a = this.clause(aMet);
+    const b = this.clause(!aMet);
+    this.record(a);
+    this.record(b);
+    this.focus = [b.need];
+    this.lastMet = b.met;
+    const v = rng.float();
+    if (v < 0.4) this.units.push(`${this.form(a.phrase)}けど、${this.end(b.phrase, b.met)}`);
+    else if (v < 0.6 && (this.polite || source === 'blog'))
+      this.units.push(`${this.form(a.phrase)}が、${this.end(b.phrase, b.met)}`);
+    else if (v < 0.75 && a.met)
+      this.units.push(`${this.fill(beforeNoni(a.phrase[0]))}、${this.end(b.phrase, b.met)}`);
+    else if (this.sentences + 2 <= MAX_SENTENCES) {
+      // 「A。でも、B。」 takes two sentences of the budget.
+      const marker = rng.pick(['でも、', 'ただ、', 'しかし、']);
+      this.units.push(`${this.end(a.phrase, a.met)}${marker}${this.end(b.phrase, b.met)}`);
+      this.sentences++;
+    } else this.units.push(`${this.form(a.phrase)}けど、${this.end(b.phrase, b.met)}`);
+    this.sentences++;
   }
-  const opener = rng.chance(0.2) ? rng.pick(bank.openers) : '';
-  parts.push(opener + units.join(''));
-  // The closer follows the last clause's point: the focus when there is one.
-  const positive = focus.length > 0 ? lastMet : unmet.length * 2 <= needs.length;
-  if (sentences < MAX_SENTENCES && rng.chance(source === 'blog' ? 0.3 : 0.25)) {
-    const c = rng.pick(positive ? bank.closers.positive : bank.closers.negative);
-    parts.push(polite ? c[1] : c[0]);
+
+  /** 「A し、B」: two needs, both met or both unmet. */
+  private pair(): void {
+    const met = !this.rng.chance(UNMET_RATE);
+    const a = this.clause(met);
+    const b = this.clause(met);
+    this.record(a);
+    this.record(b);
+    this.lastMet = met;
+    this.units.push(`${this.form(a.phrase)}し、${this.end(b.phrase, met)}`);
+    this.sentences++;
   }
-  let body = parts.join('');
-  if (rng.chance(source === 'sns' ? 0.5 : source === 'blog' ? 0.15 : 0.05)) {
-    body += rng.pick(positive ? bank.emoji.positive : bank.emoji.negative);
+
+  /** Intro, opener, the units, closer, emoji and hashtag around them. */
+  private body(): string {
+    const { rng, source, bank, t, polite } = this;
+    const parts: string[] = [];
+    if (this.sentences < MAX_SENTENCES && rng.chance(source === 'blog' ? 0.7 : 0.3)) {
+      parts.push(this.end(rng.pick(t.intros), true));
+      this.sentences++;
+    }
+    const opener = rng.chance(0.2) ? rng.pick(bank.openers) : '';
+    parts.push(opener + this.units.join(''));
+    // The closer follows the last clause's point: the focus when there is one.
+    const positive = this.focus.length > 0 ? this.lastMet : this.unmet.length * 2 <= this.needs.length;
+    if (this.sentences < MAX_SENTENCES && rng.chance(source === 'blog' ? 0.3 : 0.25)) {
+      const c = rng.pick(positive ? bank.closers.positive : bank.closers.negative);
+      parts.push(polite ? c[1] : c[0]);
+    }
+    let body = parts.join('');
+    if (rng.chance(source === 'sns' ? 0.5 : source === 'blog' ? 0.15 : 0.05)) {
+      body += rng.pick(positive ? bank.emoji.positive : bank.emoji.negative);
+    }
+    if (this.casual && rng.chance(0.4)) body += ` ${rng.pick(t.hashtags)}`;
+    return body;
   }
-  if (casual && rng.chance(0.4)) body += ` ${rng.pick(t.hashtags)}`;
-  return { body, needs, unmet, focus };
 }
 
 export class TextWriter {

@@ -1,6 +1,7 @@
 /**
  * @module schema
- * Table contracts of the workspace (DESIGN §3) and the error classes every layer throws.
+ * Table contracts of the workspace (DESIGN §3), the error classes every layer throws, the ports
+ * runtimes implement, and SHA-256 (pure JS, so Node and the Worker hash alike).
  *
  * @example
  * import { TABLES } from './schema/index.ts';
@@ -25,6 +26,15 @@ export {
   throwIfAborted,
   toError,
 } from './errors.ts';
-export type { LocalFiles, ProgressFn, TaskRunner, TaskRunOptions, UploadStore } from './ports.ts';
+export type {
+  ByteFiles,
+  ByteSink,
+  LocalFiles,
+  ProgressFn,
+  TaskRunner,
+  TaskRunOptions,
+  UploadStore,
+} from './ports.ts';
+export { HmacSha256, sha256Hex, sha256HexBytes, sha256HexInto } from './sha256.ts';
 export type { ColumnSpec, ColumnType, ContactFormat, RowRule, TableName, TableSpec } from './tables.ts';
 export { AGE_BANDS, CHANNELS, CONTACT_FORMATS, GENDERS, isTableName, TABLE_NAMES, TABLES } from './tables.ts';

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   type AffinityOptions,
   groupAffinity,
@@ -112,9 +111,13 @@ function resolve(o: SegmentationOptions) {
   };
 }
 
-function fingerprint(m: MemberFeatureMatrix): string {
-  const h = createHash('sha256');
-  h.update(
+/**
+ * SHA-256 of the matrix (its meaning, member ids and values) with Web Crypto, which Node and
+ * Workers both have; one contiguous buffer, since `subtle.digest` does not stream.
+ */
+async function fingerprint(m: MemberFeatureMatrix): Promise<string> {
+  const encoder = new TextEncoder();
+  const meaning = encoder.encode(
     JSON.stringify({
       asOf: m.asOf,
       since: m.since ?? null,
@@ -122,9 +125,14 @@ function fingerprint(m: MemberFeatureMatrix): string {
       features: m.featureNames,
     }),
   );
-  h.update(m.memberIds.join('\n'));
-  h.update(new Uint8Array(m.values.buffer, m.values.byteOffset, m.values.byteLength));
-  return `sha256:${h.digest('hex')}`;
+  const ids = encoder.encode(m.memberIds.join('\n'));
+  const values = new Uint8Array(m.values.buffer, m.values.byteOffset, m.values.byteLength);
+  const all = new Uint8Array(meaning.length + ids.length + values.length);
+  all.set(meaning);
+  all.set(ids, meaning.length);
+  all.set(values, meaning.length + ids.length);
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', all));
+  return `sha256:${Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 /**
@@ -332,7 +340,7 @@ async function manifestOf(
     version: SEGMENTATION_VERSION,
     id,
     createdAt: new Date().toISOString(),
-    dataFingerprint: fingerprint(features),
+    dataFingerprint: await fingerprint(features),
     data: {
       members: n,
       asOf: features.asOf,

@@ -4,114 +4,47 @@
  * with `runCliOp`, on the workspace or through the server that holds it: the defaults, limits and
  * messages are the operation's, as over the API.
  */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   audienceRevisionsOp,
-  audienceSharesOp,
-  consentSummaryOp,
   createAudienceOp,
-  describeExportOp,
-  driversOp,
   getAudienceOp,
   listAudiencesOp,
-  listDestinationsOp,
-  overlapOp,
-  putDestinationOp,
   refreshAudienceOp,
-  relaxOp,
-  shareOp,
-  unshareOp,
   updateAudienceOp,
 } from '../../ops/index.ts';
-import { InvalidInputError } from '../../schema/index.ts';
 import { flagNumber, runCliOp } from '../cli-op.ts';
 import { fmtNumber, fmtPercent, type GlobalOptions, print, textTable } from '../cli-support.ts';
-
-/** IDs from a file: one per line, or a JSON array. */
-/** A `--conditions` flag: a JSON list, values as stored or as said (30代, 女性, 東京, 料理). */
-function conditionsFlag(json: string): unknown {
-  try {
-    return JSON.parse(json);
-  } catch {
-    throw new InvalidInputError('--conditions must be a JSON list of conditions', 'conditions');
-  }
-}
-
-function idsFromFile(path: string): string[] {
-  const text = readFileSync(path, 'utf8').trim();
-  if (text.startsWith('[')) return (JSON.parse(text) as unknown[]).map(String);
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean);
-}
-
-const list = (value: string | undefined) =>
-  value === undefined ? undefined : value.split(',').map((v) => v.trim());
-
-interface TargetFlags {
-  size?: string;
-  precision?: string;
-  lower?: boolean;
-  budget?: string;
-}
-
-/** `--size`, `--precision [--lower]` or `--budget cost,value[,rate[,maxSpend]]` as the operation's target. */
-function targetFrom(o: TargetFlags, required: boolean): unknown {
-  const given = [o.size, o.precision, o.budget].filter((v) => v !== undefined).length;
-  if (given === 0 && !required) return undefined;
-  if (given !== 1)
-    throw new InvalidInputError('give exactly one of --size, --precision or --budget', 'target');
-  if (o.size !== undefined) return { kind: 'size', size: flagNumber(o.size) };
-  if (o.precision !== undefined)
-    return {
-      kind: 'precision',
-      minPrecision: flagNumber(o.precision),
-      basis: o.lower ? 'lower' : 'expected',
-    };
-  const [cost, value, rate, maxSpend] = o.budget!.split(',').map((v) => flagNumber(v));
-  return {
-    kind: 'budget',
-    costPerContact: cost,
-    valuePerConversion: value,
-    ...(rate !== undefined ? { conversionRate: rate } : {}),
-    ...(maxSpend !== undefined ? { maxSpend } : {}),
-  };
-}
-
-/** `--reach-lock 900-1100` or `--reach-tolerance 0.1`. */
-function reachLockFrom(o: { reachLock?: string; reachTolerance?: string }): unknown {
-  if (o.reachLock !== undefined) {
-    const m = /^(\d+)-(\d+)$/.exec(o.reachLock);
-    return m ? { min: Number(m[1]), max: Number(m[2]) } : o.reachLock;
-  }
-  return o.reachTolerance !== undefined ? { tolerance: flagNumber(o.reachTolerance) } : undefined;
-}
-
-const targetOptions = (cmd: Command) =>
-  cmd
-    .option('--size <n>', 'target size')
-    .option('--precision <p>', 'minimum expected precision (0-1)')
-    .option('--lower', 'with --precision: hold the interval lower bound to it')
-    .option(
-      '--budget <cost,value[,rate[,maxSpend]]>',
-      'cost per contact, value per conversion, conversion rate, spend cap',
-    )
-    .option('--min-size <n>', 'smallest audience released (default 100)')
-    .option('--consent <purposes>', 'consent purposes every member must have granted, comma-separated')
-    .option('--reach-lock <min-max>', 'keep every refresh within this size band')
-    .option('--reach-tolerance <share>', 'keep every refresh within this share of the first size (e.g. 0.1)')
-    .option('--keep <n>', 'revisions to keep (default 10)')
-    .option('--every-hours <n>', 'refresh on a schedule, every n hours');
+import { registerAnalysisCommands } from './audience-analysis.ts';
+import {
+  conditionsFlag,
+  idsFromFile,
+  list,
+  reachLockFrom,
+  type TargetFlags,
+  targetFrom,
+  targetOptions,
+} from './audience-flags.ts';
+import { registerSharesCommands } from './audience-shares.ts';
 
 /** Registers `lookalike audience …`. */
 export function registerAudienceCommands(program: Command, globals: () => GlobalOptions): void {
   const audience = program
     .command('audience')
     .description('audiences: create, refresh, inspect, compare; destinations and shares for ad platforms');
+  addCreate(audience, globals);
+  addList(audience, globals);
+  addShow(audience, globals);
+  addRefresh(audience, globals);
+  addRevisions(audience, globals);
+  addUpdate(audience, globals);
+  registerAnalysisCommands(audience, globals);
+  registerSharesCommands(audience, globals);
+}
 
-  targetOptions(audience.command('create').description(createAudienceOp.summary).argument('<modelId>'))
+/** `lookalike audience create` */
+function addCreate(parent: Command, globals: () => GlobalOptions): void {
+  targetOptions(parent.command('create').description(createAudienceOp.summary).argument('<modelId>'))
     .option('--opted-out <file>', 'IDs that opted out since training')
     .option('--exclude <file>', 'other IDs to leave out')
     .option('--as-of <day>', 'members universe: features as of this day')
@@ -165,8 +98,11 @@ export function registerAudienceCommands(program: Command, globals: () => Global
           .join('\n'),
       );
     });
+}
 
-  audience
+/** `lookalike audience list` */
+function addList(parent: Command, globals: () => GlobalOptions): void {
+  parent
     .command('list')
     .description(listAudiencesOp.summary)
     .action(async () => {
@@ -190,8 +126,11 @@ export function registerAudienceCommands(program: Command, globals: () => Global
         ),
       );
     });
+}
 
-  audience
+/** `lookalike audience show` */
+function addShow(parent: Command, globals: () => GlobalOptions): void {
+  parent
     .command('show')
     .description(getAudienceOp.summary)
     .argument('<audienceId>')
@@ -208,8 +147,11 @@ export function registerAudienceCommands(program: Command, globals: () => Global
         ['head' in a ? textTable(a.head) : '', JSON.stringify({ ...a, head: undefined }, null, 2)].join('\n'),
       );
     });
+}
 
-  audience
+/** `lookalike audience refresh` */
+function addRefresh(parent: Command, globals: () => GlobalOptions): void {
+  parent
     .command('refresh')
     .description(refreshAudienceOp.summary)
     .argument('<audienceId>')
@@ -227,8 +169,11 @@ export function registerAudienceCommands(program: Command, globals: () => Global
         ].join('\n'),
       );
     });
+}
 
-  audience
+/** `lookalike audience revisions` */
+function addRevisions(parent: Command, globals: () => GlobalOptions): void {
+  parent
     .command('revisions')
     .description(audienceRevisionsOp.summary)
     .argument('<audienceId>')
@@ -256,8 +201,11 @@ export function registerAudienceCommands(program: Command, globals: () => Global
           .join('\n'),
       );
     });
+}
 
-  targetOptions(audience.command('update').description(updateAudienceOp.summary).argument('<audienceId>'))
+/** `lookalike audience update` */
+function addUpdate(parent: Command, globals: () => GlobalOptions): void {
+  targetOptions(parent.command('update').description(updateAudienceOp.summary).argument('<audienceId>'))
     .option('--no-schedule', 'stop scheduled refreshes')
     .option('--no-reach-lock', 'release the reach lock')
     .action(async (id: string, o: Record<string, string | boolean | undefined> & TargetFlags) => {
@@ -278,233 +226,5 @@ export function registerAudienceCommands(program: Command, globals: () => Global
               : undefined,
       });
       print(d, g, () => JSON.stringify(d, null, 2));
-    });
-
-  audience
-    .command('relax')
-    .description(relaxOp.summary)
-    .argument('<modelId>')
-    .requiredOption('--target <n>', 'target size')
-    .requiredOption(
-      '--conditions <json>',
-      'JSON list, e.g. [{"kind":"interest","category":"alcohol","minVisits":8}]',
-    )
-    .action(async (modelId: string, o: { target: string; conditions: string }) => {
-      const g = globals();
-      const conditions = conditionsFlag(o.conditions);
-      const r = await runCliOp(g, relaxOp, { modelId, conditions, targetSize: flagNumber(o.target) });
-      print(r, g, () =>
-        [
-          `as given: ${fmtNumber(r.full.size)} people, expected precision ${fmtPercent(r.full.expectedPrecision)}; target ${fmtNumber(r.targetSize)} (${r.method} search, ${r.evaluated} choices)`,
-          ...r.readings.map((x) => `read ${x.field} "${x.typed}" as "${x.value}"`),
-          `plan: ${r.note}`,
-          r.explanation.en,
-          textTable(
-            r.alternatives.map((a) => ({
-              changes: a.changes.map((c) => c.label).join('; '),
-              size: a.size,
-              precision: fmtPercent(a.expectedPrecision),
-              reaches: a.reachesTarget ? 'yes' : 'no',
-            })),
-          ),
-        ].join('\n'),
-      );
-    });
-
-  audience
-    .command('drivers')
-    .description(driversOp.summary)
-    .argument('<id>', 'an audience id, or a model id with --size')
-    .option('--size <n>', 'audience size (the argument is then a model id)')
-    .option('--top <n>', 'drivers to list (default 15)')
-    .action(async (id: string, o: { size?: string; top?: string }) => {
-      const g = globals();
-      const input = o.size !== undefined ? { modelId: id, size: flagNumber(o.size) } : { id };
-      const d = await runCliOp(g, driversOp, { ...input, top: flagNumber(o.top) });
-      print(d, g, () =>
-        textTable(
-          d.drivers.map((x) => ({
-            feature: x.feature,
-            contribution: Number(x.meanContribution.toFixed(3)),
-            prevalence: fmtPercent(x.prevalence),
-            universe: fmtPercent(x.referencePrevalence),
-            index: x.index === null ? null : Math.round(x.index),
-          })),
-        ),
-      );
-    });
-
-  audience
-    .command('overlap')
-    .description(overlapOp.summary)
-    .argument('<audiences...>', 'audience ids (id or id@revision)')
-    .action(async (ids: string[]) => {
-      const g = globals();
-      const audiences = ids.map((x) => {
-        const [id, revision] = x.split('@');
-        return { id, ...(revision ? { revision: flagNumber(revision) } : {}) };
-      });
-      const r = await runCliOp(g, overlapOp, { audiences });
-      print(r, g, () =>
-        [
-          `${fmtNumber(r.union)} people in at least one, ${fmtNumber(r.inAll)} in all`,
-          textTable(
-            r.pairs.map((p) => ({
-              a: p.a,
-              b: p.b,
-              both: p.intersection,
-              jaccard: Number(p.jaccard.toFixed(4)),
-              'of a': fmtPercent(p.shareOfA),
-              'of b': fmtPercent(p.shareOfB),
-            })),
-          ),
-          textTable(
-            r.combinations.map((c) => ({
-              'only in': c.audiences.join(' + '),
-              people: c.exclusive,
-              share: fmtPercent(c.share),
-            })),
-          ),
-        ].join('\n'),
-      );
-    });
-
-  audience
-    .command('consent')
-    .description(consentSummaryOp.summary)
-    .argument('<audienceId>')
-    .option('--purposes <list>', 'comma-separated purposes')
-    .action(async (id: string, o: { purposes?: string }) => {
-      const g = globals();
-      const r = await runCliOp(g, consentSummaryOp, { id, purposes: list(o.purposes) });
-      print(r, g, () =>
-        [
-          textTable(r.purposes.map((p) => ({ ...p }))),
-          textTable(
-            r.destinations.map((d) => ({
-              destination: d.destination,
-              revision: d.revision,
-              released: d.size,
-              'no consent': d.counts?.consentExcluded ?? null,
-              'no identifier': d.counts?.noIdentifier ?? null,
-              error: d.lastReleaseError?.error ?? '',
-            })),
-          ),
-        ].join('\n'),
-      );
-    });
-
-  audience
-    .command('destination')
-    .description(putDestinationOp.summary)
-    .argument('<name>')
-    .requiredOption('--id-form <form>', 'tp_id, hmac_sha256, sha256_email or sha256_phone')
-    .option('--platform <platform>', 'generic, meta or google (contact normalisation)')
-    .option(
-      '--purposes <list>',
-      'consent purposes, comma-separated (default ad_targeting,third_party_sharing)',
-    )
-    .option('--rotate-key', 'hmac_sha256: start a new secret')
-    .action(
-      async (
-        name: string,
-        o: { idForm: string; platform?: string; purposes?: string; rotateKey?: boolean },
-      ) => {
-        const g = globals();
-        const r = await runCliOp(g, putDestinationOp, {
-          name,
-          idForm: o.idForm,
-          platform: o.platform,
-          purposes: list(o.purposes),
-          rotateKey: o.rotateKey ?? false,
-        });
-        print(r, g, () => JSON.stringify(r, null, 2));
-      },
-    );
-
-  audience
-    .command('destinations')
-    .description(listDestinationsOp.summary)
-    .action(async () => {
-      const g = globals();
-      const r = await runCliOp(g, listDestinationsOp, {});
-      print(r, g, () =>
-        textTable(
-          r.destinations.map((d) => ({
-            name: d.name,
-            'id form': d.idForm,
-            platform: d.platform,
-            purposes: d.purposes.join(','),
-            key: d.keyVersion,
-          })),
-        ),
-      );
-    });
-
-  audience
-    .command('share')
-    .description(shareOp.summary)
-    .argument('<audienceId>')
-    .argument('<destination>')
-    .action(async (id: string, destination: string) => {
-      const g = globals();
-      const r = await runCliOp(g, shareOp, { id, destination });
-      const s = r.share;
-      print(
-        r,
-        g,
-        () =>
-          `${s.id} → ${s.destination}: revision ${s.revision} released as ${s.idForm}, ${fmtNumber(s.size ?? 0)} IDs` +
-          (s.counts
-            ? ` (of ${s.counts.audience}: ${s.counts.consentExcluded} without consent, ${s.counts.noIdentifier} without identifier, ${s.counts.duplicates} duplicates)`
-            : ''),
-      );
-    });
-
-  audience
-    .command('unshare')
-    .description(unshareOp.summary)
-    .argument('<audienceId>')
-    .argument('<destination>')
-    .action(async (id: string, destination: string) => {
-      const g = globals();
-      const r = await runCliOp(g, unshareOp, { id, destination });
-      print(r, g, () => `${id} is no longer shared with ${destination}`);
-    });
-
-  audience
-    .command('shares')
-    .description(audienceSharesOp.summary)
-    .argument('<audienceId>')
-    .action(async (id: string) => {
-      const g = globals();
-      const r = await runCliOp(g, audienceSharesOp, { id });
-      print(r, g, () =>
-        textTable(
-          r.shares.map((s) => ({
-            destination: s.destination,
-            revision: s.revision,
-            'id form': s.idForm,
-            size: s.size,
-            'last pulled': s.lastPulled ? `${s.lastPulled.revision} at ${s.lastPulled.at.slice(0, 19)}` : '',
-          })),
-        ),
-      );
-    });
-
-  audience
-    .command('export-info')
-    .description(describeExportOp.summary)
-    .argument('<audienceId>')
-    .option('--destination <name>', "a destination's release")
-    .option('--since <revision>', 'also count the delta since this revision')
-    .action(async (id: string, o: { destination?: string; since?: string }) => {
-      const g = globals();
-      const r = await runCliOp(g, describeExportOp, {
-        id,
-        destination: o.destination,
-        since: flagNumber(o.since),
-      });
-      print(r, g, () => JSON.stringify(r, null, 2));
     });
 }

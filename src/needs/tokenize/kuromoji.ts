@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import kuromoji from 'kuromoji';
 import type { Token } from '../types.ts';
 import { byChunks } from './chunks.ts';
@@ -8,9 +6,12 @@ type KuromojiTokenizer = kuromoji.Tokenizer<kuromoji.IpadicFeatures>;
 
 let building: Promise<KuromojiTokenizer> | null = null;
 
+/**
+ * IPADIC ships in the package's `dict/` folder. Found with `import.meta.resolve` rather than
+ * `createRequire`, so the module imports no Node built-in (kuromoji itself reads the files).
+ */
 function dictionaryPath(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('kuromoji/package.json')), 'dict');
+  return decodeURIComponent(new URL('dict/', import.meta.resolve('kuromoji/package.json')).pathname);
 }
 
 /**
