@@ -5,6 +5,8 @@
  * numbers member 16 consumed, and a new draw in one table's logic cannot reshuffle another table.
  */
 
+import { fnv1a32 } from '../schema/index.ts';
+
 /** murmur3's 32-bit finaliser: a bijection on uint32, so distinct keys stay distinct. */
 export function mix32(x: number): number {
   let h = x >>> 0;
@@ -18,12 +20,7 @@ export function mix32(x: number): number {
 
 /** FNV-1a over a stream name; streams are named so their ids survive reordering of the code. */
 export function streamId(name: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) {
-    h ^= name.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
+  return fnv1a32(name);
 }
 
 const TWO_32 = 4294967296;

@@ -26,6 +26,7 @@ export {
   throwIfAborted,
   toError,
 } from './errors.ts';
+export { fnv1a32 } from './fnv.ts';
 export type {
   ByteFiles,
   ByteSink,
