@@ -12,11 +12,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { type ApiEnv, authenticate } from '../src/api/auth.ts';
 import { createApiKey, createApp } from '../src/api/index.ts';
+import { rateLimit } from '../src/api/rate-limit.ts';
 import { DuckDbJobStore, defineJob, JobQueue } from '../src/jobs/index.ts';
 import { DuckDbAuditLog, DuckDbKeyStore, Workspace } from '../src/store/index.ts';
-import { type BenchModule, type BenchSize, comparePair, runIfMain } from './lib.ts';
+import {
+  type BenchModule,
+  type BenchRow,
+  type BenchSize,
+  comparePair,
+  runIfMain,
+  timeMedian,
+} from './lib.ts';
 
 const PLANS: Record<BenchSize, { requests: number; rounds: number; iterations: number }> = {
   smoke: { requests: 50, rounds: 1, iterations: 2 },
@@ -66,7 +75,47 @@ const bench: BenchModule = {
         },
         { rounds: plan.rounds, iterations: plan.iterations },
       );
+      // Where the time goes: the same bare app with the middlewares added one at a time, and the
+      // job store read alone (GET /v1/jobs is not audited, so the audit trail costs it nothing).
+      const sequential = (a: { request: typeof bare.request }) => async () => {
+        for (let i = 0; i < n; i++) await (await a.request(path, { headers })).arrayBuffer();
+      };
+      const stage = (...middleware: MiddlewareHandler<ApiEnv>[]) => {
+        const a = new Hono<ApiEnv>();
+        a.use('/v1/*', ...middleware);
+        a.get('/v1/jobs', (c) => c.json(body as object));
+        return a;
+      };
+      const unlimitedLimiter = rateLimit(unlimited);
+      const stages: BenchRow[] = [];
+      for (const [label, a] of [
+        ['bare Hono + key verification', stage(authenticate(keys))],
+        ['bare Hono + key verification + rate limit', stage(authenticate(keys), unlimitedLimiter)],
+      ] as const) {
+        const s = await comparePair(label, sequential(a), sequential(bare), {
+          rounds: plan.rounds,
+          iterations: plan.iterations,
+        });
+        stages.push({
+          bench: 'api',
+          scenario: `request-path breakdown: ${label}, ${n} requests`,
+          ours: label,
+          oursMedianMs: s.oursMs,
+          peer: 'bare Hono app returning the same JSON',
+          peerMedianMs: s.peerMs,
+          ratio: s.ratio,
+          extra: { 'ms/request': s.oursMs / n },
+        });
+      }
+      const storeMs = await timeMedian(
+        'job store list',
+        async () => {
+          for (let i = 0; i < n; i++) await jobs.list({ createdBy: record.keyId, limit: 20 });
+        },
+        plan.iterations,
+      );
       return [
+        ...stages,
         {
           bench: 'api',
           scenario: `GET /v1/jobs (5 jobs, ${JSON.stringify(body).length} B JSON) x ${n} sequential requests, app.request`,
@@ -79,6 +128,7 @@ const bench: BenchModule = {
             'ours ms/request': r.oursMs / n,
             'bare ms/request': (r.peerMs ?? Number.NaN) / n,
             'ours requests/s': n / (r.oursMs / 1000),
+            'job store list alone ms/request': storeMs / n,
           },
         },
       ];
