@@ -37,7 +37,7 @@ import {
   trainLookalike,
 } from '../src/lookalike/index.ts';
 import { logitsRange, logitsRangeTs, probabilitiesRange } from '../src/lookalike/kernel.ts';
-import { residentCsr, wasmKernel } from '../src/lookalike/kernel-wasm.ts';
+import { residentCoded, residentCsr, wasmKernel } from '../src/lookalike/kernel-wasm.ts';
 import { stageRows } from '../src/lookalike/rows.ts';
 import { TpRowSource } from '../src/lookalike/tp-matrix.ts';
 import { encodeShardColumns } from '../src/scale/shard-codec.ts';
@@ -304,6 +304,17 @@ async function sizeRows(
         },
         logisticOnly: true,
       });
+      const held = residentCoded(coded);
+      if (held)
+        kernels.push({
+          key: ', wasm coded resident',
+          ours: 'wasm SIMD kernel on the snapshot shard form held in the kernel memory (copied in once, untimed), + logistic function, one thread',
+          run: (m) => {
+            held.logits(m.model, scores);
+            held.sigmoidInPlace(scores);
+          },
+          logisticOnly: true,
+        });
     }
     for (const [name, m] of Object.entries(models)) {
       for (const k of kernels) {

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Csr } from '../../src/features/csr.ts';
 import { logitsRangeTs, type PortableModel } from '../../src/lookalike/kernel.ts';
-import { type CodedRows, useWasmKernel, wasmKernel } from '../../src/lookalike/kernel-wasm.ts';
+import { type CodedRows, residentCoded, useWasmKernel, wasmKernel } from '../../src/lookalike/kernel-wasm.ts';
 import { Rng } from '../../src/lookalike/rng.ts';
 import { shardLogits } from '../../src/scale/index.ts';
 
@@ -145,5 +145,27 @@ describe('wasm kernel on coded rows', () => {
     const ts = new Float32Array(c.rows);
     shardLogits(model, shard, ts);
     expect(wasm).toEqual(ts);
+  });
+});
+
+describe('resident coded rows', () => {
+  it('score in place, equal to the copying path, and stay intact across models and the logistic function', () => {
+    const c = codedRows(40_011, 700, BOOK, 13);
+    const rows = residentCoded(c);
+    if (!rows) throw new Error('WebAssembly must compile in Node');
+    // The rows live in the kernel's memory: nothing is copied per scoring.
+    expect(rows.rows.indices.buffer).toBe(rows.rows.codes.buffer);
+    expect(rows.rows.indices.buffer).not.toBe(c.indices.buffer);
+    const scratch = Float32Array.from({ length: 70_000 }, (_, i) => i / 7000 - 5);
+    rows.sigmoidInPlace(scratch);
+    for (const seed of [1, 2]) {
+      const model = logistic(700, seed);
+      const want = new Float32Array(c.rows);
+      kernel().codedLogits(model, c, want);
+      expect(rows.logits(model)).toEqual(want);
+    }
+    expect(rows.rows.indices).toEqual(c.indices);
+    expect(rows.rows.codes).toEqual(c.codes);
+    expect(rows.rows.rowPtr).toEqual(c.rowPtr);
   });
 });
