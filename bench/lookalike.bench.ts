@@ -37,9 +37,10 @@ import {
   trainLookalike,
 } from '../src/lookalike/index.ts';
 import { logitsRange, logitsRangeTs, probabilitiesRange } from '../src/lookalike/kernel.ts';
-import { residentCsr } from '../src/lookalike/kernel-wasm.ts';
+import { residentCoded, residentCsr, wasmKernel } from '../src/lookalike/kernel-wasm.ts';
 import { stageRows } from '../src/lookalike/rows.ts';
 import { TpRowSource } from '../src/lookalike/tp-matrix.ts';
+import { encodeShardColumns } from '../src/scale/shard-codec.ts';
 import type { Workspace } from '../src/store/index.ts';
 import { lookalikeWorkspace } from './data-gen.ts';
 import {
@@ -255,26 +256,69 @@ async function sizeRows(
   try {
     const readMs = await timeMedian('plain read', () => plainRead(csr), 5);
     const gb = (nnz * 8 + (n + 1) * 4 + n * 4) / 1e9;
-    const kernels: { key: string; ours: string; run: (m: LookalikeModel) => void }[] = [
-      {
-        key: '',
-        ours: 'logitsRangeTs + logistic function, pure-TS Float32 CSR kernel (the fallback), one thread',
-        run: (m) => probabilitiesTs(m, csr, scores),
-      },
-      {
-        key: ', wasm',
-        ours: 'probabilitiesRange: wasm SIMD kernel, rows copied from the JS-heap CSR in 16k-row chunks, one thread',
-        run: (m) => probabilitiesRange(m.model, csr, scores),
-      },
-    ];
+    const kernels: { key: string; ours: string; run: (m: LookalikeModel) => void; logisticOnly?: boolean }[] =
+      [
+        {
+          key: '',
+          ours: 'logitsRangeTs + logistic function, pure-TS Float32 CSR kernel (the fallback), one thread',
+          run: (m) => probabilitiesTs(m, csr, scores),
+        },
+        {
+          key: ', wasm',
+          ours: 'probabilitiesRange: wasm SIMD kernel, rows copied from the JS-heap CSR in 16k-row chunks, one thread',
+          run: (m) => probabilitiesRange(m.model, csr, scores),
+        },
+      ];
     if (resident)
       kernels.push({
         key: ', wasm resident',
         ours: 'wasm SIMD kernel on resident rows (CSR copied into the kernel memory once, untimed), one thread',
         run: (m) => resident.probabilities(m.model, scores),
       });
+    // The rows as a snapshot shard stores them (u16 indices, 1-byte codes): what a scale run's
+    // pass 1 scores, copied into the kernel's memory chunk by chunk inside the timing.
+    const enc = encodeShardColumns(csr);
+    const wasm = wasmKernel();
+    if (wasm && enc.indices instanceof Uint16Array && enc.codes instanceof Uint8Array && enc.codebook) {
+      const coded = {
+        rows: n,
+        rowPtr: csr.rowPtr,
+        indices: enc.indices,
+        codes: enc.codes,
+        codebook: enc.codebook as Float32Array,
+      };
+      // Same probabilities as the plain path, bit for bit (same logits, same logistic function).
+      const plain = new Float32Array(n);
+      probabilitiesRange(models.logistic!.model, csr, plain);
+      wasm.codedLogits(models.logistic!.model, coded, scores);
+      wasm.sigmoidInPlace(scores);
+      for (let i = 0; i < n; i++)
+        if (!Object.is(plain[i], scores[i]))
+          throw new Error(`coded scores differ from plain ones at row ${i}`);
+      kernels.push({
+        key: ', wasm coded',
+        ours: `wasm SIMD kernel on the snapshot shard form (u16 indices, 1-byte codes into ${coded.codebook.length} values: 3 bytes a non-zero), copied in 16k-row chunks, + logistic function, one thread`,
+        run: (m) => {
+          wasm.codedLogits(m.model, coded, scores);
+          wasm.sigmoidInPlace(scores);
+        },
+        logisticOnly: true,
+      });
+      const held = residentCoded(coded);
+      if (held)
+        kernels.push({
+          key: ', wasm coded resident',
+          ours: 'wasm SIMD kernel on the snapshot shard form held in the kernel memory (copied in once, untimed), + logistic function, one thread',
+          run: (m) => {
+            held.logits(m.model, scores);
+            held.sigmoidInPlace(scores);
+          },
+          logisticOnly: true,
+        });
+    }
     for (const [name, m] of Object.entries(models)) {
       for (const k of kernels) {
+        if (k.logisticOnly && m.model.layers.length !== 1) continue;
         const ours = () => k.run(m);
         let diff = Number.NaN;
         const r = peer

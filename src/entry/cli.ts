@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { fail, type GlobalOptions } from './cli-support.ts';
 import { registerAudienceCommands } from './commands/audience.ts';
 import { registerBacktestCommand } from './commands/backtest.ts';
+import { registerCloudCommands } from './commands/cloud.ts';
 import { registerDataCommands } from './commands/data.ts';
 import { registerKeyCommands } from './commands/keys.ts';
 import { registerLadderCommands } from './commands/ladders.ts';
@@ -30,6 +31,7 @@ registerAudienceCommands(program, globals);
 registerNeedsCommands(program, globals);
 registerKeyCommands(program, globals);
 registerServeCommand(program, globals);
+registerCloudCommands(program, globals);
 
 try {
   await program.parseAsync(process.argv);

@@ -155,6 +155,12 @@ export {
   modelSummary,
   publicModel,
 } from './lookalike/read.ts';
+export {
+  type CloudOpContext,
+  type CloudTarget,
+  ScoreCloudInput,
+  scoreCloudOp,
+} from './lookalike/score-cloud.ts';
 export { ScoreSnapshotInput, scoreRunStatusOp, scoreSnapshotOp } from './lookalike/score-snapshot.ts';
 // Streams bytes, so it is served by its route (and the CLI), not through POST /v1/ops.
 export type { ModelScores } from './lookalike/scores.ts';

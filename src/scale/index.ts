@@ -14,6 +14,8 @@
  */
 export type { EnsureSnapshotResult } from './build.ts';
 export { ensureSnapshot, modelExclusions } from './build.ts';
+export type { CloudRunStart, HttpQueueOptions, SnapshotUpload } from './cloud-start.ts';
+export { httpQueueSender, sendStagedRun, startCloudRun, uploadSnapshot } from './cloud-start.ts';
 export { CorruptFileError, decodeColumns, encodeColumns } from './columns-file.ts';
 export type { DataVersion } from './data-version.ts';
 export { dataVersion, UNIVERSE_TABLES } from './data-version.ts';

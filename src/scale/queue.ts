@@ -43,10 +43,13 @@ export interface QueueSenderLike<T> {
   sendBatch(messages: Iterable<{ body: T }>): Promise<unknown>;
 }
 
-/** Cloudflare's limit on messages per `sendBatch`. */
+/** Cloudflare's limit on messages per `sendBatch` (the HTTP producer sends batches of the same size). */
 const SEND_BATCH = 100;
 
-async function sendAll(queue: QueueSenderLike<ShardMessage>, msgs: readonly ShardMessage[]): Promise<void> {
+export async function sendAll(
+  queue: QueueSenderLike<ShardMessage>,
+  msgs: readonly ShardMessage[],
+): Promise<void> {
   for (let i = 0; i < msgs.length; i += SEND_BATCH) {
     await queue.sendBatch(msgs.slice(i, i + SEND_BATCH).map((body) => ({ body })));
   }

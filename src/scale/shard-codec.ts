@@ -9,6 +9,7 @@
  */
 import type { Csr } from '../features/csr.ts';
 import { logitsRange, type PortableModel } from '../lookalike/kernel.ts';
+import { wasmKernel } from '../lookalike/kernel-wasm.ts';
 import type { ColumnArray } from './columns-file.ts';
 
 /** Most distinct values a shard codes in one byte. */
@@ -83,9 +84,11 @@ export function decodeShard(c: CodedCsr): Csr {
 }
 
 /**
- * The logits of every row of a coded shard. Logistic models on coded shards are scored in place
- * by the kernel's own loop (one accumulator in row order, the same products), so the logits are
- * bit-identical to `logitsRange` on the decoded rows; other models decode first.
+ * The logits of every row of a coded shard. Logistic models on coded shards are scored on the
+ * codes as stored: by the wasm kernel's coded loop where WebAssembly runs (3 bytes a non-zero
+ * copied into its memory instead of 8), else by the same loop in TypeScript. Both add the same
+ * products in row order, so the logits are bit-identical to `logitsRange` on the decoded rows;
+ * other models decode first.
  */
 export function shardLogits(model: PortableModel, c: CodedCsr, out: Float32Array): void {
   const layer = model.layers[0]!;
@@ -94,6 +97,11 @@ export function shardLogits(model: PortableModel, c: CodedCsr, out: Float32Array
     return;
   }
   const { rowPtr, indices, codes, codebook } = c;
+  const wasm = wasmKernel();
+  if (wasm && indices instanceof Uint16Array) {
+    wasm.codedLogits(model, { rows: c.rows, rowPtr, indices, codes, codebook }, out);
+    return;
+  }
   const w = layer.weights;
   const b = layer.bias[0]!;
   for (let r = 0; r < c.rows; r++) {

@@ -12,7 +12,9 @@ import type { Csr } from '../../src/features/csr.ts';
 import type { CalibrationData } from '../../src/lookalike/calibration.ts';
 import type { TpFeatureSpec } from '../../src/lookalike/feature-spec.ts';
 import { logitsRange, type PortableModel } from '../../src/lookalike/kernel.ts';
+import { useWasmKernel, wasmKernel } from '../../src/lookalike/kernel-wasm.ts';
 import { Rng } from '../../src/lookalike/rng.ts';
+import kernelWasm from '../../src/lookalike/wasm/kernel.wasm';
 import { inProcessSteps, scoreSnapshotLocally } from '../../src/scale/executor.ts';
 import { startQueuedRun } from '../../src/scale/queue.ts';
 import {
@@ -254,17 +256,27 @@ describe('scoring a snapshot through the shard queue', () => {
     await planRun(r2, plan);
     // Time moves in workerd only across I/O; each step starts with an R2 read and ends with a
     // write, so this is the step's wall time with its local R2 I/O (an upper bound of its CPU).
-    const times: number[] = [];
-    for (let k = 0; k < 3; k++) {
-      await r2.delete(`scale-runs/run_timing_${tag}/pass1/00000.bin`);
-      const t0 = Date.now();
-      expect(await runShardPass(r2, { runId: `run_timing_${tag}`, pass: 1, shard: 0 })).toBe(true);
-      await r2.get(`scale-runs/run_timing_${tag}/plan.json`);
-      times.push(Date.now() - t0);
-    }
+    // With the wasm kernel (as the Worker entry installs it) and with the TypeScript loop alone.
+    const timeSteps = async (): Promise<number[]> => {
+      const times: number[] = [];
+      for (let k = 0; k < 3; k++) {
+        await r2.delete(`scale-runs/run_timing_${tag}/pass1/00000.bin`);
+        const t0 = Date.now();
+        expect(await runShardPass(r2, { runId: `run_timing_${tag}`, pass: 1, shard: 0 })).toBe(true);
+        await r2.get(`scale-runs/run_timing_${tag}/plan.json`);
+        times.push(Date.now() - t0);
+      }
+      return times;
+    };
+    useWasmKernel(kernelWasm);
+    expect(wasmKernel()).not.toBeNull();
+    const wasm = await timeSteps();
+    useWasmKernel(null);
+    const ts = await timeSteps();
+    useWasmKernel(kernelWasm);
     console.log(
-      `scale shard step in workerd: 250,000 rows, ${nnz} non-zeros (${(nnz / 250_000).toFixed(1)} per row), ${csr.length} bytes of CSR; ms per run: ${times.join(', ')}`,
+      `scale shard step in workerd: 250,000 rows, ${nnz} non-zeros (${(nnz / 250_000).toFixed(1)} per row), ${csr.length} bytes of CSR; ms per run, wasm coded kernel: ${wasm.join(', ')}; TypeScript loop: ${ts.join(', ')}`,
     );
-    expect(times).toHaveLength(3);
+    expect([...wasm, ...ts]).toHaveLength(6);
   }, 120_000);
 });

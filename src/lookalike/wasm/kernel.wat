@@ -18,62 +18,175 @@
 
   ;; Logistic model: out[r] = f32(bias + sum over the row of value * w[col]), in row order. The
   ;; weights are Float64 (the Float32 weights widened, exactly), saving a conversion per entry.
+  ;; Two rows at a time, each summed in its own order: the rows' additions are independent
+  ;; chains, so the core overlaps them instead of waiting on one add's latency per entry. A bad
+  ;; index returns the pair's first row (the caller looks from there for the row that holds it).
   (func (export "logistic")
     (param $rowPtr i32) (param $indices i32) (param $values i32) (param $base i32)
     (param $w i32) (param $cols i32) (param $bias f64) (param $out i32) (param $n i32)
     (result i32)
-    (local $r i32) (local $p i32) (local $end i32) (local $end2 i32) (local $c i32) (local $c2 i32) (local $z f64)
-    (block $done
+    (local $r i32) (local $pa i32) (local $ea i32) (local $pb i32) (local $eb i32) (local $ca i32)
+    (local $cb i32) (local $za f64) (local $zb f64) (local $common i32) (local $rp i32)
+    (block $bad
+      (block $rowsDone
       (loop $rows
-        (br_if $done (i32.ge_u (local.get $r) (local.get $n)))
-        (local.set $p
-          (i32.shl
-            (i32.sub (i32.load (i32.add (local.get $rowPtr) (i32.shl (local.get $r) (i32.const 2))))
-                     (local.get $base))
-            (i32.const 2)))
-        (local.set $end
-          (i32.shl
-            (i32.sub (i32.load offset=4 (i32.add (local.get $rowPtr) (i32.shl (local.get $r) (i32.const 2))))
-                     (local.get $base))
-            (i32.const 2)))
-        (local.set $z (f64.const 0))
-        ;; Two entries per iteration (then an odd last one), still added to z in row order.
-        (local.set $end2 (i32.sub (local.get $end) (i32.const 4)))
-        (block $pairsDone
-          (loop $pairs
-            (br_if $pairsDone (i32.ge_s (local.get $p) (local.get $end2)))
-            (local.set $c (i32.load (i32.add (local.get $indices) (local.get $p))))
-            (local.set $c2 (i32.load offset=4 (i32.add (local.get $indices) (local.get $p))))
-            (if (i32.ge_u (i32.or (local.get $c) (local.get $c2)) (local.get $cols))
-              (then
-                (if (i32.and (i32.lt_u (local.get $c) (local.get $cols)) (i32.lt_u (local.get $c2) (local.get $cols)))
-                  (then)
-                  (else (return (local.get $r))))))
-            (local.set $z
-              (f64.add
-                (f64.add (local.get $z)
-                  (f64.mul
-                    (f64.promote_f32 (f32.load (i32.add (local.get $values) (local.get $p))))
-                    (f64.load (i32.add (local.get $w) (i32.shl (local.get $c) (i32.const 3))))))
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $rp (i32.add (local.get $rowPtr) (i32.shl (local.get $r) (i32.const 2))))
+        (local.set $pa (i32.shl (i32.sub (i32.load (local.get $rp)) (local.get $base)) (i32.const 2)))
+        (local.set $ea (i32.shl (i32.sub (i32.load offset=4 (local.get $rp)) (local.get $base)) (i32.const 2)))
+        ;; The last row of an odd count pairs with an empty row ending where it ends.
+        (local.set $pb (local.get $ea))
+        (local.set $eb
+          (if (result i32) (i32.lt_u (i32.add (local.get $r) (i32.const 1)) (local.get $n))
+            (then (i32.shl (i32.sub (i32.load offset=8 (local.get $rp)) (local.get $base)) (i32.const 2)))
+            (else (local.get $ea))))
+        (local.set $za (f64.const 0))
+        (local.set $zb (f64.const 0))
+        (local.set $common
+          (i32.add (local.get $pa)
+            (select
+              (i32.sub (local.get $ea) (local.get $pa))
+              (i32.sub (local.get $eb) (local.get $pb))
+              (i32.lt_s (i32.sub (local.get $ea) (local.get $pa)) (i32.sub (local.get $eb) (local.get $pb))))))
+        (block $bothDone
+          (loop $both
+            (br_if $bothDone (i32.ge_s (local.get $pa) (local.get $common)))
+            (local.set $ca (i32.load (i32.add (local.get $indices) (local.get $pa))))
+            (local.set $cb (i32.load (i32.add (local.get $indices) (local.get $pb))))
+            (br_if $bad (i32.ge_u (local.get $ca) (local.get $cols)))
+            (br_if $bad (i32.ge_u (local.get $cb) (local.get $cols)))
+            (local.set $za
+              (f64.add (local.get $za)
                 (f64.mul
-                  (f64.promote_f32 (f32.load offset=4 (i32.add (local.get $values) (local.get $p))))
-                  (f64.load (i32.add (local.get $w) (i32.shl (local.get $c2) (i32.const 3)))))))
-            (local.set $p (i32.add (local.get $p) (i32.const 8)))
-            (br $pairs)))
-        (if (i32.lt_s (local.get $p) (local.get $end))
-          (then
-            (local.set $c (i32.load (i32.add (local.get $indices) (local.get $p))))
-            (if (i32.ge_u (local.get $c) (local.get $cols)) (then (return (local.get $r))))
-            (local.set $z
-              (f64.add (local.get $z)
+                  (f64.promote_f32 (f32.load (i32.add (local.get $values) (local.get $pa))))
+                  (f64.load (i32.add (local.get $w) (i32.shl (local.get $ca) (i32.const 3)))))))
+            (local.set $zb
+              (f64.add (local.get $zb)
                 (f64.mul
-                  (f64.promote_f32 (f32.load (i32.add (local.get $values) (local.get $p))))
-                  (f64.load (i32.add (local.get $w) (i32.shl (local.get $c) (i32.const 3)))))))))
+                  (f64.promote_f32 (f32.load (i32.add (local.get $values) (local.get $pb))))
+                  (f64.load (i32.add (local.get $w) (i32.shl (local.get $cb) (i32.const 3)))))))
+            (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+            (local.set $pb (i32.add (local.get $pb) (i32.const 4)))
+            (br $both)))
+        (block $aDone
+          (loop $a
+            (br_if $aDone (i32.ge_s (local.get $pa) (local.get $ea)))
+            (local.set $ca (i32.load (i32.add (local.get $indices) (local.get $pa))))
+            (br_if $bad (i32.ge_u (local.get $ca) (local.get $cols)))
+            (local.set $za
+              (f64.add (local.get $za)
+                (f64.mul
+                  (f64.promote_f32 (f32.load (i32.add (local.get $values) (local.get $pa))))
+                  (f64.load (i32.add (local.get $w) (i32.shl (local.get $ca) (i32.const 3)))))))
+            (local.set $pa (i32.add (local.get $pa) (i32.const 4)))
+            (br $a)))
+        (block $bDone
+          (loop $b
+            (br_if $bDone (i32.ge_s (local.get $pb) (local.get $eb)))
+            (local.set $cb (i32.load (i32.add (local.get $indices) (local.get $pb))))
+            (br_if $bad (i32.ge_u (local.get $cb) (local.get $cols)))
+            (local.set $zb
+              (f64.add (local.get $zb)
+                (f64.mul
+                  (f64.promote_f32 (f32.load (i32.add (local.get $values) (local.get $pb))))
+                  (f64.load (i32.add (local.get $w) (i32.shl (local.get $cb) (i32.const 3)))))))
+            (local.set $pb (i32.add (local.get $pb) (i32.const 4)))
+            (br $b)))
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
-          (f32.demote_f64 (f64.add (local.get $bias) (local.get $z))))
-        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+          (f32.demote_f64 (f64.add (local.get $bias) (local.get $za))))
+        ;; Out has room past its end, so an odd count's phantom second row is stored harmlessly.
+        (f32.store offset=4 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
+          (f32.demote_f64 (f64.add (local.get $bias) (local.get $zb))))
+        (local.set $r (i32.add (local.get $r) (i32.const 2)))
         (br $rows)))
-    (i32.const -1))
+      (return (i32.const -1)))
+    (local.get $r))
+
+  ;; The logistic loop over a snapshot shard's stored form (scale/shard-codec.ts): u16 column
+  ;; indices and 1-byte codes into a codebook of the shard's distinct values, held as Float64 (the
+  ;; Float32 values widened, exactly). value * w[col] is the same double product as on plain CSR,
+  ;; added in the same order, so the logits are bit-identical; the rows take 3 bytes a non-zero
+  ;; to read instead of 8. Offsets here count entries (the code array is the byte offset itself).
+  (func (export "logistic_coded")
+    (param $rowPtr i32) (param $indices i32) (param $codes i32) (param $book i32) (param $base i32)
+    (param $w i32) (param $cols i32) (param $bias f64) (param $out i32) (param $n i32)
+    (result i32)
+    (local $r i32) (local $pa i32) (local $ea i32) (local $pb i32) (local $eb i32) (local $ca i32)
+    (local $cb i32) (local $za f64) (local $zb f64) (local $common i32) (local $rp i32)
+    (block $bad
+      (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $n)))
+        (local.set $rp (i32.add (local.get $rowPtr) (i32.shl (local.get $r) (i32.const 2))))
+        (local.set $pa (i32.sub (i32.load (local.get $rp)) (local.get $base)))
+        (local.set $ea (i32.sub (i32.load offset=4 (local.get $rp)) (local.get $base)))
+        ;; The last row of an odd count pairs with an empty row ending where it ends.
+        (local.set $pb (local.get $ea))
+        (local.set $eb
+          (if (result i32) (i32.lt_u (i32.add (local.get $r) (i32.const 1)) (local.get $n))
+            (then (i32.sub (i32.load offset=8 (local.get $rp)) (local.get $base)))
+            (else (local.get $ea))))
+        (local.set $za (f64.const 0))
+        (local.set $zb (f64.const 0))
+        (local.set $common
+          (i32.add (local.get $pa)
+            (select
+              (i32.sub (local.get $ea) (local.get $pa))
+              (i32.sub (local.get $eb) (local.get $pb))
+              (i32.lt_s (i32.sub (local.get $ea) (local.get $pa)) (i32.sub (local.get $eb) (local.get $pb))))))
+        (block $bothDone
+          (loop $both
+            (br_if $bothDone (i32.ge_s (local.get $pa) (local.get $common)))
+            (local.set $ca (i32.load16_u (i32.add (local.get $indices) (i32.shl (local.get $pa) (i32.const 1)))))
+            (local.set $cb (i32.load16_u (i32.add (local.get $indices) (i32.shl (local.get $pb) (i32.const 1)))))
+            (br_if $bad (i32.ge_u (local.get $ca) (local.get $cols)))
+            (br_if $bad (i32.ge_u (local.get $cb) (local.get $cols)))
+            (local.set $za
+              (f64.add (local.get $za)
+                (f64.mul
+                  (f64.load (i32.add (local.get $book) (i32.shl (i32.load8_u (i32.add (local.get $codes) (local.get $pa))) (i32.const 3))))
+                  (f64.load (i32.add (local.get $w) (i32.shl (local.get $ca) (i32.const 3)))))))
+            (local.set $zb
+              (f64.add (local.get $zb)
+                (f64.mul
+                  (f64.load (i32.add (local.get $book) (i32.shl (i32.load8_u (i32.add (local.get $codes) (local.get $pb))) (i32.const 3))))
+                  (f64.load (i32.add (local.get $w) (i32.shl (local.get $cb) (i32.const 3)))))))
+            (local.set $pa (i32.add (local.get $pa) (i32.const 1)))
+            (local.set $pb (i32.add (local.get $pb) (i32.const 1)))
+            (br $both)))
+        (block $aDone
+          (loop $a
+            (br_if $aDone (i32.ge_s (local.get $pa) (local.get $ea)))
+            (local.set $ca (i32.load16_u (i32.add (local.get $indices) (i32.shl (local.get $pa) (i32.const 1)))))
+            (br_if $bad (i32.ge_u (local.get $ca) (local.get $cols)))
+            (local.set $za
+              (f64.add (local.get $za)
+                (f64.mul
+                  (f64.load (i32.add (local.get $book) (i32.shl (i32.load8_u (i32.add (local.get $codes) (local.get $pa))) (i32.const 3))))
+                  (f64.load (i32.add (local.get $w) (i32.shl (local.get $ca) (i32.const 3)))))))
+            (local.set $pa (i32.add (local.get $pa) (i32.const 1)))
+            (br $a)))
+        (block $bDone
+          (loop $b
+            (br_if $bDone (i32.ge_s (local.get $pb) (local.get $eb)))
+            (local.set $cb (i32.load16_u (i32.add (local.get $indices) (i32.shl (local.get $pb) (i32.const 1)))))
+            (br_if $bad (i32.ge_u (local.get $cb) (local.get $cols)))
+            (local.set $zb
+              (f64.add (local.get $zb)
+                (f64.mul
+                  (f64.load (i32.add (local.get $book) (i32.shl (i32.load8_u (i32.add (local.get $codes) (local.get $pb))) (i32.const 3))))
+                  (f64.load (i32.add (local.get $w) (i32.shl (local.get $cb) (i32.const 3)))))))
+            (local.set $pb (i32.add (local.get $pb) (i32.const 1)))
+            (br $b)))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
+          (f32.demote_f64 (f64.add (local.get $bias) (local.get $za))))
+        ;; Out has room past its end, so an odd count's phantom second row is stored harmlessly.
+        (f32.store offset=4 (i32.add (local.get $out) (i32.shl (local.get $r) (i32.const 2)))
+          (f32.demote_f64 (f64.add (local.get $bias) (local.get $zb))))
+        (local.set $r (i32.add (local.get $r) (i32.const 2)))
+        (br $rows)))
+      (return (i32.const -1)))
+    (local.get $r))
 
   ;; z + t * w when the hidden unit t is active (relu), else z unchanged: the TypeScript
   ;; `if (a > 0) z += a * w`, including for NaN and signed zeros.

@@ -1,0 +1,116 @@
+/**
+ * Starting a model's snapshot scoring on Cloudflare (Workers + Queues + R2) from the machine that
+ * holds the workspace: the snapshot is found (or built once for the data version and spec) and
+ * copied to the run's store, the run is planned there, and the pass 1 messages are sent to the
+ * shard queue. The Queue consumers do the rest; `lookalike.scoreRunStatus` on a store synced back
+ * (or the Worker's logs) follows it. The same rules as `lookalike.scoreSnapshot` (size, shard
+ * rows, the model's exclusions); only the executor differs.
+ *
+ * Where the files go and how messages are sent are the runtime's: the CLI passes a `cloud`
+ * target (a folder synced to the R2 bucket, Cloudflare's HTTP API for Queues).
+ */
+import { z } from 'zod';
+import { loadLookalikeModel } from '../../lookalike/index.ts';
+import {
+  DEFAULT_SHARD_ROWS,
+  ensureSnapshot,
+  modelExclusions,
+  type QueueSenderLike,
+  type ShardMessage,
+  startCloudRun,
+} from '../../scale/index.ts';
+import { AppError } from '../../schema/index.ts';
+import type { ArtifactStore } from '../../store/artifacts.ts';
+import { ArtifactId, IdList } from '../fields.ts';
+import { defineOp, type OpContext, wsOf } from '../operation.ts';
+
+/** Where a Cloudflare run's files go and how its messages are sent. */
+export interface CloudTarget {
+  /** The R2 bucket, or a folder laid out like it (`<folder>/<key>`) that is synced to it. */
+  store: ArtifactStore;
+  /** The shard queue; null stages the run without sending (send after the folder is synced). */
+  queue: QueueSenderLike<ShardMessage> | null;
+  /** Where the store is, for messages (a folder path or an R2 bucket name). */
+  describe: string;
+}
+
+/** A context with a Cloudflare target: the CLI's, for this operation. */
+export interface CloudOpContext extends OpContext {
+  cloud?: CloudTarget;
+}
+
+export const ScoreCloudInput = z
+  .object({
+    modelId: ArtifactId.meta({ description: 'the lookalike model to score its universe with' }),
+    size: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .default(10_000)
+      .meta({ description: 'audience size: the members pass writes the top `size` (default 10,000)' }),
+    shardRows: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(1_000_000)
+      .default(DEFAULT_SHARD_ROWS)
+      .meta({ description: 'rows per shard when the snapshot has to be built (default 250,000)' }),
+    runId: ArtifactId.optional().meta({ description: 'run id (default: a new sr_… id)' }),
+    exclusions: IdList('further IDs to leave out, on top of the model’s').optional(),
+  })
+  .strict();
+
+export const scoreCloudOp = defineOp({
+  name: 'lookalike.scoreCloud',
+  summary: 'Start scoring a model’s universe snapshot on Cloudflare (upload to R2, plan, enqueue the shards)',
+  input: ScoreCloudInput,
+  roles: ['data_scientist'],
+  long: false,
+  // Writes the bucket folder and sends with the operator's Cloudflare token: never over HTTP.
+  localOnly: true,
+  run: async (ctx: CloudOpContext, input) => {
+    const ws = wsOf(ctx);
+    const cloud = ctx.cloud;
+    if (!cloud) {
+      throw new AppError(
+        'unavailable',
+        'starting a Cloudflare run needs a target (R2 bucket folder and queue): run it from the CLI',
+        503,
+      );
+    }
+    const model = await loadLookalikeModel(ws.artifacts, input.modelId);
+    ctx.progress(0, 'snapshot');
+    const { manifest, built } = await ensureSnapshot(
+      ws,
+      model.model.spec,
+      model.manifest.universe,
+      input.shardRows,
+    );
+    ctx.progress(0.5, `uploading to ${cloud.describe}`);
+    const runId = input.runId ?? `sr_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    const started = await startCloudRun(
+      ws.artifacts,
+      cloud.store,
+      {
+        runId,
+        snapshot: manifest,
+        model: model.model,
+        calibration: model.calibration,
+        excludedIds: await modelExclusions(ws, model, input.exclusions ?? []),
+        targetSize: input.size,
+        frontierSteps: 50,
+      },
+      cloud.queue,
+    );
+    return {
+      runId,
+      target: cloud.describe,
+      snapshot: { key: manifest.key, rows: manifest.rows, shards: manifest.shards.length, built },
+      upload: started.upload,
+      messages: started.messages.length,
+      sent: started.sent,
+      members: `scale-runs/${runId}/members.arrow`,
+    };
+  },
+});
