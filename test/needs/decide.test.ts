@@ -51,6 +51,47 @@ describe('decideText', () => {
     expect(d.focusClause).toBe(1);
   });
 
+  it('reports a need unmet when any clause it is placed in is unmet, even if its strongest is met', () => {
+    // 「唐揚げはイマイチだけど、パンはふっくら」: need 0 placed in both clauses (0.4 and 0.9 >= 0.3),
+    // strongest is clause 1 (met, 0.1) but clause 0 is unmet (0.8).
+    const clauses = [clause('A', false, true), clause('B', true, false)];
+    const d = decideText(
+      clauses,
+      scores(
+        [0.95, 0.1],
+        [
+          [0.4, 0],
+          [0.9, 0],
+        ],
+        [
+          [0.8, 0],
+          [0.1, 0],
+        ],
+      ),
+      scoring,
+    );
+    expect(d.clauseNeeds).toEqual([[0], [0]]);
+    expect(d.unmet).toEqual([true, false]);
+    // Below the clause threshold (0.2 < 0.3) the unmet clause does not count.
+    const weak = decideText(
+      clauses,
+      scores(
+        [0.95, 0.1],
+        [
+          [0.2, 0],
+          [0.9, 0],
+        ],
+        [
+          [0.8, 0],
+          [0.1, 0],
+        ],
+      ),
+      scoring,
+    );
+    expect(weak.clauseNeeds).toEqual([[], [0]]);
+    expect(weak.unmet).toEqual([false, false]);
+  });
+
   it('gives a focus clause that names no need the needs of the conceded clause before it', () => {
     // 「重いのは承知で買ったけど、動かすのは一苦労」: the point clause scores no need (0.05, 0.02),
     // the conceded clause carries need 1 (0.9): the point is about that need.
