@@ -65,6 +65,18 @@ describe('clause splitting at adversatives', () => {
     expect(focusClauseIndex(final)).toBeNull();
   });
 
+  it('reads ASCII marks and laughter after an adversative as the end of the sentence', async () => {
+    // IPADIC tags 「!!」「??」「...」「w」 as nouns; they must neither split nor carry the point.
+    const marks = await clausesOf('掃除は楽だけど、音がうるさいんだが!!');
+    expect(show(marks)).toEqual(['掃除は楽だけど、', '>音がうるさいんだが!!']);
+    expect(focusClauseIndex(marks)).toBe(1);
+    for (const text of ['コスパ最強だけどw', '値段はそこそこするけど??', '高かったけど...ｗｗ']) {
+      const clauses = await clausesOf(text);
+      expect(show(clauses), text).toEqual([text.normalize('NFKC')]);
+      expect(focusClauseIndex(clauses), text).toBeNull();
+    }
+  });
+
   it('finds the clause after the last of several adversatives', async () => {
     const clauses = await clausesOf('高いけど、パンは焼ける。でも、掃除が面倒');
     expect(show(clauses)).toEqual(['高いけど、', '>パンは焼ける。', '>でも、掃除が面倒']);

@@ -59,8 +59,18 @@ export function decideText(
     if (!clauseNeeds[best]!.includes(j)) clauseNeeds[best]!.push(j);
     unmet[j] = scores.unmet[best * k + j]! >= 0.5;
   }
+  // A need unmet in one clause and met in another is unmet (「唐揚げはイマイチだけど、パンはふっくら」).
+  clauseNeeds.forEach((list, c) => {
+    for (const j of list) if (scores.unmet[c * k + j]! >= 0.5) unmet[j] = true;
+  });
+  const focusClause = focusClauseIndex(clauses);
+  // A clause after an adversative that names no need of its own answers the conceded one
+  // (「重いのは承知だが、それでも動かすのは一苦労」): it carries the needs placed there.
+  if (focusClause !== null && focusClause > 0 && clauseNeeds[focusClause]!.length === 0) {
+    clauseNeeds[focusClause]!.push(...clauseNeeds[focusClause - 1]!);
+  }
   for (const list of clauseNeeds) list.sort((a, b) => a - b);
-  return { needs, clauseNeeds, unmet, focusClause: focusClauseIndex(clauses) };
+  return { needs, clauseNeeds, unmet, focusClause };
 }
 
 /**

@@ -26,7 +26,10 @@ const PURPOSE_NEXT = new Set([
 // Progressive and resultative auxiliary verbs (〜てる, 〜ている, 〜でる, 〜とる).
 const PROGRESSIVE = new Set(['てる', 'いる', 'でる', 'とる', 'おる']);
 
-const isPunct = (t: Token | undefined) => t !== undefined && t.pos === '記号';
+// IPADIC tags runs of ASCII marks (「??」「!!」「...」) and laughter (「w」「ｗｗ」) as nouns, not 記号:
+// after an adversative they close the post just as 「。」 does.
+const SYMBOLS = /^(?:[\p{P}\p{S}]+|[wｗ]+)$/u;
+const isPunct = (t: Token | undefined) => t !== undefined && (t.pos === '記号' || SYMBOLS.test(t.surface));
 // A long vowel or trailing dots close a phrase the way a comma does in casual posts: 「ほしい〜けど」.
 const isTrail = (t: Token | undefined) =>
   t !== undefined && t.pos === '記号' && /^[〜～ー…‥・]+$/u.test(t.surface);
@@ -104,7 +107,7 @@ function openingMarker(tokens: readonly Token[], i: number): string | null {
 function isEmptySpan(tokens: readonly Token[]): boolean {
   return tokens.every(
     (t) =>
-      t.pos === '記号' ||
+      isPunct(t) ||
       t.pos === '助詞' ||
       t.pos === '助動詞' ||
       t.pos === '接続詞' ||

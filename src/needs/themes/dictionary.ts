@@ -54,10 +54,42 @@ function joined(parts: readonly string[]): { text: string; bounds: Set<number> }
   return { text, bounds };
 }
 
+/** Where each need's variants occur in the clause's surface text: [start, end, need]. */
+function variantSpans(dict: CompiledDictionary, hay: string): [number, number, number][] {
+  const spans: [number, number, number][] = [];
+  dict.needs.forEach((need, k) => {
+    for (const v of need.variants) {
+      for (let at = hay.indexOf(v); at >= 0; at = hay.indexOf(v, at + 1)) spans.push([at, at + v.length, k]);
+    }
+  });
+  return spans;
+}
+
+/**
+ * True when every occurrence of `word` in `hay` lies inside a longer variant of another need:
+ * 油 inside 油はね (cleaning) or 油代 (cost) is not healthy's 油. False when `word` does not occur
+ * (a keyword matched through its base form only).
+ */
+function insideOtherNeed(
+  hay: string,
+  word: string,
+  spans: readonly [number, number, number][],
+  need: number,
+) {
+  let any = false;
+  for (let at = hay.indexOf(word); at >= 0; at = hay.indexOf(word, at + 1)) {
+    any = true;
+    const end = at + word.length;
+    if (!spans.some(([s, e, k]) => k !== need && s <= at && end <= e && e - s > word.length)) return false;
+  }
+  return any;
+}
+
 /**
  * Matches a clause against the dictionary. Keywords (base forms) must cover whole tokens, in
  * base or surface form, so 楽 does not fire inside 楽しい; variants (surface phrases such as
- * 予熱いらず) match anywhere in the clause text.
+ * 予熱いらず) match anywhere in the clause text. The longer phrase wins between needs: a keyword
+ * or variant found only inside another need's longer variant does not count.
  *
  * @param dict from `compileDictionary`
  * @param clause a clause from `splitClauses`
@@ -67,6 +99,7 @@ function joined(parts: readonly string[]): { text: string; bounds: Set<number> }
 export function matchDictionary(dict: CompiledDictionary, clause: Clause): DictionaryMatch {
   const bases = joined(clause.tokens.map((t) => t.base));
   const surfaces = joined(clause.tokens.map((t) => t.surface));
+  const spans = variantSpans(dict, surfaces.text);
   const evidence: string[][] = [];
   const scores = new Float32Array(dict.needs.length);
   dict.needs.forEach((need, k) => {
@@ -75,15 +108,19 @@ export function matchDictionary(dict: CompiledDictionary, clause: Clause): Dicti
     let variants = 0;
     for (const kw of need.keywords) {
       if (
-        matchesAtBoundaries(bases.text, bases.bounds, kw) ||
-        matchesAtBoundaries(surfaces.text, surfaces.bounds, kw)
+        (matchesAtBoundaries(bases.text, bases.bounds, kw) ||
+          matchesAtBoundaries(surfaces.text, surfaces.bounds, kw)) &&
+        !insideOtherNeed(surfaces.text, kw, spans, k)
       ) {
         keywords++;
         found.push(kw);
       }
     }
     for (const v of need.variants) {
-      if (clause.text.includes(v) || surfaces.text.includes(v)) {
+      if (
+        (clause.text.includes(v) || surfaces.text.includes(v)) &&
+        !insideOtherNeed(surfaces.text, v, spans, k)
+      ) {
         variants++;
         found.push(v);
       }
