@@ -3,6 +3,8 @@
  * project (`mulberry32`, src/features/random.ts); this file only shapes it.
  */
 
+import { fnv1a32 } from '../../schema/index.ts';
+
 /**
  * Fisher-Yates shuffle of 0..n-1 with a seeded generator.
  *
@@ -28,11 +30,7 @@ export function shuffledIndices(n: number, random: () => number): number[] {
  * hashFraction('co-0001') < 0.2; // the same answer on every run
  */
 export function hashFraction(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+  let h = fnv1a32(key);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
