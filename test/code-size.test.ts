@@ -15,16 +15,13 @@ const MAX = 80;
 const LONG = new Map<string, number>([
   ['lookalike/backtest.ts#runBacktest', 142],
   ['lookalike/train.ts#trainLookalike', 334],
-  ['entry/commands/needs.ts#registerNeedsCommands', 163],
   ['needs/model/train.ts#trainNeedClassifier', 143],
   ['lookalike/seeds.ts#resolveSeed', 150],
   ['lookalike/tf-train.ts#trainNetwork', 117],
   ['needs/livedoor/livedoor.ts#trainLivedoor', 106],
   // the k-means Lloyd iteration: one hot loop over typed arrays, kept in one frame
   ['segment/kmeans-kernels.ts#_lloyd', 106],
-  ['enrich/affinity.ts#affinityFromCounts', 87],
   ['needs/model/evaluate.ts#evaluateDecisions', 86],
-  ['features/member-features.ts#computeMemberFeatures', 83],
   ['lookalike/score.ts#scoreUniverse', 82],
 ]);
 
