@@ -14,29 +14,15 @@ const MAX = 80;
 /** `file#function` to its length in lines today: to split, except where a comment says why not. */
 const LONG = new Map<string, number>([
   ['lookalike/backtest.ts#runBacktest', 142],
-  ['audience/conditions.ts#ladders', 90],
-  ['audience/conditions.ts#(anonymous)', 85],
   ['lookalike/train.ts#trainLookalike', 334],
-  ['entry/commands/needs.ts#registerNeedsCommands', 163],
-  ['ladders/triggers.ts#mineTriggers', 146],
   ['needs/model/train.ts#trainNeedClassifier', 143],
   ['lookalike/seeds.ts#resolveSeed', 150],
-  ['ladders/action-log.ts#assemble', 141],
-  ['audience/solve.ts#solveTarget', 125],
-  ['ladders/thresholds.ts#simulateThresholds', 120],
-  ['ladders/cpm.ts#resolveCpmThresholds', 118],
   ['lookalike/tf-train.ts#trainNetwork', 117],
   ['needs/livedoor/livedoor.ts#trainLivedoor', 106],
   // the k-means Lloyd iteration: one hot loop over typed arrays, kept in one frame
   ['segment/kmeans-kernels.ts#_lloyd', 106],
-  ['audience/overlap.ts#audienceOverlap', 104],
-  ['export/pull.ts#answerPull', 99],
-  ['ladders/engagement.ts#buildEngagementLadder', 88],
-  ['enrich/affinity.ts#affinityFromCounts', 87],
   ['needs/model/evaluate.ts#evaluateDecisions', 86],
-  ['features/member-features.ts#computeMemberFeatures', 83],
   ['lookalike/score.ts#scoreUniverse', 82],
-  ['ladders/members.ts#ladderMembers', 81],
 ]);
 
 function sourceFiles(dir: string): string[] {

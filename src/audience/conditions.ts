@@ -73,91 +73,93 @@ export function ladders(conditions: readonly Condition[]): Rung[][] {
   if (!Array.isArray(conditions) || conditions.length === 0) {
     throw new InvalidInputError('conditions must be a non-empty list', 'conditions');
   }
-  return conditions.map((c, j) => {
-    const field = `conditions[${j}]`;
-    const drop: Rung = {
-      label: `drop ${describe(c)}`,
-      labelJa: `条件「${describeJa(c)}」を外す`,
-      sql: null,
-      condition: null,
-    };
-    switch (c?.kind) {
-      case 'gender':
-      case 'region': {
-        if (!Array.isArray(c.values) || !c.values.length)
-          throw new InvalidInputError(`${field}.values must be a non-empty list`, field);
-        const col = c.kind === 'gender' ? 'p.gender' : 'p.region';
-        return [
-          { label: describe(c), labelJa: describeJa(c), sql: `${col} IN (${list(c.values)})`, condition: c },
-          drop,
-        ];
-      }
-      case 'age_band': {
-        const values: readonly string[] = c.values;
-        if (!Array.isArray(values) || !values.length)
-          throw new InvalidInputError(`${field}.values must be a non-empty list`, field);
-        for (const v of values) {
-          if (!known.has(v))
-            throw new InvalidInputError(
-              `${field}: unknown age band "${v}"; use ${AGE_BANDS.join(', ')}`,
-              field,
-            );
-        }
-        const idx = values.map((v) => AGE_BANDS.indexOf(v as (typeof AGE_BANDS)[number]));
-        const wider = new Set<string>(values);
-        for (const i of idx) {
-          for (const k of [i - 1, i + 1]) if (k >= 0 && k < AGE_BANDS.length - 1) wider.add(AGE_BANDS[k]!);
-        }
-        const rungs: Rung[] = [
-          {
-            label: describe(c),
-            labelJa: describeJa(c),
-            sql: `p.age_band IN (${list(values)})`,
-            condition: c,
-          },
-        ];
-        if (wider.size > values.length) {
-          const w = AGE_BANDS.filter((b) => wider.has(b));
-          rungs.push({
-            label: `widen to age in (${w.join(', ')})`,
-            labelJa: `年代を${ja('age_band', w)}に広げる`,
-            sql: `p.age_band IN (${list(w)})`,
-            condition: { kind: 'age_band', values: w },
-          });
-        }
-        return [...rungs, drop];
-      }
-      case 'interest': {
-        const m = c.minVisits ?? 1;
-        if (!c.category || !Number.isInteger(m) || m < 1) {
-          throw new InvalidInputError(`${field} needs a category and a whole minVisits >= 1`, field);
-        }
-        const rungs: Rung[] = [];
-        for (let v = m; v >= 1; v = v === 1 ? 0 : Math.max(1, Math.floor(v / 2))) {
-          rungs.push({
-            label: v === m ? describe(c) : `lower to ${c.category} visits >= ${v}`,
-            labelJa:
-              v === m ? describeJa(c) : `${ja('interest', [c.category])}の閲覧回数を${v}回以上に下げる`,
-            sql: `coalesce(iv${j}, 0) >= ${v}`,
-            condition: { kind: 'interest', category: c.category, minVisits: v },
-          });
-        }
-        return [...rungs, drop];
-      }
-      case 'search': {
-        if (!c.term) throw new InvalidInputError(`${field} needs a term`, field);
-        return [
-          { label: describe(c), labelJa: describeJa(c), sql: `coalesce(sf${j}, false)`, condition: c },
-          drop,
-        ];
-      }
-      default:
-        throw new InvalidInputError(
-          `${field}: unknown condition kind ${JSON.stringify((c as { kind?: unknown })?.kind)}; use gender, age_band, region, interest or search`,
-          field,
-        );
+  return conditions.map(ladderOf);
+}
+
+/** The ladder of condition `j`: the condition as given, its loosenings, then dropping it. */
+function ladderOf(c: Condition, j: number): Rung[] {
+  const field = `conditions[${j}]`;
+  const drop: Rung = {
+    label: `drop ${describe(c)}`,
+    labelJa: `条件「${describeJa(c)}」を外す`,
+    sql: null,
+    condition: null,
+  };
+  switch (c?.kind) {
+    case 'gender':
+    case 'region': {
+      if (!Array.isArray(c.values) || !c.values.length)
+        throw new InvalidInputError(`${field}.values must be a non-empty list`, field);
+      const col = c.kind === 'gender' ? 'p.gender' : 'p.region';
+      return [
+        { label: describe(c), labelJa: describeJa(c), sql: `${col} IN (${list(c.values)})`, condition: c },
+        drop,
+      ];
     }
-  });
+    case 'age_band':
+      return [...ageBandRungs(c, field), drop];
+    case 'interest':
+      return [...interestRungs(c, j, field), drop];
+    case 'search': {
+      if (!c.term) throw new InvalidInputError(`${field} needs a term`, field);
+      return [
+        { label: describe(c), labelJa: describeJa(c), sql: `coalesce(sf${j}, false)`, condition: c },
+        drop,
+      ];
+    }
+    default:
+      throw new InvalidInputError(
+        `${field}: unknown condition kind ${JSON.stringify((c as { kind?: unknown })?.kind)}; use gender, age_band, region, interest or search`,
+        field,
+      );
+  }
+}
+
+/** The bands as given, then widened by the neighbouring band on each side (never to the last). */
+function ageBandRungs(c: Extract<Condition, { kind: 'age_band' }>, field: string): Rung[] {
+  const values: readonly string[] = c.values;
+  if (!Array.isArray(values) || !values.length)
+    throw new InvalidInputError(`${field}.values must be a non-empty list`, field);
+  for (const v of values) {
+    if (!known.has(v))
+      throw new InvalidInputError(`${field}: unknown age band "${v}"; use ${AGE_BANDS.join(', ')}`, field);
+  }
+  const idx = values.map((v) => AGE_BANDS.indexOf(v as (typeof AGE_BANDS)[number]));
+  const wider = new Set<string>(values);
+  for (const i of idx) {
+    for (const k of [i - 1, i + 1]) if (k >= 0 && k < AGE_BANDS.length - 1) wider.add(AGE_BANDS[k]!);
+  }
+  const rungs: Rung[] = [
+    { label: describe(c), labelJa: describeJa(c), sql: `p.age_band IN (${list(values)})`, condition: c },
+  ];
+  if (wider.size > values.length) {
+    const w = AGE_BANDS.filter((b) => wider.has(b));
+    rungs.push({
+      label: `widen to age in (${w.join(', ')})`,
+      labelJa: `年代を${ja('age_band', w)}に広げる`,
+      sql: `p.age_band IN (${list(w)})`,
+      condition: { kind: 'age_band', values: w },
+    });
+  }
+  return rungs;
+}
+
+/** The visits as given, then halved down to 1. */
+function interestRungs(c: Extract<Condition, { kind: 'interest' }>, j: number, field: string): Rung[] {
+  const m = c.minVisits ?? 1;
+  if (!c.category || !Number.isInteger(m) || m < 1) {
+    throw new InvalidInputError(`${field} needs a category and a whole minVisits >= 1`, field);
+  }
+  const rungs: Rung[] = [];
+  for (let v = m; v >= 1; v = v === 1 ? 0 : Math.max(1, Math.floor(v / 2))) {
+    rungs.push({
+      label: v === m ? describe(c) : `lower to ${c.category} visits >= ${v}`,
+      labelJa: v === m ? describeJa(c) : `${ja('interest', [c.category])}の閲覧回数を${v}回以上に下げる`,
+      sql: `coalesce(iv${j}, 0) >= ${v}`,
+      condition: { kind: 'interest', category: c.category, minVisits: v },
+    });
+  }
+  return rungs;
 }
 
 /**

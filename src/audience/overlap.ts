@@ -81,6 +81,23 @@ export async function audienceOverlap(
   store: ArtifactStore,
   refs: readonly { id: string; revision?: number | undefined }[],
 ): Promise<OverlapResult> {
+  checkRefs(refs);
+  const { audiences, sources, idKind } = await loadRevisions(store, refs);
+  const counts = await exclusiveCounts(sources);
+  let union = 0;
+  for (let m = 1; m < counts.length; m++) union += counts[m]!;
+  const inAll = within(counts, (1 << sources.length) - 1);
+  return {
+    idKind,
+    audiences,
+    union,
+    inAll,
+    pairs: pairsOf(counts, audiences),
+    combinations: combinationsOf(counts, audiences, union),
+  };
+}
+
+function checkRefs(refs: readonly { id: string }[]): void {
   if (refs.length < 2 || refs.length > MAX_OVERLAP_AUDIENCES) {
     throw new InvalidInputError(
       `give 2 to ${MAX_OVERLAP_AUDIENCES} audiences to compare, got ${refs.length}`,
@@ -90,6 +107,13 @@ export async function audienceOverlap(
   const names = refs.map((r) => r.id);
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new InvalidInputError(`audience "${twice}" is named twice`, 'audiences');
+}
+
+/** Each audience's revision (the latest unless given) and its sorted IDs, all of one ID kind. */
+async function loadRevisions(
+  store: ArtifactStore,
+  refs: readonly { id: string; revision?: number | undefined }[],
+): Promise<{ audiences: OverlapResult['audiences']; sources: SortedIds[]; idKind: OverlapResult['idKind'] }> {
   const audiences: OverlapResult['audiences'] = [];
   const sources: SortedIds[] = [];
   let idKind: OverlapResult['idKind'] | null = null;
@@ -110,7 +134,14 @@ export async function audienceOverlap(
     audiences.push({ id: ref.id, revision, size: stored.manifest.size });
     sources.push(await revisionSortedIds(store, ref.id, revision));
   }
+  return { audiences, sources, idKind: idKind! };
+}
 
+/**
+ * People per combination: index `mask` counts the IDs found in exactly the audiences whose bits
+ * are set. One k-way merge of the sorted ID files, a chunk per audience in memory.
+ */
+async function exclusiveCounts(sources: readonly SortedIds[]): Promise<Float64Array> {
   const k = sources.length;
   const counts = new Float64Array(1 << k);
   const cursors = sources.map((s) => new SortedCursor(s));
@@ -142,18 +173,22 @@ export async function audienceOverlap(
       if (c.needsLoad) await c.ready();
     }
   }
+  return counts;
+}
 
-  let union = 0;
-  for (let m = 1; m < counts.length; m++) union += counts[m]!;
-  const within = (bits: number) => {
-    let n = 0;
-    for (let m = 1; m < counts.length; m++) if ((m & bits) === bits) n += counts[m]!;
-    return n;
-  };
+/** People in at least every audience of `bits` (and maybe others). */
+function within(counts: Float64Array, bits: number): number {
+  let n = 0;
+  for (let m = 1; m < counts.length; m++) if ((m & bits) === bits) n += counts[m]!;
+  return n;
+}
+
+function pairsOf(counts: Float64Array, audiences: OverlapResult['audiences']): OverlapPair[] {
+  const k = audiences.length;
   const pairs: OverlapPair[] = [];
   for (let a = 0; a < k; a++) {
     for (let b = a + 1; b < k; b++) {
-      const both = within((1 << a) | (1 << b));
+      const both = within(counts, (1 << a) | (1 << b));
       const sa = audiences[a]!.size;
       const sb = audiences[b]!.size;
       pairs.push({
@@ -166,6 +201,15 @@ export async function audienceOverlap(
       });
     }
   }
+  return pairs;
+}
+
+/** Every combination holding anyone, largest first, ties by audience names. */
+function combinationsOf(
+  counts: Float64Array,
+  audiences: OverlapResult['audiences'],
+  union: number,
+): OverlapCombination[] {
   const combinations: OverlapCombination[] = [];
   for (let m = 1; m < counts.length; m++) {
     if (counts[m] === 0) continue;
@@ -175,9 +219,8 @@ export async function audienceOverlap(
       share: union > 0 ? counts[m]! / union : 0,
     });
   }
-  combinations.sort(
+  return combinations.sort(
     (x, y) =>
       y.exclusive - x.exclusive || x.audiences.join('\u0000').localeCompare(y.audiences.join('\u0000')),
   );
-  return { idKind: idKind!, audiences, union, inAll: within((1 << k) - 1), pairs, combinations };
 }

@@ -79,119 +79,142 @@ export function solveTarget(
   const minSize = Math.max(1, options.minSize ?? 1);
   if (n === 0) throw new InvalidInputError('the universe is empty: there is no audience to choose', 'target');
   switch (target?.kind) {
-    case 'size': {
-      const size = target.size;
-      if (!Number.isInteger(size) || size < 1) {
-        throw new InvalidInputError(
-          `target size must be a whole number >= 1, got ${JSON.stringify(size)}`,
-          'target.size',
-        );
-      }
-      if (size > n) {
-        throw new InvalidInputError(
-          `target size ${size} is larger than the universe: ${n} people are left to score after exclusions`,
-          'target.size',
-          { universeSize: n },
-        );
-      }
-      const point = frontier.at(size);
-      return { target, size, point, reached: true, note: `the top ${size} of ${n} by score` };
-    }
-    case 'precision': {
-      const p = positive(target.minPrecision, 'target.minPrecision');
-      if (p > 1)
-        throw new InvalidInputError(`target.minPrecision must be at most 1, got ${p}`, 'target.minPrecision');
-      const basis = target.basis ?? 'expected';
-      const value =
-        basis === 'lower' ? (pt: FrontierPoint) => pt.ci[0] : (pt: FrontierPoint) => pt.expectedPrecision;
-      const what = `${basis === 'lower' ? 'lower-bound ' : ''}precision`;
-      const size = largestAtLeast(frontier, p, value);
-      if (size >= minSize) {
-        const point = frontier.at(size);
-        return {
-          target,
-          size,
-          point,
-          reached: true,
-          note: `the largest audience whose ${what} is at least ${p}`,
-        };
-      }
-      // Nothing releasable reaches it: answer with the most precise releasable audience (precision
-      // never rises with size, so that is every size whose precision equals the one at minSize).
-      const floor = Math.min(minSize, n);
-      const bestValue = value(frontier.at(floor));
-      const point = frontier.at(Math.max(floor, largestAtLeast(frontier, bestValue, value)));
-      const why =
-        size >= 1
-          ? `only audiences of up to ${size} people, below the minimum of ${minSize}, reach ${what} ${p}`
-          : `no audience reaches ${what} ${p}`;
-      return {
-        target,
-        size: point.size,
-        point,
-        reached: false,
-        note: `${why}; the best reachable is ${bestValue.toFixed(3)}, at sizes up to ${point.size}`,
-      };
-    }
-    case 'budget': {
-      const cost = positive(target.costPerPerson, 'target.costPerPerson', true);
-      const value = positive(target.valuePerConversion, 'target.valuePerConversion');
-      const rate =
-        target.conversionRate === undefined ? 1 : positive(target.conversionRate, 'target.conversionRate');
-      if (rate > 1)
-        throw new InvalidInputError(
-          `target.conversionRate must be at most 1, got ${rate}`,
-          'target.conversionRate',
-        );
-      const cap =
-        target.maxSpend === undefined
-          ? n
-          : Math.min(n, Math.floor(positive(target.maxSpend, 'target.maxSpend') / Math.max(cost, 1e-12)));
-      if (cap < 1) {
-        throw new InvalidInputError(
-          `target.maxSpend ${target.maxSpend} buys no one at ${cost} per person`,
-          'target.maxSpend',
-        );
-      }
-      const profit = (pt: FrontierPoint) => value * rate * pt.expectedPositives - cost * pt.size;
-      const candidates = frontier.grid(400).filter((pt) => pt.size <= cap);
-      candidates.push(frontier.at(cap));
-      let best = candidates[0]!;
-      for (const pt of candidates) if (profit(pt) > profit(best)) best = pt;
-      // Refine around the best grid point: profit is smooth between neighbouring grid sizes.
-      const sizes = candidates.map((c) => c.size).sort((a, b) => a - b);
-      const k = sizes.indexOf(best.size);
-      const lo = sizes[Math.max(0, k - 1)]!;
-      const hi = sizes[Math.min(sizes.length - 1, k + 1)]!;
-      const stride = Math.max(1, Math.floor((hi - lo) / 200));
-      for (let s = lo; s <= hi; s += stride) {
-        const pt = frontier.at(s);
-        if (profit(pt) > profit(best)) best = pt;
-      }
-      const expectedProfit = profit(best);
-      if (expectedProfit <= 0) {
-        return {
-          target,
-          size: best.size,
-          point: best,
-          reached: false,
-          expectedProfit,
-          note: `no audience size is expected to pay back ${cost} per person at ${value} x ${rate} per positive; the least-loss size is ${best.size}`,
-        };
-      }
-      return {
-        target,
-        size: best.size,
-        point: best,
-        reached: true,
-        expectedProfit,
-        note: `expected profit is highest at ${best.size} people (marginal precision falls below cost / value beyond it)`,
-      };
-    }
+    case 'size':
+      return solveSize(frontier, target);
+    case 'precision':
+      return solvePrecision(frontier, target, minSize);
+    case 'budget':
+      return solveBudget(frontier, target);
     default:
       throw new InvalidInputError(
         `unknown target kind ${JSON.stringify((target as { kind?: unknown })?.kind)}; use size, precision or budget`,
         'target.kind',
       );
   }
+}
+
+type TargetOf<K extends AudienceTarget['kind']> = Extract<AudienceTarget, { kind: K }>;
+
+function solveSize(frontier: Frontier, target: TargetOf<'size'>): Solution {
+  const n = frontier.size;
+  const size = target.size;
+  if (!Number.isInteger(size) || size < 1) {
+    throw new InvalidInputError(
+      `target size must be a whole number >= 1, got ${JSON.stringify(size)}`,
+      'target.size',
+    );
+  }
+  if (size > n) {
+    throw new InvalidInputError(
+      `target size ${size} is larger than the universe: ${n} people are left to score after exclusions`,
+      'target.size',
+      { universeSize: n },
+    );
+  }
+  const point = frontier.at(size);
+  return { target, size, point, reached: true, note: `the top ${size} of ${n} by score` };
+}
+
+function solvePrecision(frontier: Frontier, target: TargetOf<'precision'>, minSize: number): Solution {
+  const p = positive(target.minPrecision, 'target.minPrecision');
+  if (p > 1)
+    throw new InvalidInputError(`target.minPrecision must be at most 1, got ${p}`, 'target.minPrecision');
+  const basis = target.basis ?? 'expected';
+  const value =
+    basis === 'lower' ? (pt: FrontierPoint) => pt.ci[0] : (pt: FrontierPoint) => pt.expectedPrecision;
+  const what = `${basis === 'lower' ? 'lower-bound ' : ''}precision`;
+  const size = largestAtLeast(frontier, p, value);
+  if (size >= minSize) {
+    const point = frontier.at(size);
+    return {
+      target,
+      size,
+      point,
+      reached: true,
+      note: `the largest audience whose ${what} is at least ${p}`,
+    };
+  }
+  // Nothing releasable reaches it: answer with the most precise releasable audience (precision
+  // never rises with size, so that is every size whose precision equals the one at minSize).
+  const floor = Math.min(minSize, frontier.size);
+  const bestValue = value(frontier.at(floor));
+  const point = frontier.at(Math.max(floor, largestAtLeast(frontier, bestValue, value)));
+  const why =
+    size >= 1
+      ? `only audiences of up to ${size} people, below the minimum of ${minSize}, reach ${what} ${p}`
+      : `no audience reaches ${what} ${p}`;
+  return {
+    target,
+    size: point.size,
+    point,
+    reached: false,
+    note: `${why}; the best reachable is ${bestValue.toFixed(3)}, at sizes up to ${point.size}`,
+  };
+}
+
+function solveBudget(frontier: Frontier, target: TargetOf<'budget'>): Solution {
+  const n = frontier.size;
+  const cost = positive(target.costPerPerson, 'target.costPerPerson', true);
+  const value = positive(target.valuePerConversion, 'target.valuePerConversion');
+  const rate =
+    target.conversionRate === undefined ? 1 : positive(target.conversionRate, 'target.conversionRate');
+  if (rate > 1)
+    throw new InvalidInputError(
+      `target.conversionRate must be at most 1, got ${rate}`,
+      'target.conversionRate',
+    );
+  const cap =
+    target.maxSpend === undefined
+      ? n
+      : Math.min(n, Math.floor(positive(target.maxSpend, 'target.maxSpend') / Math.max(cost, 1e-12)));
+  if (cap < 1) {
+    throw new InvalidInputError(
+      `target.maxSpend ${target.maxSpend} buys no one at ${cost} per person`,
+      'target.maxSpend',
+    );
+  }
+  const profit = (pt: FrontierPoint) => value * rate * pt.expectedPositives - cost * pt.size;
+  const best = mostProfitable(frontier, cap, profit);
+  const expectedProfit = profit(best);
+  if (expectedProfit <= 0) {
+    return {
+      target,
+      size: best.size,
+      point: best,
+      reached: false,
+      expectedProfit,
+      note: `no audience size is expected to pay back ${cost} per person at ${value} x ${rate} per positive; the least-loss size is ${best.size}`,
+    };
+  }
+  return {
+    target,
+    size: best.size,
+    point: best,
+    reached: true,
+    expectedProfit,
+    note: `expected profit is highest at ${best.size} people (marginal precision falls below cost / value beyond it)`,
+  };
+}
+
+/** The size up to `cap` with the highest profit: best of a 400-point grid, then refined around it. */
+function mostProfitable(
+  frontier: Frontier,
+  cap: number,
+  profit: (pt: FrontierPoint) => number,
+): FrontierPoint {
+  const candidates = frontier.grid(400).filter((pt) => pt.size <= cap);
+  candidates.push(frontier.at(cap));
+  let best = candidates[0]!;
+  for (const pt of candidates) if (profit(pt) > profit(best)) best = pt;
+  // Refine around the best grid point: profit is smooth between neighbouring grid sizes.
+  const sizes = candidates.map((c) => c.size).sort((a, b) => a - b);
+  const k = sizes.indexOf(best.size);
+  const lo = sizes[Math.max(0, k - 1)]!;
+  const hi = sizes[Math.min(sizes.length - 1, k + 1)]!;
+  const stride = Math.max(1, Math.floor((hi - lo) / 200));
+  for (let s = lo; s <= hi; s += stride) {
+    const pt = frontier.at(s);
+    if (profit(pt) > profit(best)) best = pt;
+  }
+  return best;
 }

@@ -134,6 +134,36 @@ export function affinityFromCounts(counts: Counts, options: ResolvedAffinityOpti
   const z = zFor(o.confidence);
   const totalMembers = counts.linkage.reduce((s, l) => s + l.members, 0);
   const totalLinked = counts.linkage.reduce((s, l) => s + l.linked, 0);
+  const bySegment = new Map<string, SegmentAffinity>();
+  for (const l of counts.linkage) bySegment.set(l.group_id, segmentOf(l, o));
+  for (const r of joinedRows(counts, o)) {
+    const seg = bySegment.get(r.group_id)!;
+    seg.rows.push(affinityRow(r, seg, totalLinked, o, z));
+  }
+  for (const s of bySegment.values()) s.rows.sort(rankRows);
+  return {
+    options: o,
+    population: {
+      members: totalMembers,
+      linked: totalLinked,
+      matchRate: totalMembers ? totalLinked / totalMembers : 0,
+    },
+    segments: [...bySegment.values()],
+  };
+}
+
+/** One (segment, dimension, value) with the segment's linked members and both counts. */
+interface JoinedRow {
+  group_id: string;
+  linked: number;
+  dimension: Dimension;
+  value: string;
+  populationCount: number;
+  segmentCount: number;
+}
+
+/** Every segment crossed with every population value, its segment count (0 when absent) joined in. */
+function joinedRows(counts: Counts, o: ResolvedAffinityOptions): JoinedRow[] {
   const linkage = aq.from(counts.linkage);
   // Search terms are open-ended: only terms enough people use can ever reach the support rule.
   const population = aq
@@ -150,71 +180,62 @@ export function affinityFromCounts(counts: Counts, options: ResolvedAffinityOpti
     .join_left(aq.from(counts.segment), [keys, keys])
     .derive({ segmentCount: aq.escape((d: { segmentCount?: number }) => d.segmentCount ?? 0) })
     .orderby('group_id', 'dimension', 'value');
-  const bySegment = new Map<string, SegmentAffinity>();
-  for (const l of counts.linkage) {
-    const matchRate = l.members ? l.linked / l.members : 0;
-    const s: SegmentAffinity = {
-      segmentId: l.group_id,
-      members: l.members,
-      linked: l.linked,
-      matchRate,
-      rows: [],
-    };
-    if (matchRate < o.minMatchRate) {
-      s.warning = `only ${(matchRate * 100).toFixed(1)}% of the segment's members link to third-party IDs (minimum ${(o.minMatchRate * 100).toFixed(0)}%): its affinities are withheld`;
-    } else if (l.linked < o.minLinked) {
-      s.warning = `only ${l.linked} linked members (minimum ${o.minLinked}): its affinities are withheld`;
-    }
-    bySegment.set(l.group_id, s);
-  }
-  const rows = joined.objects() as {
-    group_id: string;
-    linked: number;
-    dimension: Dimension;
-    value: string;
-    populationCount: number;
-    segmentCount: number;
-  }[];
-  for (const r of rows) {
-    const seg = bySegment.get(r.group_id)!;
-    const populationShare = totalLinked ? r.populationCount / totalLinked : 0;
-    const segmentShare = r.linked ? r.segmentCount / r.linked : 0;
-    let reason: string | undefined;
-    if (seg.matchRate < o.minMatchRate) reason = 'low-match-rate';
-    else if (r.linked < o.minLinked) reason = 'too-few-linked-members';
-    else if (r.segmentCount < o.minSupport) reason = 'below-min-support';
-    const row: AffinityRow = {
-      dimension: r.dimension,
-      value: r.value,
-      segmentCount: r.segmentCount,
-      segmentShare,
-      populationCount: r.populationCount,
-      populationShare,
-      index: null,
-      ciLow: null,
-      ciHigh: null,
-      support: r.segmentCount,
-      suppressed: reason !== undefined,
-    };
-    if (reason) row.reason = reason;
-    else if (populationShare > 0) {
-      const ci = wilson(r.segmentCount, r.linked, z);
-      row.index = (segmentShare / populationShare) * 100;
-      row.ciLow = (ci.low / populationShare) * 100;
-      row.ciHigh = (ci.high / populationShare) * 100;
-    }
-    seg.rows.push(row);
-  }
-  for (const s of bySegment.values()) s.rows.sort(rankRows);
-  return {
-    options: o,
-    population: {
-      members: totalMembers,
-      linked: totalLinked,
-      matchRate: totalMembers ? totalLinked / totalMembers : 0,
-    },
-    segments: [...bySegment.values()],
+  return joined.objects() as JoinedRow[];
+}
+
+/** A segment's linkage, with the warning when its affinities are withheld; rows come later. */
+function segmentOf(l: Counts['linkage'][number], o: ResolvedAffinityOptions): SegmentAffinity {
+  const matchRate = l.members ? l.linked / l.members : 0;
+  const s: SegmentAffinity = {
+    segmentId: l.group_id,
+    members: l.members,
+    linked: l.linked,
+    matchRate,
+    rows: [],
   };
+  if (matchRate < o.minMatchRate) {
+    s.warning = `only ${(matchRate * 100).toFixed(1)}% of the segment's members link to third-party IDs (minimum ${(o.minMatchRate * 100).toFixed(0)}%): its affinities are withheld`;
+  } else if (l.linked < o.minLinked) {
+    s.warning = `only ${l.linked} linked members (minimum ${o.minLinked}): its affinities are withheld`;
+  }
+  return s;
+}
+
+/** Shares, index and interval of one value in one segment, or the reason it is suppressed. */
+function affinityRow(
+  r: JoinedRow,
+  seg: SegmentAffinity,
+  totalLinked: number,
+  o: ResolvedAffinityOptions,
+  z: number,
+): AffinityRow {
+  const populationShare = totalLinked ? r.populationCount / totalLinked : 0;
+  const segmentShare = r.linked ? r.segmentCount / r.linked : 0;
+  let reason: string | undefined;
+  if (seg.matchRate < o.minMatchRate) reason = 'low-match-rate';
+  else if (r.linked < o.minLinked) reason = 'too-few-linked-members';
+  else if (r.segmentCount < o.minSupport) reason = 'below-min-support';
+  const row: AffinityRow = {
+    dimension: r.dimension,
+    value: r.value,
+    segmentCount: r.segmentCount,
+    segmentShare,
+    populationCount: r.populationCount,
+    populationShare,
+    index: null,
+    ciLow: null,
+    ciHigh: null,
+    support: r.segmentCount,
+    suppressed: reason !== undefined,
+  };
+  if (reason) row.reason = reason;
+  else if (populationShare > 0) {
+    const ci = wilson(r.segmentCount, r.linked, z);
+    row.index = (segmentShare / populationShare) * 100;
+    row.ciLow = (ci.low / populationShare) * 100;
+    row.ciHigh = (ci.high / populationShare) * 100;
+  }
+  return row;
 }
 
 /** Shown rows first, by lower bound (then index, dimension, value); suppressed rows after. */

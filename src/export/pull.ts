@@ -197,11 +197,7 @@ export async function answerPull(
     options.minSize,
   );
   const since = query.since;
-  if (since !== undefined && since > target.revision) {
-    throw sinceError(
-      `since must be a revision you already hold; the latest revision of audience "${id}"${target.destination ? ` for "${target.destination}"` : ''} is ${target.revision}, got ${since}`,
-    );
-  }
+  checkSince(id, target, since);
   const base = since === undefined ? null : await target.base(since);
   const etag = base ? `delta-${since}-${target.version}` : target.version;
   const detail: Record<string, unknown> = {
@@ -226,30 +222,10 @@ export async function answerPull(
 
   // The pull's rows: a cursor carries its offset, total and (deltas) merge position.
   const snapshot = `${etag}|${target.destination ?? ''}`;
-  let cursor: Cursor;
-  if (query.cursor) cursor = decodeCursor(query.cursor, snapshot);
-  else if (base) {
-    const counts = await new DeltaMerge(base.ids, await target.sorted()).skip();
-    cursor = { offset: 0, total: counts.add + counts.remove, merge: MERGE_START };
-  } else cursor = { offset: 0, total: target.size, merge: null };
+  const cursor = query.cursor ? decodeCursor(query.cursor, snapshot) : await firstCursor(target, base);
   const offset = Math.min(cursor.offset, cursor.total);
   const end = Math.min(cursor.total, offset + (query.limit ?? Number.POSITIVE_INFINITY));
-  let next: Cursor | null = null;
-  let rows: NextBatch;
-  if (base) {
-    const current = await target.sorted();
-    const start: MergePosition = cursor.merge ?? MERGE_START;
-    if (end < cursor.total) {
-      // Where this page ends, found by a pass that builds no rows: the next cursor is in the headers.
-      const ahead = new DeltaMerge(base.ids, current, start);
-      await ahead.skip(end - offset);
-      next = { offset: end, total: cursor.total, merge: ahead.position };
-    }
-    rows = deltaRows(new DeltaMerge(base.ids, current, start), end - offset);
-  } else {
-    if (end < cursor.total) next = { offset: end, total: cursor.total, merge: null };
-    rows = await target.rows(offset, end);
-  }
+  const { rows, next } = await readPage(target, base, cursor, offset, end);
   const headers: Record<string, string> = {
     ...common,
     'content-type': CONTENT_TYPES[query.format],
@@ -258,13 +234,8 @@ export async function answerPull(
     'x-page-rows': String(end - offset),
   };
   if (since !== undefined) headers['x-delta-since'] = String(since);
-  if (next) {
-    const text = encodeCursor(snapshot, next);
-    headers['x-next-cursor'] = text;
-    const url = new URL(options.url);
-    url.searchParams.set('cursor', text);
-    headers.link = `<${url.pathname}${url.search}>; rel="next"`;
-  } else if (caller.role === 'ad_platform' && target.destination) {
+  if (next) Object.assign(headers, nextPageHeaders(snapshot, next, options.url));
+  else if (caller.role === 'ad_platform' && target.destination) {
     await recordPull(store, {
       destination: target.destination,
       audienceId: id,
@@ -281,6 +252,54 @@ export async function answerPull(
     body: encodeRows(query.format, base !== null, rows),
     audit: { resource, detail: { ...detail, offset, rows: end - offset, total: cursor.total } },
   };
+}
+
+/** A delta starts from a revision the caller holds: never one after the latest. */
+function checkSince(id: string, target: Target, since: number | undefined): void {
+  if (since !== undefined && since > target.revision) {
+    throw sinceError(
+      `since must be a revision you already hold; the latest revision of audience "${id}"${target.destination ? ` for "${target.destination}"` : ''} is ${target.revision}, got ${since}`,
+    );
+  }
+}
+
+/** The cursor of a first page: a delta's total is its adds and removes, counted by a merge. */
+async function firstCursor(target: Target, base: { ids: SortedIds } | null): Promise<Cursor> {
+  if (!base) return { offset: 0, total: target.size, merge: null };
+  const counts = await new DeltaMerge(base.ids, await target.sorted()).skip();
+  return { offset: 0, total: counts.add + counts.remove, merge: MERGE_START };
+}
+
+/** Rows [offset, end) of the pull, and the cursor of the page after it (null on the last). */
+async function readPage(
+  target: Target,
+  base: { ids: SortedIds } | null,
+  cursor: Cursor,
+  offset: number,
+  end: number,
+): Promise<{ rows: NextBatch; next: Cursor | null }> {
+  let next: Cursor | null = null;
+  if (!base) {
+    if (end < cursor.total) next = { offset: end, total: cursor.total, merge: null };
+    return { rows: await target.rows(offset, end), next };
+  }
+  const current = await target.sorted();
+  const start: MergePosition = cursor.merge ?? MERGE_START;
+  if (end < cursor.total) {
+    // Where this page ends, found by a pass that builds no rows: the next cursor is in the headers.
+    const ahead = new DeltaMerge(base.ids, current, start);
+    await ahead.skip(end - offset);
+    next = { offset: end, total: cursor.total, merge: ahead.position };
+  }
+  return { rows: deltaRows(new DeltaMerge(base.ids, current, start), end - offset), next };
+}
+
+/** The next page's cursor, and a `Link: rel="next"` keeping the request's path and query. */
+function nextPageHeaders(snapshot: string, next: Cursor, requestUrl: string): Record<string, string> {
+  const text = encodeCursor(snapshot, next);
+  const url = new URL(requestUrl);
+  url.searchParams.set('cursor', text);
+  return { 'x-next-cursor': text, link: `<${url.pathname}${url.search}>; rel="next"` };
 }
 
 /** What a pull of an audience would give the caller, without pulling it. */

@@ -168,39 +168,15 @@ export async function computeMemberFeatures(
     }
     await db.run(receiptsSql(names.r, filter, level));
     await db.run(memberCategoriesSql(names.c, filter, level));
-    const cats = await db.rows<{ cat: string; name: string | null; n: number }>(
-      `SELECT c.cat, any_value(p.category_l${level}_name) AS name, c.n
-       FROM (SELECT cat, sum(lines) AS n FROM ${quoteIdent(names.c)} GROUP BY cat) c
-       LEFT JOIN products p ON p.category_l${level} = c.cat
-       GROUP BY c.cat, c.n ORDER BY c.n DESC, c.cat`,
-    );
+    const cats = await categoryLines(db, names.c, level);
     if (!cats.length && !options.memberIds) {
       throw new InsufficientDataError(
         `no member purchases in the window${o.since ? ` from ${o.since}` : ''} before ${o.asOf}`,
         'asOf',
       );
     }
-    const totalLines = cats.reduce((sum, c) => sum + c.n, 0);
-    const common = cats.filter((c) => c.n >= o.minCategoryShare * totalLines);
-    const pooled = common.length < cats.length || cats.length > o.maxCategories;
-    // The pooled column takes one of the maxCategories slots.
-    const kept = pooled ? common.slice(0, o.maxCategories - 1) : cats;
-    await db.run(
-      memberFeaturesSql(
-        names.f,
-        names.r,
-        names.c,
-        o.asOf,
-        kept.map((c) => c.cat),
-        pooled,
-      ),
-    );
-    const categories: CategoryColumn[] = kept.map((c) => ({
-      code: c.cat,
-      name: c.name,
-      feature: `cat:${c.cat}`,
-    }));
-    if (pooled) categories.push({ code: '(other)', name: null, feature: 'cat:(other)' });
+    const { kept, pooled, categories } = categoryColumns(cats, o);
+    await db.run(memberFeaturesSql(names.f, names.r, names.c, o.asOf, kept, pooled));
     const featureNames = [...BASE_FEATURES.map((f) => f.name), ...categories.map((c) => c.feature)];
     const featureKinds: FeatureKind[] = [
       ...BASE_FEATURES.map((f) => f.kind),
@@ -231,6 +207,45 @@ export async function computeMemberFeatures(
   } finally {
     for (const t of Object.values(names)) await db.run(`DROP TABLE IF EXISTS ${quoteIdent(t)}`);
   }
+}
+
+type CategoryLines = {
+  cat: string;
+  name: string | null;
+  /** Purchase lines of the code, over all members. */
+  n: number;
+};
+
+/** Category codes by purchase lines, most first, with their product-master names. */
+function categoryLines(db: SqlRunner, table: string, level: number): Promise<CategoryLines[]> {
+  return db.rows<CategoryLines>(
+    `SELECT c.cat, any_value(p.category_l${level}_name) AS name, c.n
+     FROM (SELECT cat, sum(lines) AS n FROM ${quoteIdent(table)} GROUP BY cat) c
+     LEFT JOIN products p ON p.category_l${level} = c.cat
+     GROUP BY c.cat, c.n ORDER BY c.n DESC, c.cat`,
+  );
+}
+
+/**
+ * The category share columns: every code, or when some are rare or there are more than
+ * maxCategories, the common ones plus a pooled `(other)` column.
+ */
+function categoryColumns(
+  cats: readonly CategoryLines[],
+  o: { minCategoryShare: number; maxCategories: number },
+): { kept: string[]; pooled: boolean; categories: CategoryColumn[] } {
+  const totalLines = cats.reduce((sum, c) => sum + c.n, 0);
+  const common = cats.filter((c) => c.n >= o.minCategoryShare * totalLines);
+  const pooled = common.length < cats.length || cats.length > o.maxCategories;
+  // The pooled column takes one of the maxCategories slots.
+  const kept = pooled ? common.slice(0, o.maxCategories - 1) : cats;
+  const categories: CategoryColumn[] = kept.map((c) => ({
+    code: c.cat,
+    name: c.name,
+    feature: `cat:${c.cat}`,
+  }));
+  if (pooled) categories.push({ code: '(other)', name: null, feature: 'cat:(other)' });
+  return { kept: kept.map((c) => c.cat), pooled, categories };
 }
 
 interface ReadResult {

@@ -176,31 +176,61 @@ async function receivedEvents(db: SqlRunner, actorsTable: string, taxonomy: Taxo
   return { rows, dict };
 }
 
+type OwnEventRow = {
+  place: string;
+  action_type: string;
+  target_kind: string;
+  responded: boolean;
+  rule: number;
+};
+type ReceivedEventRow = { place: string; action_type: string; target_kind: string };
+type ActorRow = { actor_id: string; actor_kind: string };
+
+/** Counts gathered while reading the actors' actions. */
+interface ActionTally {
+  /** Actions per event code whose kind of action no rule classifies. */
+  unclassified: Map<number, number>;
+  judgedTexts: number;
+  substantiveTexts: number;
+}
+
 function assemble(
   taxonomy: Taxonomy,
   until: string,
   rows: NumericResult,
-  actorDict: readonly { actor_id: string; actor_kind: string }[],
-  eventDict: readonly {
-    place: string;
-    action_type: string;
-    target_kind: string;
-    responded: boolean;
-    rule: number;
-  }[],
-  received: {
-    rows: NumericResult;
-    dict: readonly { place: string; action_type: string; target_kind: string }[];
-  } | null,
+  actorDict: readonly ActorRow[],
+  eventDict: readonly OwnEventRow[],
+  received: { rows: NumericResult; dict: readonly ReceivedEventRow[] } | null,
 ): ActionLog {
-  const [actorCol, dayCol, ruleCol, substCol, evCol] = rows.columns as [
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-    Float64Array,
-  ];
-  const events: EventInfo[] = eventDict.map((e) => {
+  const events = ownEvents(taxonomy, eventDict);
+  const receivedBase = events.length;
+  events.push(...receivedEventInfos(taxonomy, received?.dict ?? []));
+  const tally: ActionTally = { unclassified: new Map(), judgedTexts: 0, substantiveTexts: 0 };
+  const actors = readActors(taxonomy, rows, actorDict, tally);
+  if (received) addReceived(actors, received.rows, receivedBase);
+  return {
+    until,
+    actors,
+    events,
+    unclassified: [...tally.unclassified]
+      .map(([code, actions]) => ({
+        place: events[code]!.place,
+        actionType: events[code]!.actionType,
+        targetKind: events[code]!.targetKind,
+        actions,
+      }))
+      .sort((a, b) => b.actions - a.actions),
+    texts: {
+      judged: tally.judgedTexts,
+      substantive: tally.substantiveTexts,
+      notSubstantive: tally.judgedTexts - tally.substantiveTexts,
+    },
+    actions: rows.rowCount,
+  };
+}
+
+function ownEvents(taxonomy: Taxonomy, eventDict: readonly OwnEventRow[]): EventInfo[] {
+  return eventDict.map((e) => {
     const info = {
       kind: 'own' as const,
       place: e.place,
@@ -215,8 +245,10 @@ function assemble(
       label: eventLabel(taxonomy, info),
     };
   });
-  const receivedBase = events.length;
-  for (const e of received?.dict ?? []) {
+}
+
+function receivedEventInfos(taxonomy: Taxonomy, dict: readonly ReceivedEventRow[]): EventInfo[] {
+  return dict.map((e) => {
     const info = {
       kind: 'received' as const,
       place: e.place,
@@ -224,23 +256,31 @@ function assemble(
       targetKind: e.target_kind,
       responded: false,
     };
-    events.push({
+    return {
       key: eventKey('received', e.place, e.action_type, e.target_kind, false),
       ...info,
       level: -1,
       label: eventLabel(taxonomy, info),
-    });
-  }
-  const levelOf = (rule: number, substantive: number): number => {
-    const r = taxonomy.rules[rule];
-    if (!r) return -1;
-    if (r.substantive && substantive === 0) return indexLevel(r.substantive.otherwise);
-    return indexLevel(r.index);
-  };
+    };
+  });
+}
 
-  const unclassified = new Map<number, number>();
-  let judgedTexts = 0;
-  let substantiveTexts = 0;
+/** Index level an action counts for: a non-substantive text counts for the rule's fallback index. */
+function levelOf(taxonomy: Taxonomy, rule: number, substantive: number): number {
+  const r = taxonomy.rules[rule];
+  if (!r) return -1;
+  if (r.substantive && substantive === 0) return indexLevel(r.substantive.otherwise);
+  return indexLevel(r.index);
+}
+
+/** One ActorLog per run of rows with the same actor code (rows come ordered by actor, then time). */
+function readActors(
+  taxonomy: Taxonomy,
+  rows: NumericResult,
+  actorDict: readonly ActorRow[],
+  tally: ActionTally,
+): ActorLog[] {
+  const actorCol = rows.columns[0] as Float64Array;
   const actors: ActorLog[] = [];
   const n = rows.rowCount;
   let i = 0;
@@ -248,72 +288,72 @@ function assemble(
     const code = actorCol[i]!;
     let j = i;
     while (j < n && actorCol[j] === code) j++;
-    const perIndex: number[][] = ENGAGEMENT_INDICES.map(() => []);
-    const active: number[] = [];
-    const ev = new Map<number, number[]>();
-    for (let r = i; r < j; r++) {
-      const day = dayCol[r]!;
-      const rule = ruleCol[r]!;
-      const s = substCol[r]!;
-      if (active[active.length - 1] !== day) active.push(day);
-      if (rule < 0) {
-        unclassified.set(evCol[r]!, (unclassified.get(evCol[r]!) ?? 0) + 1);
-      } else {
-        if (!Number.isNaN(s)) {
-          judgedTexts++;
-          if (s === 1) substantiveTexts++;
-        }
-        const level = levelOf(rule, s);
-        if (level >= 0) perIndex[level]!.push(day);
-      }
-      const list = ev.get(evCol[r]!);
-      if (list) list.push(day);
-      else ev.set(evCol[r]!, [day]);
-    }
-    const who = actorDict[code]!;
-    actors.push({
-      id: who.actor_id,
-      kind: who.actor_kind === 'third_party' ? 'third_party' : 'member',
-      indexDays: perIndex.map((d) => Int32Array.from(d)),
-      activeDays: Int32Array.from(active),
-      events: new Map([...ev].map(([c, d]) => [c, Int32Array.from(d)])),
-    });
+    actors.push(readActor(taxonomy, rows, i, j, actorDict[code]!, tally));
     i = j;
   }
+  return actors;
+}
 
-  if (received) {
-    const [ra, rd, re] = received.rows.columns as [Float64Array, Float64Array, Float64Array];
-    let k = 0;
-    while (k < received.rows.rowCount) {
-      const a = ra[k]!;
-      const m = new Map<number, number[]>();
-      for (; k < received.rows.rowCount && ra[k] === a; k++) {
-        const code = receivedBase + re[k]!;
-        const list = m.get(code);
-        if (list) list.push(rd[k]!);
-        else m.set(code, [rd[k]!]);
+/** The actor whose actions are rows [from, to). */
+function readActor(
+  taxonomy: Taxonomy,
+  rows: NumericResult,
+  from: number,
+  to: number,
+  who: ActorRow,
+  tally: ActionTally,
+): ActorLog {
+  const [, dayCol, ruleCol, substCol, evCol] = rows.columns as [
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+  ];
+  const perIndex: number[][] = ENGAGEMENT_INDICES.map(() => []);
+  const active: number[] = [];
+  const ev = new Map<number, number[]>();
+  for (let r = from; r < to; r++) {
+    const day = dayCol[r]!;
+    const rule = ruleCol[r]!;
+    const s = substCol[r]!;
+    if (active[active.length - 1] !== day) active.push(day);
+    if (rule < 0) {
+      tally.unclassified.set(evCol[r]!, (tally.unclassified.get(evCol[r]!) ?? 0) + 1);
+    } else {
+      if (!Number.isNaN(s)) {
+        tally.judgedTexts++;
+        if (s === 1) tally.substantiveTexts++;
       }
-      for (const [code, d] of m) actors[a]!.events.set(code, Int32Array.from(d));
+      const level = levelOf(taxonomy, rule, s);
+      if (level >= 0) perIndex[level]!.push(day);
     }
+    const list = ev.get(evCol[r]!);
+    if (list) list.push(day);
+    else ev.set(evCol[r]!, [day]);
   }
-
   return {
-    until,
-    actors,
-    events,
-    unclassified: [...unclassified]
-      .map(([code, actions]) => ({
-        place: events[code]!.place,
-        actionType: events[code]!.actionType,
-        targetKind: events[code]!.targetKind,
-        actions,
-      }))
-      .sort((a, b) => b.actions - a.actions),
-    texts: {
-      judged: judgedTexts,
-      substantive: substantiveTexts,
-      notSubstantive: judgedTexts - substantiveTexts,
-    },
-    actions: n,
+    id: who.actor_id,
+    kind: who.actor_kind === 'third_party' ? 'third_party' : 'member',
+    indexDays: perIndex.map((d) => Int32Array.from(d)),
+    activeDays: Int32Array.from(active),
+    events: new Map([...ev].map(([c, d]) => [c, Int32Array.from(d)])),
   };
+}
+
+/** Adds to each actor the actions of others aimed at them, as events after the own ones. */
+function addReceived(actors: ActorLog[], rows: NumericResult, receivedBase: number): void {
+  const [ra, rd, re] = rows.columns as [Float64Array, Float64Array, Float64Array];
+  let k = 0;
+  while (k < rows.rowCount) {
+    const a = ra[k]!;
+    const m = new Map<number, number[]>();
+    for (; k < rows.rowCount && ra[k] === a; k++) {
+      const code = receivedBase + re[k]!;
+      const list = m.get(code);
+      if (list) list.push(rd[k]!);
+      else m.set(code, [rd[k]!]);
+    }
+    for (const [code, d] of m) actors[a]!.events.set(code, Int32Array.from(d));
+  }
 }

@@ -82,10 +82,19 @@ export async function resolveCpmThresholds(
   options: CpmThresholdOptions = {},
 ): Promise<CpmThresholds> {
   const window: PurchaseWindow = { asOf: history.asOf, ...(history.since ? { since: history.since } : {}) };
-  let lapseDays: Threshold<number>;
-  const lapse = options.lapseDays;
-  if (typeof lapse === 'number') {
-    lapseDays = {
+  const lapseDays = await resolveLapse(db, window, options.lapseDays);
+  const tenureDays = resolveTenure(options.tenureDays, lapseDays.value);
+  const spend = resolveSpend(history, options.spend);
+  return { lapseDays, tenureDays, spend };
+}
+
+async function resolveLapse(
+  db: SqlRunner,
+  window: PurchaseWindow,
+  lapse: CpmThresholdOptions['lapseDays'],
+): Promise<Threshold<number>> {
+  if (typeof lapse === 'number')
+    return {
       value: checkPositive(lapse, 'thresholds.lapseDays'),
       source: 'user',
       explanation: {
@@ -93,15 +102,15 @@ export async function resolveCpmThresholds(
         en: `given: lapsed after ${lapse} days`,
       },
     };
-  } else if (lapse === 'auto') {
+  if (lapse === 'auto') {
     const gaps = await repurchaseGaps(db, window);
     if (gaps.length === 0)
       throw new InsufficientDataError(
-        `no customer bought twice before ${history.asOf}: the lapse cut cannot be read from repurchase gaps; give thresholds.lapseDays`,
+        `no customer bought twice before ${window.asOf}: the lapse cut cannot be read from repurchase gaps; give thresholds.lapseDays`,
         'thresholds.lapseDays',
       );
     const value = Math.max(1, Math.ceil(quantileOfSorted(gaps, LAPSE_GAP_QUANTILE)));
-    lapseDays = {
+    return {
       value,
       source: 'data',
       explanation: {
@@ -109,19 +118,21 @@ export async function resolveCpmThresholds(
         en: `from the data: ${LAPSE_GAP_QUANTILE * 100}% of ${fmt(gaps.length)} repurchases came within ${value} days of the previous one; longer silence is lapsed`,
       },
     };
-  } else {
-    lapseDays = {
-      value: PUBLISHED_LAPSE_DAYS,
-      source: 'published',
-      explanation: {
-        ja: `CPMの慣行値：最終購入から${PUBLISHED_LAPSE_DAYS}日以上で離脱`,
-        en: `CPM convention: lapsed after ${PUBLISHED_LAPSE_DAYS} days without a purchase`,
-      },
-    };
   }
+  return {
+    value: PUBLISHED_LAPSE_DAYS,
+    source: 'published',
+    explanation: {
+      ja: `CPMの慣行値：最終購入から${PUBLISHED_LAPSE_DAYS}日以上で離脱`,
+      en: `CPM convention: lapsed after ${PUBLISHED_LAPSE_DAYS} days without a purchase`,
+    },
+  };
+}
 
-  let tenureDays: Threshold<[number, number]>;
-  const tenure = options.tenureDays;
+function resolveTenure(
+  tenure: CpmThresholdOptions['tenureDays'],
+  lapseDays: number,
+): Threshold<[number, number]> {
   if (Array.isArray(tenure)) {
     const [a, b] = tenure as readonly [number, number];
     checkPositive(a, 'thresholds.tenureDays.0');
@@ -131,7 +142,7 @@ export async function resolveCpmThresholds(
         `thresholds.tenureDays must be [よちよち below, 流行 below] with the first smaller, got [${a}, ${b}]`,
         'thresholds.tenureDays',
       );
-    tenureDays = {
+    return {
       value: [a, b],
       source: 'user',
       explanation: {
@@ -139,60 +150,58 @@ export async function resolveCpmThresholds(
         en: `given: tenure bands at ${a} and ${b} days`,
       },
     };
-  } else if (tenure === 'auto') {
-    const scale = lapseDays.value / PUBLISHED_LAPSE_DAYS;
+  }
+  if (tenure === 'auto') {
+    const scale = lapseDays / PUBLISHED_LAPSE_DAYS;
     const a = Math.max(1, Math.round(PUBLISHED_TENURE_DAYS[0] * scale));
     const b = Math.max(a + 1, Math.round(PUBLISHED_TENURE_DAYS[1] * scale));
-    tenureDays = {
+    return {
       value: [a, b],
       source: 'data',
       explanation: {
-        ja: `離脱日数${lapseDays.value}日に合わせて慣行値90日・210日を比例で調整：${a}日・${b}日`,
-        en: `the convention's 90 and 210 days scaled with the ${lapseDays.value}-day lapse cut: ${a} and ${b} days`,
-      },
-    };
-  } else {
-    tenureDays = {
-      value: [PUBLISHED_TENURE_DAYS[0], PUBLISHED_TENURE_DAYS[1]],
-      source: 'published',
-      explanation: {
-        ja: `CPMの慣行値：在籍${PUBLISHED_TENURE_DAYS[0]}日未満はよちよち、${PUBLISHED_TENURE_DAYS[1]}日未満は流行`,
-        en: `CPM convention: tenure under ${PUBLISHED_TENURE_DAYS[0]} days is toddler, under ${PUBLISHED_TENURE_DAYS[1]} trendy`,
+        ja: `離脱日数${lapseDays}日に合わせて慣行値90日・210日を比例で調整：${a}日・${b}日`,
+        en: `the convention's 90 and 210 days scaled with the ${lapseDays}-day lapse cut: ${a} and ${b} days`,
       },
     };
   }
+  return {
+    value: [PUBLISHED_TENURE_DAYS[0], PUBLISHED_TENURE_DAYS[1]],
+    source: 'published',
+    explanation: {
+      ja: `CPMの慣行値：在籍${PUBLISHED_TENURE_DAYS[0]}日未満はよちよち、${PUBLISHED_TENURE_DAYS[1]}日未満は流行`,
+      en: `CPM convention: tenure under ${PUBLISHED_TENURE_DAYS[0]} days is toddler, under ${PUBLISHED_TENURE_DAYS[1]} trendy`,
+    },
+  };
+}
 
-  let spend: Threshold<number>;
-  if (typeof options.spend === 'number') {
-    spend = {
-      value: checkPositive(options.spend, 'thresholds.spend'),
+function resolveSpend(history: PurchaseHistory, spend: CpmThresholdOptions['spend']): Threshold<number> {
+  if (typeof spend === 'number')
+    return {
+      value: checkPositive(spend, 'thresholds.spend'),
       source: 'user',
       explanation: {
-        ja: `指定値：累計購入金額${fmt(options.spend)}以上を高額とする`,
-        en: `given: cumulative spend of ${fmt(options.spend)} or more is high`,
+        ja: `指定値：累計購入金額${fmt(spend)}以上を高額とする`,
+        en: `given: cumulative spend of ${fmt(spend)} or more is high`,
       },
     };
-  } else {
-    const repeat: number[] = [];
-    for (let i = 0; i < history.memberIds.length; i++)
-      if (history.purchases[i]! >= 2) repeat.push(history.spend[i]!);
-    if (repeat.length === 0)
-      throw new InsufficientDataError(
-        `no customer bought twice before ${history.asOf}: the spend threshold cannot be read from the data; give thresholds.spend`,
-        'thresholds.spend',
-      );
-    const raw = quantileOfSorted(sortedCopy(repeat), 1 - SPEND_TOP_SHARE);
-    const value = raw > 0 ? roundSignificant(raw, 2) : raw;
-    spend = {
-      value,
-      source: 'data',
-      explanation: {
-        ja: `データから：2回以上購入した顧客${fmt(repeat.length)}人の上位${SPEND_TOP_SHARE * 100}%の累計購入金額（${fmt(raw)}、有効数字2桁で${fmt(value)}）`,
-        en: `from the data: the cumulative spend of the top ${SPEND_TOP_SHARE * 100}% of ${fmt(repeat.length)} repeat customers (${fmt(raw)}, ${fmt(value)} to two significant figures)`,
-      },
-    };
-  }
-  return { lapseDays, tenureDays, spend };
+  const repeat: number[] = [];
+  for (let i = 0; i < history.memberIds.length; i++)
+    if (history.purchases[i]! >= 2) repeat.push(history.spend[i]!);
+  if (repeat.length === 0)
+    throw new InsufficientDataError(
+      `no customer bought twice before ${history.asOf}: the spend threshold cannot be read from the data; give thresholds.spend`,
+      'thresholds.spend',
+    );
+  const raw = quantileOfSorted(sortedCopy(repeat), 1 - SPEND_TOP_SHARE);
+  const value = raw > 0 ? roundSignificant(raw, 2) : raw;
+  return {
+    value,
+    source: 'data',
+    explanation: {
+      ja: `データから：2回以上購入した顧客${fmt(repeat.length)}人の上位${SPEND_TOP_SHARE * 100}%の累計購入金額（${fmt(raw)}、有効数字2桁で${fmt(value)}）`,
+      en: `from the data: the cumulative spend of the top ${SPEND_TOP_SHARE * 100}% of ${fmt(repeat.length)} repeat customers (${fmt(raw)}, ${fmt(value)} to two significant figures)`,
+    },
+  };
 }
 
 /** The CPM stage and state of one customer. */

@@ -147,13 +147,7 @@ export async function buildEngagementLadder(
   const windowDays = checkWindow(options.windowDays ?? DEFAULT_WINDOW_DAYS);
   const taxonomy = options.taxonomy ?? DEFAULT_TAXONOMY;
   const triggerOptions = { ...DEFAULT_TRIGGER_OPTIONS, ...options.triggers };
-  for (const [id, t] of Object.entries(options.thresholds ?? {})) {
-    if (!Number.isInteger(t) || t! < 1)
-      throw new InvalidInputError(
-        `thresholds.${id} must be a whole number of actions of at least 1, got ${t}`,
-        `thresholds.${id}`,
-      );
-  }
+  checkGivenThresholds(options.thresholds ?? {});
   progress(0.02, 'judging answer and review texts');
   const labels = await ensureTextLabels(ws.db, taxonomy, options.asOf, deps.classifier, (f, m) =>
     progress(0.02 + 0.4 * f, m),
@@ -191,8 +185,6 @@ export async function buildEngagementLadder(
   const fromDay = options.minedSince ? epochDay(options.minedSince) : Number.NEGATIVE_INFINITY;
   const steps = mineTriggers(log, paths, windowDays, t, { fromDay, untilDay: asOfDay + 1 }, triggerOptions);
 
-  let firstDay = Number.POSITIVE_INFINITY;
-  for (const a of log.actors) if (a.activeDays.length) firstDay = Math.min(firstDay, a.activeDays[0]!);
   const manifest: EngagementManifest = {
     kind: 'engagement-ladder',
     version: ENGAGEMENT_VERSION,
@@ -207,15 +199,7 @@ export async function buildEngagementLadder(
     routes,
     triggers: { options: triggerOptions, minedFrom: options.minedSince ?? null, steps },
     nudges: nudges(taxonomy, steps),
-    data: {
-      actions: log.actions,
-      actors: log.actors.length,
-      members: log.actors.filter((a) => a.kind === 'member').length,
-      thirdParty: log.actors.filter((a) => a.kind === 'third_party').length,
-      firstDay: Number.isFinite(firstDay) ? isoDay(firstDay) : null,
-      texts: { ...log.texts, classifiedNow: labels.classifiedNow, classifier: labels.classifier },
-      unclassified: log.unclassified,
-    },
+    data: dataSummary(log, labels),
     seconds: (performance.now() - started) / 1000,
   };
   progress(0.97, 'publishing');
@@ -224,6 +208,34 @@ export async function buildEngagementLadder(
   });
   progress(1, 'done');
   return manifest;
+}
+
+function checkGivenThresholds(given: Partial<Record<EngagementIndex, number>>): void {
+  for (const [id, t] of Object.entries(given)) {
+    if (!Number.isInteger(t) || t! < 1)
+      throw new InvalidInputError(
+        `thresholds.${id} must be a whole number of actions of at least 1, got ${t}`,
+        `thresholds.${id}`,
+      );
+  }
+}
+
+/** What the ladder was read from: actions, actors by kind, the first day, the texts judged. */
+function dataSummary(
+  log: ActionLog,
+  labels: { classifiedNow: number; classifier: string },
+): EngagementManifest['data'] {
+  let firstDay = Number.POSITIVE_INFINITY;
+  for (const a of log.actors) if (a.activeDays.length) firstDay = Math.min(firstDay, a.activeDays[0]!);
+  return {
+    actions: log.actions,
+    actors: log.actors.length,
+    members: log.actors.filter((a) => a.kind === 'member').length,
+    thirdParty: log.actors.filter((a) => a.kind === 'third_party').length,
+    firstDay: Number.isFinite(firstDay) ? isoDay(firstDay) : null,
+    texts: { ...log.texts, classifiedNow: labels.classifiedNow, classifier: labels.classifier },
+    unclassified: log.unclassified,
+  };
 }
 
 /** A published engagement ladder. @throws NotFoundError when there is none under that id. */

@@ -148,78 +148,117 @@ export async function ladderMembers(
   asOf: string,
   deps?: Pick<EngagementDeps, 'classifier'>,
 ): Promise<LadderMembers> {
-  let memberIds: string[];
-  let extraTp: string[] = [];
-  let description: { ja: string; en: string };
+  const found = await classMembers(ws, cls, asOf, deps);
+  const thirdPartyIds = [...new Set([...(await linkedTpIds(ws, found.memberIds)), ...found.extraTp])].sort();
+  return { asOf, description: found.description, memberIds: found.memberIds, thirdPartyIds };
+}
+
+/** The members of a class, third-party IDs known without a link, and the class in words. */
+interface ClassMembers {
+  memberIds: string[];
+  extraTp: string[];
+  description: { ja: string; en: string };
+}
+
+function classMembers(
+  ws: Workspace,
+  cls: LadderClass,
+  asOf: string,
+  deps: Pick<EngagementDeps, 'classifier'> | undefined,
+): Promise<ClassMembers> {
   switch (cls.ladder) {
-    case 'cpm': {
-      const wanted = parseCpmClasses(cls.classes);
-      const history = await purchaseHistory(ws.db, { asOf });
-      const t = await resolveCpmThresholds(ws.db, history, cls.thresholds ?? {});
-      const set = new Set<CpmClassId>(wanted);
-      memberIds = classify(history, t).flatMap((c, i) => (set.has(c) ? [history.memberIds[i]!] : []));
-      description = {
-        ja: `CPM ${wanted.map((c) => cpmClassLabel(c).ja).join('・')}（${asOf}時点）`,
-        en: `CPM ${wanted.join(', ')} as of ${asOf}`,
-      };
-      break;
-    }
-    case 'rfm': {
-      for (const d of ['r', 'f', 'm'] as const) {
-        const r = cls[d];
-        if (r && !(r[0] >= 1 && r[1] <= 5 && r[0] <= r[1]))
-          throw new InvalidInputError(
-            `class.${d} must be [low, high] ranks within 1-5, got [${r.join(', ')}]`,
-            `class.${d}`,
-          );
-      }
-      const r = await rfmRanks(
-        ws.db,
-        { asOf, ...(cls.since ? { since: cls.since } : {}) },
-        cls.cuts ? { cuts: cls.cuts } : {},
-      );
-      memberIds = r.history.memberIds.filter(
-        (_, i) =>
-          inRange(r.ranks.r[i]!, cls.r) && inRange(r.ranks.f[i]!, cls.f) && inRange(r.ranks.m[i]!, cls.m),
-      );
-      const ranges = (['r', 'f', 'm'] as const).flatMap((d) =>
-        cls[d] ? [`${d.toUpperCase()}${cls[d]![0]}-${cls[d]![1]}`] : [],
-      );
-      description = {
-        ja: `RFM ${ranges.join(' ') || '全員'}（${asOf}時点）`,
-        en: `RFM ${ranges.join(' ') || 'all'} as of ${asOf}`,
-      };
-      break;
-    }
-    case 'decile': {
-      if (!cls.deciles.length || cls.deciles.some((d) => !Number.isInteger(d) || d < 1 || d > 10))
-        throw new InvalidInputError(
-          `class.deciles must list deciles 1-10, got [${cls.deciles.join(', ')}]`,
-          'class.deciles',
-        );
-      const d = await decileAnalysis(ws.db, { asOf, ...(cls.since ? { since: cls.since } : {}) });
-      const set = new Set(cls.deciles);
-      memberIds = d.history.memberIds.filter((_, i) => set.has(d.decileOf[i]!));
-      description = {
-        ja: `デシル ${[...set].sort((a, b) => a - b).join('・')}（${asOf}時点）`,
-        en: `spend deciles ${[...set].sort((a, b) => a - b).join(', ')} as of ${asOf}`,
-      };
-      break;
-    }
-    case 'engagement': {
-      if (!deps) throw new InvalidInputError('an engagement class needs the text classifier', 'class');
-      const statuses = parseEngagementStatuses(cls.statuses);
-      const m = await loadEngagementLadder(ws, cls.ladderId);
-      const r = await engagementMembers(ws, m, statuses, asOf, deps);
-      memberIds = r.memberIds;
-      extraTp = r.thirdPartyIds;
-      description = {
-        ja: `エンゲージメント ${statuses.map((s) => ENGAGEMENT_LABELS[s].ja).join('・')}（${asOf}時点、${m.id}）`,
-        en: `engagement ${statuses.join(', ')} as of ${asOf} (${m.id})`,
-      };
-      break;
-    }
+    case 'cpm':
+      return cpmMembers(ws, cls, asOf);
+    case 'rfm':
+      return rfmMembers(ws, cls, asOf);
+    case 'decile':
+      return decileMembers(ws, cls, asOf);
+    case 'engagement':
+      return engagementClassMembers(ws, cls, asOf, deps);
   }
-  const thirdPartyIds = [...new Set([...(await linkedTpIds(ws, memberIds)), ...extraTp])].sort();
-  return { asOf, description, memberIds, thirdPartyIds };
+}
+
+type ClassOf<K extends LadderClass['ladder']> = Extract<LadderClass, { ladder: K }>;
+
+async function cpmMembers(ws: Workspace, cls: ClassOf<'cpm'>, asOf: string): Promise<ClassMembers> {
+  const wanted = parseCpmClasses(cls.classes);
+  const history = await purchaseHistory(ws.db, { asOf });
+  const t = await resolveCpmThresholds(ws.db, history, cls.thresholds ?? {});
+  const set = new Set<CpmClassId>(wanted);
+  return {
+    memberIds: classify(history, t).flatMap((c, i) => (set.has(c) ? [history.memberIds[i]!] : [])),
+    extraTp: [],
+    description: {
+      ja: `CPM ${wanted.map((c) => cpmClassLabel(c).ja).join('・')}（${asOf}時点）`,
+      en: `CPM ${wanted.join(', ')} as of ${asOf}`,
+    },
+  };
+}
+
+async function rfmMembers(ws: Workspace, cls: ClassOf<'rfm'>, asOf: string): Promise<ClassMembers> {
+  for (const d of ['r', 'f', 'm'] as const) {
+    const r = cls[d];
+    if (r && !(r[0] >= 1 && r[1] <= 5 && r[0] <= r[1]))
+      throw new InvalidInputError(
+        `class.${d} must be [low, high] ranks within 1-5, got [${r.join(', ')}]`,
+        `class.${d}`,
+      );
+  }
+  const r = await rfmRanks(
+    ws.db,
+    { asOf, ...(cls.since ? { since: cls.since } : {}) },
+    cls.cuts ? { cuts: cls.cuts } : {},
+  );
+  const ranges = (['r', 'f', 'm'] as const).flatMap((d) =>
+    cls[d] ? [`${d.toUpperCase()}${cls[d]![0]}-${cls[d]![1]}`] : [],
+  );
+  return {
+    memberIds: r.history.memberIds.filter(
+      (_, i) =>
+        inRange(r.ranks.r[i]!, cls.r) && inRange(r.ranks.f[i]!, cls.f) && inRange(r.ranks.m[i]!, cls.m),
+    ),
+    extraTp: [],
+    description: {
+      ja: `RFM ${ranges.join(' ') || '全員'}（${asOf}時点）`,
+      en: `RFM ${ranges.join(' ') || 'all'} as of ${asOf}`,
+    },
+  };
+}
+
+async function decileMembers(ws: Workspace, cls: ClassOf<'decile'>, asOf: string): Promise<ClassMembers> {
+  if (!cls.deciles.length || cls.deciles.some((d) => !Number.isInteger(d) || d < 1 || d > 10))
+    throw new InvalidInputError(
+      `class.deciles must list deciles 1-10, got [${cls.deciles.join(', ')}]`,
+      'class.deciles',
+    );
+  const d = await decileAnalysis(ws.db, { asOf, ...(cls.since ? { since: cls.since } : {}) });
+  const set = new Set(cls.deciles);
+  return {
+    memberIds: d.history.memberIds.filter((_, i) => set.has(d.decileOf[i]!)),
+    extraTp: [],
+    description: {
+      ja: `デシル ${[...set].sort((a, b) => a - b).join('・')}（${asOf}時点）`,
+      en: `spend deciles ${[...set].sort((a, b) => a - b).join(', ')} as of ${asOf}`,
+    },
+  };
+}
+
+async function engagementClassMembers(
+  ws: Workspace,
+  cls: ClassOf<'engagement'>,
+  asOf: string,
+  deps: Pick<EngagementDeps, 'classifier'> | undefined,
+): Promise<ClassMembers> {
+  if (!deps) throw new InvalidInputError('an engagement class needs the text classifier', 'class');
+  const statuses = parseEngagementStatuses(cls.statuses);
+  const m = await loadEngagementLadder(ws, cls.ladderId);
+  const r = await engagementMembers(ws, m, statuses, asOf, deps);
+  return {
+    memberIds: r.memberIds,
+    extraTp: r.thirdPartyIds,
+    description: {
+      ja: `エンゲージメント ${statuses.map((s) => ENGAGEMENT_LABELS[s].ja).join('・')}（${asOf}時点、${m.id}）`,
+      en: `engagement ${statuses.join(', ')} as of ${asOf} (${m.id})`,
+    },
+  };
 }

@@ -105,7 +105,15 @@ function evaluationReport(title: string, r: EvaluationReport): string {
  */
 export function registerNeedsCommands(program: Command, globals: () => GlobalOptions): void {
   const needs = program.command('needs').description('need classification of Japanese consumer text');
+  registerThemes(needs, globals);
+  registerTrain(needs, globals);
+  registerEval(needs, globals);
+  registerClassify(needs, globals);
+  registerLivedoor(needs, globals);
+}
 
+/** `needs themes`: the themes, their needs and the model each uses. */
+function registerThemes(needs: Command, globals: () => GlobalOptions): void {
   needs
     .command('themes')
     .description(needThemesOp.summary)
@@ -120,7 +128,10 @@ export function registerNeedsCommands(program: Command, globals: () => GlobalOpt
       }));
       print(themes, g, () => textTable(rows));
     });
+}
 
+/** `needs train`: retrains themes in the workspace, or with --ship the repository's models. */
+function registerTrain(needs: Command, globals: () => GlobalOptions): void {
   needs
     .command('train')
     .description(retrainNeedsOp.summary)
@@ -173,7 +184,10 @@ export function registerNeedsCommands(program: Command, globals: () => GlobalOpt
           .join('\n\n'),
       );
     });
+}
 
+/** `needs eval`: scores each theme's model on its test split and evaluation set. */
+function registerEval(needs: Command, globals: () => GlobalOptions): void {
   needs
     .command('eval')
     .description(evaluateNeedsOp.summary)
@@ -195,7 +209,10 @@ export function registerNeedsCommands(program: Command, globals: () => GlobalOpt
           .join('\n\n'),
       );
     });
+}
 
+/** `needs classify`: the needs in each text, clause by clause. */
+function registerClassify(needs: Command, globals: () => GlobalOptions): void {
   needs
     .command('classify')
     .description(classifyNeedsOp.summary)
@@ -224,7 +241,10 @@ export function registerNeedsCommands(program: Command, globals: () => GlobalOpt
           .join('\n'),
       );
     });
+}
 
+/** `needs livedoor`: the pipeline checked on the livedoor news corpus (no operation behind it). */
+function registerLivedoor(needs: Command, globals: () => GlobalOptions): void {
   needs
     .command('livedoor')
     .description('train and test the pipeline on the livedoor news corpus (9 classes, fixed 20% held out)')
