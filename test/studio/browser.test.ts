@@ -1,7 +1,9 @@
 /**
  * The studio in a real browser (Debian chromium driven by playwright-core): the three marketer
- * tasks on a small sample workspace, through the page only, with no console errors. Saves the
- * screenshots the README shows (docs/studio/*.png). Skips with a message when chromium is absent.
+ * tasks on a small sample workspace, through the page only, with no console errors. With
+ * `STUDIO_SCREENSHOTS=1` it refreshes the screenshots the README shows (docs/studio/*.png); otherwise
+ * they go to a temp folder, so a test run never changes committed files. Skips with a message when
+ * chromium is absent.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +17,10 @@ const present = existsSync(CHROMIUM);
 if (!present)
   console.warn(`skipping the studio browser test: ${CHROMIUM} is not installed (apt-get install chromium)`);
 
-const SHOTS = join(import.meta.dirname, '..', '..', 'docs', 'studio');
+const SHOTS =
+  process.env.STUDIO_SCREENSHOTS === '1'
+    ? join(import.meta.dirname, '..', '..', 'docs', 'studio')
+    : join(tmpdir(), 'lookalike-studio-shots');
 
 let server: RunningServer;
 let context: BrowserContext;
