@@ -4,7 +4,6 @@
  * keep the better one by validation, calibrate on held-out seed rows, and publish the artifact.
  */
 import { type Csr, selectRows, toDense } from '../features/csr.ts';
-import { productVocabulary } from '../features/product-signals.ts';
 import { InsufficientDataError, InvalidInputError } from '../schema/index.ts';
 import { quoteIdent, type SqlRunner, type Workspace } from '../store/index.ts';
 import {
@@ -19,6 +18,7 @@ import { buildCalibration, type CalibrationData } from './calibration.ts';
 import { type FeatureSpec, specDim } from './feature-spec.ts';
 import { dataFingerprint } from './fingerprint.ts';
 import { concatNetworkData, IRLS_C_GRID, trainIrls } from './irls-train.ts';
+import { withItemColumns } from './item-columns.ts';
 import { type Architecture, type PortableModel, scoreLogits } from './kernel.ts';
 import { auc } from './metrics.ts';
 import { permutation, Rng } from './rng.ts';
@@ -38,15 +38,7 @@ import type {
   TrainLookalikeOptions,
   Universe,
 } from './types.ts';
-import {
-  addItemColumns,
-  dropUnsupportedItems,
-  fitMemberSpec,
-  type MemberTable,
-  memberTable,
-  openRowSource,
-  universeSql,
-} from './universe.ts';
+import { fitMemberSpec, type MemberTable, memberTable, openRowSource, universeSql } from './universe.ts';
 
 /** Runs one network training; the default runs in-process, a job passes a worker-pool runner. */
 export type NetworkTrainer = (
@@ -178,7 +170,7 @@ export function itemOptions(
   if (o === false) return null;
   return {
     size: o?.size ?? 300,
-    weighting: o?.weighting ?? 'tfidf',
+    weighting: o?.weighting ?? 'binary',
     minBuyers: o?.minBuyers ?? 5,
     ...(o?.halfLifeDays !== undefined ? { halfLifeDays: o.halfLifeDays } : {}),
   };
@@ -375,16 +367,7 @@ export async function trainLookalike(
       `SELECT id FROM ${quoteIdent(uni.table)} ORDER BY hash(id || ${randomSeed}::VARCHAR), id LIMIT ${uSample}`,
     );
     const unlabelledIds = ((sample.columns[0] ?? []) as string[]).sort();
-    if (members && items) {
-      const vocab = await productVocabulary(
-        db,
-        { asOf: members.asOf, since: options.since },
-        items.size,
-        items.minBuyers,
-      );
-      members = await addItemColumns(db, members, vocab.productIds, items.halfLifeDays);
-      members = dropUnsupportedItems(members, unlabelledIds, items.minBuyers);
-    }
+    if (members && items) members = await withItemColumns(db, members, items, options.seed, unlabelledIds);
     const pos = new Set(r.seedIds);
     const neg = new Set(r.negativeIds);
     const unl = new Set(unlabelledIds);

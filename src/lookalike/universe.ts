@@ -275,8 +275,9 @@ export function fitMemberSpec(
   halfLifeDays?: number,
 ): MemberFeatureSpec {
   const d = names.length;
+  const indicator = weighting === 'indicator' || weighting === 'binary';
   const transforms = kinds.map((k) =>
-    k === 'item' && weighting === 'indicator' ? 'indicator' : k === 'share' ? 'none' : 'log1p',
+    k === 'item' && indicator ? 'indicator' : k === 'share' ? 'none' : 'log1p',
   );
   const sum = new Float64Array(d);
   const sq = new Float64Array(d);
@@ -298,6 +299,13 @@ export function fitMemberSpec(
     return sd > 1e-9 ? sd : 1;
   });
   const hasItems = kinds.includes('item');
+  if (hasItems && weighting === 'binary') {
+    kinds.forEach((k, c) => {
+      if (k !== 'item') return;
+      center[c] = 0;
+      scale[c] = 1;
+    });
+  }
   if (hasItems && weighting === 'tfidf') {
     kinds.forEach((k, c) => {
       if (k !== 'item') return;
