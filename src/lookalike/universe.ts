@@ -260,7 +260,8 @@ export function memberCsr(
 
 /**
  * Fits the member spec: log1p for counts and amounts, then centre and scale from `sample` rows.
- * Item columns follow `weighting`: `tfidf` keeps them sparse (no centring) as log1p(receipts)
+ * Item columns follow `weighting`: `binary` is bought-or-not, left unscaled so the penalty treats
+ * every product alike; `tfidf` keeps them sparse (no centring) as log1p(receipts)
  * times the product's inverse document frequency over the sample, so a purchase of a product
  * everyone buys says less than one of a niche product; `indicator` is bought-or-not, standardised;
  * `standardised` is log1p(receipts), standardised like every other column.
