@@ -4,7 +4,7 @@
  * it in the following `DAYS` days; our lookalike against a logistic regression on RFM and the
  * top-300 product indicators fitted in the same run. Prints a table (and Markdown with --md).
  *
- *   npx tsx scripts/backtest-online-retail.ts [--items tfidf|indicator|standardised|none]
+ *   npx tsx scripts/backtest-online-retail.ts [--items binary|tfidf|indicator|standardised|none]
  *     [--size 300] [--home /tmp/or-ws] [--md] [--cases 85123A@2011-08-01,...]
  *
  * --home reuses (or creates) a workspace with the dataset imported, so repeated runs skip the
@@ -26,7 +26,7 @@ const DAYS = 91;
 
 const { values: args } = parseArgs({
   options: {
-    items: { type: 'string', default: 'tfidf' },
+    items: { type: 'string', default: 'binary' },
     size: { type: 'string', default: '300' },
     'half-life': { type: 'string' },
     home: { type: 'string' },

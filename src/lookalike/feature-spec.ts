@@ -27,8 +27,12 @@ export interface TpFeatureSpec {
 /** Prefix of item columns: `item:<product_id>` holds the member's receipts with that product. */
 export const ITEM_PREFIX = 'item:';
 
-/** How item columns are weighted (see `fitMemberSpec`). */
-export type ItemWeighting = 'tfidf' | 'indicator' | 'standardised';
+/**
+ * How item columns are weighted (see `fitMemberSpec`): 'binary' is 0/1 (bought or not), neither
+ * centred nor scaled, so the L2 penalty treats every product alike; 'indicator' is 0/1
+ * standardised; 'standardised' is log receipts standardised; 'tfidf' is log receipts times idf.
+ */
+export type ItemWeighting = 'binary' | 'tfidf' | 'indicator' | 'standardised';
 
 /** Member purchase features (dense), standardised with the training universe's centre and scale. */
 export interface MemberFeatureSpec {

@@ -40,6 +40,46 @@ async function memberColumn(db: SqlRunner, sql: string): Promise<string[]> {
   return ((out.columns[0] ?? []) as string[]).filter((v) => v !== null).sort();
 }
 
+type PurchaseSeed = Extract<SeedSpec, { kind: 'purchase' }>;
+
+/**
+ * SQL conditions (ORed) on transaction lines `t` joined to products `p` that a purchase seed
+ * matches: by name, product ID or category.
+ *
+ * @throws InvalidInputError when the seed names none of them.
+ */
+function purchaseMatch(spec: PurchaseSeed, field: string): string[] {
+  const match: string[] = [];
+  if (spec.nameContains)
+    match.push(`p.name ILIKE ${quoteLiteral(`%${spec.nameContains.replaceAll('%', '\\%')}%`)} ESCAPE '\\'`);
+  if (spec.productIds?.length)
+    match.push(`t.product_id IN (${spec.productIds.map((s) => quoteLiteral(String(s))).join(', ')})`);
+  if (spec.categories?.length) {
+    const list = spec.categories.map((s) => quoteLiteral(String(s))).join(', ');
+    match.push(`(p.category_l1 IN (${list}) OR p.category_l2 IN (${list}) OR p.category_l3 IN (${list}))`);
+  }
+  if (!match.length) {
+    throw new InvalidInputError(
+      `a purchase ${field} needs at least one of nameContains, productIds or categories`,
+      field,
+    );
+  }
+  return match;
+}
+
+/**
+ * The products a purchase seed is defined by (any line of them, in any window); none for other
+ * seeds. Their item columns restate the seed's definition rather than describe its members.
+ */
+export async function seedProductIds(db: SqlRunner, spec: SeedSpec): Promise<string[]> {
+  if (spec.kind !== 'purchase') return [];
+  const out = await db.columns(
+    `SELECT DISTINCT t.product_id FROM transactions t LEFT JOIN products p ON p.product_id = t.product_id
+     WHERE t.product_id IS NOT NULL AND (${purchaseMatch(spec, 'seed').join(' OR ')}) ORDER BY 1`,
+  );
+  return ((out.columns[0] ?? []) as unknown[]).map(String);
+}
+
 /**
  * Resolves a seed to sorted, distinct IDs.
  *
@@ -102,25 +142,7 @@ export async function resolveSeed(
           `${field}.until`,
         );
       }
-      const match: string[] = [];
-      if (spec.nameContains)
-        match.push(
-          `p.name ILIKE ${quoteLiteral(`%${spec.nameContains.replaceAll('%', '\\%')}%`)} ESCAPE '\\'`,
-        );
-      if (spec.productIds?.length)
-        match.push(`t.product_id IN (${spec.productIds.map((s) => quoteLiteral(String(s))).join(', ')})`);
-      if (spec.categories?.length) {
-        const list = spec.categories.map((s) => quoteLiteral(String(s))).join(', ');
-        match.push(
-          `(p.category_l1 IN (${list}) OR p.category_l2 IN (${list}) OR p.category_l3 IN (${list}))`,
-        );
-      }
-      if (!match.length) {
-        throw new InvalidInputError(
-          `a purchase ${field} needs at least one of nameContains, productIds or categories`,
-          field,
-        );
-      }
+      const match = purchaseMatch(spec, field);
       const minSpend = spec.minSpend ?? 0;
       if (!Number.isFinite(minSpend) || minSpend < 0) {
         throw new InvalidInputError(

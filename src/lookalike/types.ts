@@ -99,7 +99,7 @@ export interface TrainLookalikeOptions {
   /**
    * Members universe: item-level signals, one column per product among the `size` bought by the
    * most members before `asOf` (receipts with it, weighted by `weighting`); `false` leaves them
-   * out. Default `{ size: 300, weighting: 'tfidf' }`.
+   * out. Default `{ size: 300, weighting: 'binary' }`.
    */
   itemSignals?: ItemSignalOptions | false;
 }
@@ -107,7 +107,7 @@ export interface TrainLookalikeOptions {
 export interface ItemSignalOptions {
   /** Products kept as columns. Default 300. */
   size?: number;
-  /** Default 'tfidf'. */
+  /** Default 'binary' (see `ItemWeighting`). */
   weighting?: ItemWeighting;
   /** Fewest buying members for a product to be a column. Default 5. */
   minBuyers?: number;

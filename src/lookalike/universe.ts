@@ -260,7 +260,8 @@ export function memberCsr(
 
 /**
  * Fits the member spec: log1p for counts and amounts, then centre and scale from `sample` rows.
- * Item columns follow `weighting`: `tfidf` keeps them sparse (no centring) as log1p(receipts)
+ * Item columns follow `weighting`: `binary` is bought-or-not, left unscaled so the penalty treats
+ * every product alike; `tfidf` keeps them sparse (no centring) as log1p(receipts)
  * times the product's inverse document frequency over the sample, so a purchase of a product
  * everyone buys says less than one of a niche product; `indicator` is bought-or-not, standardised;
  * `standardised` is log1p(receipts), standardised like every other column.
@@ -275,8 +276,9 @@ export function fitMemberSpec(
   halfLifeDays?: number,
 ): MemberFeatureSpec {
   const d = names.length;
+  const indicator = weighting === 'indicator' || weighting === 'binary';
   const transforms = kinds.map((k) =>
-    k === 'item' && weighting === 'indicator' ? 'indicator' : k === 'share' ? 'none' : 'log1p',
+    k === 'item' && indicator ? 'indicator' : k === 'share' ? 'none' : 'log1p',
   );
   const sum = new Float64Array(d);
   const sq = new Float64Array(d);
@@ -298,6 +300,13 @@ export function fitMemberSpec(
     return sd > 1e-9 ? sd : 1;
   });
   const hasItems = kinds.includes('item');
+  if (hasItems && weighting === 'binary') {
+    kinds.forEach((k, c) => {
+      if (k !== 'item') return;
+      center[c] = 0;
+      scale[c] = 1;
+    });
+  }
   if (hasItems && weighting === 'tfidf') {
     kinds.forEach((k, c) => {
       if (k !== 'item') return;

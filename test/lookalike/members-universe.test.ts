@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { productVocabulary } from '../../src/features/product-signals.ts';
 import { importDataset } from '../../src/ingest/index.ts';
 import {
   loadLookalikeModel,
@@ -100,6 +101,28 @@ describe.runIf(hasSharedData('online-retail'))('members universe on Online Retai
       expect(m.universe).toBe('members');
       expect(m.training.universeSize).toBe(r.universe);
       expect(m.diagnostics.matchRate).toBeNull();
+    }
+  });
+
+  it('has no item column for a product the seed is defined by, and 0/1 item columns unscaled', async () => {
+    for (const r of results) {
+      const spec = r.model.model.spec;
+      if (spec.kind !== 'members') throw new Error('expected a members spec');
+      expect(spec.items).toEqual({ weighting: 'binary' });
+      const items = spec.featureNames.flatMap((n, c) => (n.startsWith('item:') ? [c] : []));
+      expect(items.length).toBeGreaterThan(200);
+      const named = await ws.db.columns('SELECT product_id FROM products WHERE name ILIKE $pat', {
+        pat: `%${r.term}%`,
+      });
+      const own = new Set((named.columns[0] as string[]).map((id) => `item:${id}`));
+      expect(own.size).toBeGreaterThan(5);
+      // The seed's products are among the most bought, so they were dropped, not never there.
+      const vocab = await productVocabulary(ws.db, { asOf: AS_OF }, 300);
+      expect(vocab.productIds.filter((id) => own.has(`item:${id}`)).length).toBeGreaterThan(0);
+      expect(items.filter((c) => own.has(spec.featureNames[c]!))).toEqual([]);
+      for (const c of items) {
+        expect([spec.transforms[c], spec.center[c], spec.scale[c]]).toEqual(['indicator', 0, 1]);
+      }
     }
   });
 });

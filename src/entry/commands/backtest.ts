@@ -65,7 +65,7 @@ export function registerBacktestCommand(program: Command, globals: () => GlobalO
     .option('--until <day>', 'seed window end, exclusive (at most the cut-off)')
     .option('--min-spend <n>', 'purchase seed: smallest spend on matching lines')
     .option('--outcome-days <n>', 'days after the cut-off in which the outcome counts (default 91)')
-    .option('--items <weighting>', "our model's item signals: tfidf, indicator, standardised or none")
+    .option('--items <weighting>', "our model's item signals: binary, tfidf, indicator, standardised or none")
     .option('--item-size <n>', 'products kept as item columns (default 300)')
     .option('--half-life <days>', 'item receipts decay with this half-life')
     .option('--baseline-products <n>', 'product indicators of the logistic baseline (default 300)')

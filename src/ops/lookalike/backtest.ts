@@ -49,7 +49,7 @@ export const BacktestInput = z
         z
           .object({
             size: z.number().int().min(1).max(5000).optional(),
-            weighting: z.enum(['tfidf', 'indicator', 'standardised']).optional(),
+            weighting: z.enum(['binary', 'tfidf', 'indicator', 'standardised']).optional(),
             halfLifeDays: z.number().positive().max(3650).optional(),
           })
           .strict(),
