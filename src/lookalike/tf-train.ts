@@ -5,7 +5,9 @@
  * Deterministic: initial weights and batch order come from the seeded PRNG, and the wasm and
  * cpu backends compute single-threaded.
  */
+
 import { initTf, type TfBackend, tf } from '../features/tf-backend.ts';
+import { throwIfAborted } from '../schema/index.ts';
 import type { DenseLayer } from './kernel.ts';
 import { auc } from './metrics.ts';
 import { Rng } from './rng.ts';
@@ -88,7 +90,7 @@ function denseLogits(layers: readonly DenseLayer[], x: Float32Array, n: number, 
  * @param validation - held-out rows for epoch selection (y = 1 labelled, 0 unlabelled).
  * @param params - architecture and optimiser settings.
  * @param hooks - progress and cancellation.
- * @throws Error('training cancelled') when `hooks.signal` aborts.
+ * @throws CancelledError when `hooks.signal` aborts.
  */
 export async function trainNetwork(
   train: NetworkData,
@@ -163,7 +165,7 @@ export async function trainNetwork(
       rng.shuffle(visit);
       let lossSum = 0;
       for (const k of visit) {
-        if (hooks.signal?.aborted) throw new Error('training cancelled');
+        throwIfAborted(hooks.signal, 'training');
         const b = batches[k]!;
         const loss = optimizer.minimize(
           () => {

@@ -3,11 +3,10 @@
  * sample unlabelled rows, train a logistic model and an MLP on the seed-vs-universe problem,
  * keep the better one by validation, calibrate on held-out seed rows, and publish the artifact.
  */
-import { type Csr, selectRows, toDense } from '../features/csr.ts';
-import { InsufficientDataError, InvalidInputError } from '../schema/index.ts';
-import { quoteIdent, type SqlRunner, type Workspace } from '../store/index.ts';
+import { type Csr, selectRows } from '../features/csr.ts';
+import { InsufficientDataError, InvalidInputError, throwIfAborted } from '../schema/index.ts';
+import type { SqlRunner, Workspace } from '../store/index.ts';
 import {
-  type CandidateMetrics,
   checkModelId,
   type LookalikeManifest,
   MODEL_PREFIX,
@@ -17,20 +16,25 @@ import {
 import { buildCalibration, type CalibrationData } from './calibration.ts';
 import { type FeatureSpec, specDim } from './feature-spec.ts';
 import { dataFingerprint } from './fingerprint.ts';
-import { concatNetworkData, IRLS_C_GRID, trainIrls } from './irls-train.ts';
+import { concatNetworkData } from './irls-train.ts';
 import { withItemColumns } from './item-columns.ts';
-import { type Architecture, type PortableModel, scoreLogits } from './kernel.ts';
+import { type PortableModel, scoreLogits } from './kernel.ts';
 import { auc } from './metrics.ts';
-import { permutation, Rng } from './rng.ts';
-import { allIds, stageRows } from './rows.ts';
 import { largeShareWarning } from './seed-warnings.ts';
 import { type ResolvedSeed, resolveSeed, seedUniverseIds } from './seeds.ts';
 import { normalisedWeights, regionWeights } from './selection.ts';
 import { dropTables, idTable, scalar } from './sql.ts';
-import type { NetworkData, TrainHooks as NetworkHooks, NetworkParams, TrainedNetwork } from './tf-train.ts';
 import { fitTpSpec } from './tp-matrix.ts';
+import {
+  type Candidate,
+  chooseCandidate,
+  type NetworkTrainer,
+  networkData,
+  type TrainingRows,
+  trainCandidates,
+} from './train-candidates.ts';
+import { type StagedTraining, splitTrainingRows, stageTraining } from './train-rows.ts';
 import type {
-  ArchitectureParams,
   ItemSignalOptions,
   LongWorkHooks,
   SeedDiagnostics,
@@ -38,27 +42,14 @@ import type {
   TrainLookalikeOptions,
   Universe,
 } from './types.ts';
-import { fitMemberSpec, type MemberTable, memberTable, openRowSource, universeSql } from './universe.ts';
+import { fitMemberSpec, type MemberTable, memberTable, openRowSource } from './universe.ts';
 
-/** Runs one network training; the default runs in-process, a job passes a worker-pool runner. */
-export type NetworkTrainer = (
-  train: NetworkData,
-  validation: NetworkData,
-  params: NetworkParams,
-  hooks?: NetworkHooks,
-) => Promise<TrainedNetwork>;
+export { DEFAULT_ARCHITECTURES, type NetworkTrainer, TIE_AUC } from './train-candidates.ts';
 
 export interface TrainHooks extends LongWorkHooks {
   trainer?: NetworkTrainer;
 }
 
-export const DEFAULT_ARCHITECTURES: Readonly<Record<Architecture, ArchitectureParams>> = {
-  logistic: { hidden: [], epochs: 10, learningRate: 0.02, l2: 1e-5, batchSize: 512 },
-  mlp: { hidden: [32], epochs: 10, learningRate: 0.005, l2: 1e-5, batchSize: 512 },
-};
-
-/** Validation AUC difference under which the simpler model wins. */
-export const TIE_AUC = 0.002;
 /** Seed share of all members above which a seed is "too broad". */
 const BROAD_SHARE = 0.4;
 /** Estimated positive share of the universe above which a seed is "too broad". */
@@ -176,65 +167,6 @@ export function itemOptions(
   };
 }
 
-function splitCounts(n: number, calibrationShare: number, validationShare: number) {
-  const cal = Math.max(1, Math.round(n * calibrationShare));
-  const val = Math.max(1, Math.round(n * validationShare));
-  return { cal, val, train: n - cal - val };
-}
-
-function networkData(
-  x: Csr,
-  rows: Uint32Array,
-  y: number,
-  w: number,
-  rowWeights?: Float32Array,
-): NetworkData {
-  const sub = selectRows(x, rows);
-  return {
-    x: toDense(sub),
-    y: new Float32Array(rows.length).fill(y),
-    w: rowWeights ? Float32Array.from(rowWeights, (v) => v * w) : new Float32Array(rows.length).fill(w),
-    n: rows.length,
-    d: x.cols,
-  };
-}
-
-async function defaultTrainer(
-  train: NetworkData,
-  validation: NetworkData,
-  params: NetworkParams,
-  hooks?: NetworkHooks,
-) {
-  const { trainNetwork } = await import('./tf-train.ts');
-  return trainNetwork(train, validation, params, hooks);
-}
-
-/**
- * The members-universe logistic candidate, fitted exactly (see `irls-train.ts`) on unweighted
- * rows: Newton's method needs no balancing of the seed against the universe (the stochastic
- * trainers do), and the unweighted likelihood ranked future buyers better on Online Retail (our
- * lift@10% over the baseline's 1.034 with seed rows weighted 2-4x, 1.082 unweighted; README,
- * "Backtests"). The penalty is chosen on the validation rows, then the fit is redone with them:
- * every seed row not held out for calibration counts (a small seed loses 15% of its signal
- * otherwise). The validation AUC reported is the one before the refit, which is honest.
- */
-function exactLogistic(
-  x: Csr,
-  rows: Record<'pTrain' | 'uTrain' | 'nTrain' | 'pVal' | 'uVal', Uint32Array>,
-  validation: NetworkData,
-) {
-  const train = concatNetworkData([
-    networkData(x, rows.pTrain, 1, 1),
-    networkData(x, rows.uTrain, 0, 1),
-    ...(rows.nTrain.length ? [networkData(x, rows.nTrain, 0, 1)] : []),
-  ]);
-  return trainIrls(train, validation, IRLS_C_GRID, [
-    train,
-    networkData(x, rows.pVal, 1, 1),
-    networkData(x, rows.uVal, 0, 1),
-  ]);
-}
-
 export function warningsFor(d: Omit<SeedDiagnostics, 'warnings'>, minSeed: number): SeedWarning[] {
   const w: SeedWarning[] = [];
   if (d.matched < Math.max(minSeed, 100)) {
@@ -272,6 +204,29 @@ export function warningsFor(d: Omit<SeedDiagnostics, 'warnings'>, minSeed: numbe
 }
 
 /**
+ * What a seed's diagnostics say before a model exists; `distinctiveness` and the estimated
+ * positive share come from a trained model and are null until then.
+ */
+async function diagnosticsBase(
+  db: SqlRunner,
+  universe: Universe,
+  s: { seed: ResolvedSeed; matched: number; linkedMembers: number; negatives: number },
+): Promise<Omit<SeedDiagnostics, 'warnings'>> {
+  const totalMembers = await scalar(db, 'SELECT count(*) FROM members');
+  const members = s.seed.memberIds.length;
+  return {
+    kind: s.seed.kind,
+    seedSize: members + s.seed.tpIds.length,
+    matched: s.matched,
+    matchRate: universe === 'third_party' && members ? s.linkedMembers / members : null,
+    negatives: s.negatives,
+    shareOfMembers: members && totalMembers ? members / totalMembers : null,
+    distinctiveness: null,
+    estimatedPositiveShare: null,
+  };
+}
+
+/**
  * Seed diagnostics before training: size, matches in the universe, third-party match rate, share
  * of members, and the warnings those alone can raise (distinctiveness needs a model: it comes
  * with `trainLookalike`). Never throws for a small or empty seed: that is what it reports.
@@ -301,20 +256,12 @@ export async function diagnoseSeed(
       options.universe,
       options.minLinkConfidence ?? 0,
     );
-    const totalMembers = await scalar(db, 'SELECT count(*) FROM members');
-    const base = {
-      kind: seed.kind,
-      seedSize: seed.memberIds.length + seed.tpIds.length,
+    const base = await diagnosticsBase(db, options.universe, {
+      seed,
       matched: ids.length,
-      matchRate:
-        options.universe === 'third_party' && seed.memberIds.length
-          ? linkedMembers / seed.memberIds.length
-          : null,
+      linkedMembers,
       negatives: 0,
-      shareOfMembers: seed.memberIds.length && totalMembers ? seed.memberIds.length / totalMembers : null,
-      distinctiveness: null,
-      estimatedPositiveShare: null,
-    };
+    });
     return { ...base, warnings: warningsFor(base, options.minSeedSize ?? 100) };
   } finally {
     close();
@@ -344,315 +291,338 @@ export async function trainLookalike(
   hooks: TrainHooks = {},
 ): Promise<TrainResult> {
   checkOptions(options);
-  const id = checkModelId(
-    options.id ??
-      `lm_${new Date().toISOString().slice(0, 10).replaceAll('-', '')}_${crypto.randomUUID().slice(0, 8)}`,
-  );
-  const randomSeed = options.randomSeed ?? 42;
-  const minSeed = options.minSeedSize ?? 100;
-  const calShare = options.calibrationShare ?? 0.25;
-  const valShare = options.validationShare ?? 0.15;
-  const uSample = options.unlabelledSample ?? 30_000;
-  const progress = (f: number, stage: string) => hooks.progress?.(Math.min(1, Math.max(0, f)), stage);
-  const cancelled = () => {
-    if (hooks.signal?.aborted) throw new Error('training cancelled');
-  };
+  const id = checkModelId(options.id ?? newModelId());
   const { runner: db, close } = await ws.db.connect();
-  const temps: string[] = [];
+  const run: TrainingRun = {
+    ws,
+    db,
+    options,
+    settings: trainSettings(options),
+    hooks,
+    temps: [],
+    progress: (f, stage) => hooks.progress?.(Math.min(1, Math.max(0, f)), stage),
+  };
   try {
-    progress(0, 'resolving seed');
-    const r = await resolveSeeds(ws, db, options, minSeed);
-    cancelled();
-    const universe: Universe = options.universe;
-    const existingCustomers = universe === 'third_party' && (options.exclusions?.existingCustomers ?? true);
-    const optedOut = [...new Set((options.exclusions?.optedOut ?? []).map(String))].sort();
-    const explicit = [...new Set((options.exclusions?.ids ?? []).map(String))].sort();
-    const exclude = await idTable(db, 'excl', [...r.seedIds, ...r.negativeIds, ...optedOut, ...explicit]);
-    temps.push(exclude);
-
-    progress(0.03, 'staging universe');
-    let members: MemberTable | null = null;
-    const items = itemOptions(options.itemSignals);
-    if (universe === 'members') {
-      members = await memberTable(db, { asOf: options.asOf, since: options.since });
-    }
-    const uni = await stageRows(
-      db,
-      universeSql(universe, exclude, existingCustomers, members?.asOf),
-      'universe',
-    );
-    temps.push(uni.table);
-    if (uni.rows === 0) {
-      throw new InsufficientDataError(
-        `the ${universe} universe is empty after exclusions: nothing to score`,
-        'universe',
-      );
-    }
-    // Unlabelled sample: a seeded hash order, stable for the same data and seed.
-    const sample = await db.columns(
-      `SELECT id FROM ${quoteIdent(uni.table)} ORDER BY hash(id || ${randomSeed}::VARCHAR), id LIMIT ${uSample}`,
-    );
-    const unlabelledIds = ((sample.columns[0] ?? []) as string[]).sort();
-    if (members && items) members = await withItemColumns(db, members, items, options.seed, unlabelledIds);
-    const pos = new Set(r.seedIds);
-    const neg = new Set(r.negativeIds);
-    const unl = new Set(unlabelledIds);
-    const trainSet = await idTable(db, 'trainset', [...r.seedIds, ...r.negativeIds, ...unlabelledIds]);
-    temps.push(trainSet);
-    const staged = await stageRows(db, `SELECT id FROM ${quoteIdent(trainSet)}`, 'train');
-    temps.push(staged.table);
-    const ids = await allIds(db, staged.table);
-
-    progress(0.06, 'building features');
-    let spec: FeatureSpec;
-    // Members live near stores, so for a member seed "region" mostly says "is a member": the
-    // seed has no support in regions without stores, and a model that uses region ranks the
-    // universe's positives there low. Regions are left out unless asked for.
-    const useRegion = options.regionFeatures ?? !(universe === 'third_party' && r.seed.memberIds.length > 0);
-    if (universe === 'third_party') {
-      spec = await fitTpSpec(db);
-      if (!useRegion) spec = { ...spec, regions: [] };
-    } else {
-      const m = members!;
-      const uRows = Uint32Array.from(unlabelledIds, (x) => m.index.get(x)!);
-      spec = fitMemberSpec(
-        m.names,
-        m.kinds,
-        m.values,
-        uRows,
-        { asOf: m.asOf, since: m.since },
-        items?.weighting,
-        items?.halfLifeDays,
-      );
-    }
-    const source = await openRowSource(db, spec, staged, members ?? undefined);
-    const x = await source.batch(0, staged.rows);
-    await source.close();
-    cancelled();
-
-    // Role of each training row, then seeded splits of seed rows and unlabelled rows.
-    const posRows: number[] = [];
-    const unlRows: number[] = [];
-    const negRows: number[] = [];
-    ids.forEach((v, i) => {
-      if (pos.has(v)) posRows.push(i);
-      else if (neg.has(v)) negRows.push(i);
-      else if (unl.has(v)) unlRows.push(i);
-    });
-    const rng = new Rng(randomSeed, 3);
-    const pPerm = permutation(posRows.length, rng);
-    const uPerm = permutation(unlRows.length, rng);
-    const ps = splitCounts(posRows.length, calShare, valShare);
-    const us = splitCounts(unlRows.length, 0.15, 0.15);
-    const pick = (rows: number[], perm: Uint32Array, from: number, to: number) =>
-      Uint32Array.from(perm.subarray(from, to), (k) => rows[k]!).sort();
-    const pCal = pick(posRows, pPerm, 0, ps.cal);
-    const pVal = pick(posRows, pPerm, ps.cal, ps.cal + ps.val);
-    const pTrain = pick(posRows, pPerm, ps.cal + ps.val, posRows.length);
-    const uCal = pick(unlRows, uPerm, 0, us.cal);
-    const uVal = pick(unlRows, uPerm, us.cal, us.cal + us.val);
-    const uTrain = pick(unlRows, uPerm, us.cal + us.val, unlRows.length);
-    const nTrain = Uint32Array.from(negRows);
-    if (uTrain.length < 100) {
-      throw new InsufficientDataError(
-        `the universe has only ${uni.rows} rows after exclusions: too few to learn what is typical`,
-        'universe',
-      );
-    }
-    // Seed rows are outnumbered many times; weighting them up keeps gradients balanced. The
-    // calibration uses the same weighted mix, so the estimate of c stays consistent.
-    const positiveWeight = Math.max(1, Math.min(20, (0.5 * uTrain.length) / Math.max(1, pTrain.length)));
-    // Seed members over-represent store regions; weight them back to the universe's mix.
-    const selection =
-      universe === 'third_party' &&
-      r.seed.memberIds.length &&
-      useRegion &&
-      (options.selectionCorrection ?? true)
-        ? await regionWeights(db, staged.table, uni.table)
-        : null;
-    const train = concatNetworkData([
-      networkData(x, pTrain, 1, positiveWeight, normalisedWeights(selection, pTrain)),
-      networkData(x, uTrain, 0, 1),
-      ...(nTrain.length ? [networkData(x, nTrain, 0, positiveWeight)] : []),
-    ]);
-    const validation = concatNetworkData([networkData(x, pVal, 1, 1), networkData(x, uVal, 0, 1)]);
-
-    const archs = (Object.keys(DEFAULT_ARCHITECTURES) as Architecture[]).filter(
-      (a) => !options.architectures || a in options.architectures,
-    );
-    const trainer = hooks.trainer ?? defaultTrainer;
-    const candidates: (CandidateMetrics & { layers: TrainedNetwork['layers'] })[] = [];
-    let backend = '';
-    for (const [k, arch] of archs.entries()) {
-      cancelled();
-      const params: ArchitectureParams = {
-        ...DEFAULT_ARCHITECTURES[arch],
-        ...(options.architectures?.[arch] ?? {}),
-      };
-      progress(0.1 + (0.75 * k) / archs.length, `training ${arch}`);
-      const started = performance.now();
-      if (arch === 'logistic' && universe === 'members') {
-        const fit = exactLogistic(x, { pTrain, uTrain, nTrain, pVal, uVal }, validation);
-        candidates.push({
-          architecture: arch,
-          params,
-          validationAuc: fit.validationAuc[fit.bestEpoch - 1] ?? Number.NaN,
-          bestEpoch: fit.bestEpoch,
-          validationAucByEpoch: fit.validationAuc,
-          trainLoss: fit.trainLoss,
-          seconds: (performance.now() - started) / 1000,
-          penalty: { grid: [...IRLS_C_GRID], c: fit.c },
-          layers: fit.layers,
-        });
-        continue;
-      }
-      const net = await trainer(
-        train,
-        validation,
-        {
-          hidden: params.hidden,
-          epochs: params.epochs,
-          batchSize: params.batchSize,
-          learningRate: params.learningRate,
-          l2: params.l2,
-          seed: randomSeed + k,
-          ...(options.backend ? { backend: options.backend } : {}),
-        },
-        {
-          ...(hooks.signal ? { signal: hooks.signal } : {}),
-          progress: (f) => progress(0.1 + (0.75 * (k + f)) / archs.length, `training ${arch}`),
-        },
-      );
-      cancelled();
-      backend = net.backend;
-      candidates.push({
-        architecture: arch,
-        params,
-        validationAuc: net.validationAuc[net.bestEpoch - 1] ?? Number.NaN,
-        bestEpoch: net.bestEpoch,
-        validationAucByEpoch: net.validationAuc,
-        trainLoss: net.trainLoss,
-        seconds: (performance.now() - started) / 1000,
-        layers: net.layers,
-      });
-    }
-    const sorted = [...candidates].sort((a, b) => b.validationAuc - a.validationAuc);
-    let chosen = sorted[0]!;
-    const logistic = candidates.find((c) => c.architecture === 'logistic');
-    if (logistic && chosen !== logistic && chosen.validationAuc - logistic.validationAuc < TIE_AUC)
-      chosen = logistic;
-    const model: PortableModel = {
-      format: 'lookalike-portable/1',
-      architecture: chosen.architecture,
-      spec,
-      layers: chosen.layers,
-    };
-
-    progress(0.88, 'calibrating');
-    const heldOut = scoreLogits(model, selectRows(x, pCal));
-    const unlabelled = scoreLogits(model, selectRows(x, uCal));
-    const valZ = scoreLogits(model, selectRows(x, pVal));
-    const valU = scoreLogits(model, selectRows(x, uVal));
-    const calibration: CalibrationData = {
-      heldOut,
-      heldOutWeights: normalisedWeights(selection, pCal),
-      unlabelled,
-      delta: 0.1,
-      replicates: options.bootstrap ?? 300,
-      seed: randomSeed,
-      confidence: options.confidence ?? 0.95,
-    };
-    const cal = buildCalibration(calibration);
-    const totalMembers = await scalar(db, 'SELECT count(*) FROM members');
-    const seedSize = r.seed.memberIds.length + r.seed.tpIds.length;
-    const base = {
-      kind: r.seed.kind,
-      seedSize,
-      matched: r.seedIds.length,
-      matchRate:
-        universe === 'third_party' && r.seed.memberIds.length
-          ? r.linkedMembers / r.seed.memberIds.length
-          : null,
-      negatives: r.negativeIds.length,
-      shareOfMembers: r.seed.memberIds.length && totalMembers ? r.seed.memberIds.length / totalMembers : null,
-      distinctiveness: chosen.penalty ? chosen.validationAuc : auc(valZ, valU),
-      estimatedPositiveShare: cal.summary.positiveShare,
-    };
-    const diagnostics: SeedDiagnostics = { ...base, warnings: warningsFor(base, minSeed) };
-    const fingerprint = await dataFingerprint(db, universe);
-    const manifest = {
-      kind: 'lookalike' as const,
-      version: MODEL_VERSION,
-      id,
-      createdAt: new Date().toISOString(),
-      universe,
-      dataFingerprint: fingerprint,
-      seed: {
-        spec: options.seed,
-        description: r.seed.description,
-        size: seedSize,
-        matched: r.seedIds.length,
-      },
-      negativeSeed: r.negative
-        ? {
-            spec: options.negativeSeed!,
-            description: r.negative.description,
-            size: r.negative.memberIds.length + r.negative.tpIds.length,
-            matched: r.negativeIds.length,
-          }
-        : null,
-      exclusions: {
-        existingCustomers,
-        optedOut: optedOut.length,
-        ids: explicit.length,
-        seedRows: r.seedIds.length,
-        negativeRows: r.negativeIds.length,
-      },
-      window: { asOf: universe === 'members' ? members!.asOf : null, since: options.since ?? null },
-      params: {
-        randomSeed,
-        unlabelledSample: uSample,
-        calibrationShare: calShare,
-        validationShare: valShare,
-        minSeedSize: minSeed,
-        positiveWeight,
-        selectionCorrection: selection ? ('region' as const) : ('none' as const),
-        backend,
-      },
-      training: {
-        labelledTrain: pTrain.length,
-        labelledValidation: pVal.length,
-        labelledCalibration: pCal.length,
-        unlabelledTrain: uTrain.length,
-        unlabelledValidation: uVal.length,
-        unlabelledCalibration: uCal.length,
-        negatives: nTrain.length,
-        universeSize: uni.rows,
-        features: specDim(spec),
-      },
-      architecture: chosen.architecture,
-      candidates: candidates.map(({ layers: _layers, ...c }) => c),
-      calibration: {
-        ...cal.summary,
-        seed: calibration.seed,
-        delta: calibration.delta,
-      },
-      diagnostics,
-    };
-    progress(0.95, 'publishing');
-    const files = serializeModel(manifest, model, calibration, {
-      existingCustomers,
+    const prepared = await prepareTraining(run);
+    const fitted = await fitModel(run, prepared);
+    run.progress(0.88, 'calibrating');
+    const { manifest, calibration } = await calibrateAndDescribe(run, prepared, fitted, id);
+    run.progress(0.95, 'publishing');
+    const { resolved: r, exclusions } = prepared;
+    const files = serializeModel(manifest, fitted.model, calibration, {
+      existingCustomers: exclusions.existingCustomers,
       seedIds: r.seedIds,
       negativeIds: r.negativeIds,
-      optedOut,
-      ids: explicit,
+      optedOut: exclusions.optedOut,
+      ids: exclusions.ids,
     });
     await ws.artifacts.publish(`${MODEL_PREFIX}/${id}`, files);
     const full = JSON.parse(files['manifest.json'] as string);
-    progress(1, 'done');
-    return { id, manifest: full, model, calibration };
+    run.progress(1, 'done');
+    return { id, manifest: full, model: fitted.model, calibration };
   } finally {
-    await dropTables(db, temps).catch(() => undefined);
+    await dropTables(db, run.temps).catch(() => undefined);
     close();
   }
+}
+
+/** One training run's context: its connection, settings, hooks, and the temp tables to drop. */
+interface TrainingRun {
+  ws: Workspace;
+  db: SqlRunner;
+  options: TrainLookalikeOptions;
+  settings: ReturnType<typeof trainSettings>;
+  hooks: TrainHooks;
+  temps: string[];
+  progress: (fraction: number, stage: string) => void;
+}
+
+interface Prepared {
+  resolved: Resolved;
+  exclusions: ReturnType<typeof exclusionLists>;
+  members: MemberTable | null;
+  stage: StagedTraining;
+  useRegion: boolean;
+  spec: FeatureSpec;
+  x: Csr;
+}
+
+/** Resolves the seed, stages the universe and the training rows, and builds their features. */
+async function prepareTraining(run: TrainingRun): Promise<Prepared> {
+  const { db, options, settings } = run;
+  const universe: Universe = options.universe;
+  run.progress(0, 'resolving seed');
+  const r = await resolveSeeds(run.ws, db, options, settings.minSeedSize);
+  throwIfAborted(run.hooks.signal, 'training');
+  const exclusions = exclusionLists(options);
+  const excludeTable = await idTable(db, 'excl', [
+    ...r.seedIds,
+    ...r.negativeIds,
+    ...exclusions.optedOut,
+    ...exclusions.ids,
+  ]);
+  run.temps.push(excludeTable);
+
+  run.progress(0.03, 'staging universe');
+  const items = itemOptions(options.itemSignals);
+  let members =
+    universe === 'members' ? await memberTable(db, { asOf: options.asOf, since: options.since }) : null;
+  const stage = await stageTraining(
+    db,
+    {
+      universe,
+      excludeTable,
+      existingCustomers: exclusions.existingCustomers,
+      members,
+      seedIds: r.seedIds,
+      negativeIds: r.negativeIds,
+      randomSeed: settings.randomSeed,
+      unlabelledSample: settings.unlabelledSample,
+    },
+    run.temps,
+  );
+  if (members && items)
+    members = await withItemColumns(db, members, items, options.seed, stage.unlabelledIds);
+
+  run.progress(0.06, 'building features');
+  // Members live near stores, so for a member seed "region" mostly says "is a member": the
+  // seed has no support in regions without stores, and a model that uses region ranks the
+  // universe's positives there low. Regions are left out unless asked for.
+  const useRegion = options.regionFeatures ?? !(universe === 'third_party' && r.seed.memberIds.length > 0);
+  const spec = await fitSpec(db, universe, useRegion, members, stage.unlabelledIds, items);
+  const source = await openRowSource(db, spec, stage.staged, members ?? undefined);
+  const x = await source.batch(0, stage.staged.rows);
+  await source.close();
+  throwIfAborted(run.hooks.signal, 'training');
+  return { resolved: r, exclusions, members, stage, useRegion, spec, x };
+}
+
+interface Fitted {
+  rows: TrainingRows;
+  positiveWeight: number;
+  selection: Float64Array | null;
+  candidates: Candidate[];
+  backend: string;
+  chosen: Candidate;
+  model: PortableModel;
+}
+
+/** Splits the rows, weights them, trains the candidates and keeps one. */
+async function fitModel(run: TrainingRun, p: Prepared): Promise<Fitted> {
+  const { options, settings } = run;
+  const { resolved: r, stage, x } = p;
+  const rows = splitTrainingRows(
+    stage.ids,
+    { seed: new Set(r.seedIds), negative: new Set(r.negativeIds), unlabelled: new Set(stage.unlabelledIds) },
+    { calibration: settings.calibrationShare, validation: settings.validationShare },
+    settings.randomSeed,
+  );
+  if (rows.uTrain.length < 100) {
+    throw new InsufficientDataError(
+      `the universe has only ${stage.universeRows} rows after exclusions: too few to learn what is typical`,
+      'universe',
+    );
+  }
+  // Seed rows are outnumbered many times; weighting them up keeps gradients balanced. The
+  // calibration uses the same weighted mix, so the estimate of c stays consistent.
+  const positiveWeight = Math.max(
+    1,
+    Math.min(20, (0.5 * rows.uTrain.length) / Math.max(1, rows.pTrain.length)),
+  );
+  // Seed members over-represent store regions; weight them back to the universe's mix.
+  const selection =
+    options.universe === 'third_party' &&
+    r.seed.memberIds.length &&
+    p.useRegion &&
+    (options.selectionCorrection ?? true)
+      ? await regionWeights(run.db, stage.staged.table, stage.universeTable)
+      : null;
+  const { candidates, backend } = await trainCandidates({
+    options,
+    universe: options.universe,
+    randomSeed: settings.randomSeed,
+    x,
+    rows,
+    train: concatNetworkData([
+      networkData(x, rows.pTrain, 1, positiveWeight, normalisedWeights(selection, rows.pTrain)),
+      networkData(x, rows.uTrain, 0, 1),
+      ...(rows.nTrain.length ? [networkData(x, rows.nTrain, 0, positiveWeight)] : []),
+    ]),
+    validation: concatNetworkData([networkData(x, rows.pVal, 1, 1), networkData(x, rows.uVal, 0, 1)]),
+    ...(run.hooks.trainer ? { trainer: run.hooks.trainer } : {}),
+    ...(run.hooks.signal ? { signal: run.hooks.signal } : {}),
+    progress: (f, name) => run.progress(0.1 + 0.75 * f, name),
+  });
+  const chosen = chooseCandidate(candidates);
+  const model: PortableModel = {
+    format: 'lookalike-portable/1',
+    architecture: chosen.architecture,
+    spec: p.spec,
+    layers: chosen.layers,
+  };
+  return { rows, positiveWeight, selection, candidates, backend, chosen, model };
+}
+
+/** Calibrates the chosen model on the held-out rows, then writes its diagnostics and manifest. */
+async function calibrateAndDescribe(run: TrainingRun, p: Prepared, f: Fitted, id: string) {
+  const { options, settings } = run;
+  const { resolved: r, x } = p;
+  const calibration: CalibrationData = {
+    heldOut: scoreLogits(f.model, selectRows(x, f.rows.pCal)),
+    heldOutWeights: normalisedWeights(f.selection, f.rows.pCal),
+    unlabelled: scoreLogits(f.model, selectRows(x, f.rows.uCal)),
+    delta: 0.1,
+    replicates: options.bootstrap ?? 300,
+    seed: settings.randomSeed,
+    confidence: options.confidence ?? 0.95,
+  };
+  const cal = buildCalibration(calibration);
+  const base = await diagnosticsBase(run.db, options.universe, {
+    seed: r.seed,
+    matched: r.seedIds.length,
+    linkedMembers: r.linkedMembers,
+    negatives: r.negativeIds.length,
+  });
+  const trained = {
+    ...base,
+    distinctiveness: f.chosen.penalty ? f.chosen.validationAuc : validationAuc(f.model, x, f.rows),
+    estimatedPositiveShare: cal.summary.positiveShare,
+  };
+  const manifest = buildManifest({
+    id,
+    options,
+    settings,
+    prepared: p,
+    fitted: f,
+    calibration,
+    calibrationSummary: cal.summary,
+    diagnostics: { ...trained, warnings: warningsFor(trained, settings.minSeedSize) },
+    fingerprint: await dataFingerprint(run.db, options.universe),
+  });
+  return { manifest, calibration };
+}
+
+const newModelId = () =>
+  `lm_${new Date().toISOString().slice(0, 10).replaceAll('-', '')}_${crypto.randomUUID().slice(0, 8)}`;
+
+/** The training settings with their defaults (in the manifest's `params` order). */
+function trainSettings(o: TrainLookalikeOptions) {
+  return {
+    randomSeed: o.randomSeed ?? 42,
+    unlabelledSample: o.unlabelledSample ?? 30_000,
+    calibrationShare: o.calibrationShare ?? 0.25,
+    validationShare: o.validationShare ?? 0.15,
+    minSeedSize: o.minSeedSize ?? 100,
+  };
+}
+
+/** The exclusions as sorted, de-duplicated lists; existing customers only leave a third-party universe. */
+function exclusionLists(o: TrainLookalikeOptions) {
+  return {
+    existingCustomers: o.universe === 'third_party' && (o.exclusions?.existingCustomers ?? true),
+    optedOut: [...new Set((o.exclusions?.optedOut ?? []).map(String))].sort(),
+    ids: [...new Set((o.exclusions?.ids ?? []).map(String))].sort(),
+  };
+}
+
+async function fitSpec(
+  db: SqlRunner,
+  universe: Universe,
+  useRegion: boolean,
+  members: MemberTable | null,
+  unlabelledIds: readonly string[],
+  items: ReturnType<typeof itemOptions>,
+): Promise<FeatureSpec> {
+  if (universe === 'third_party') {
+    const spec = await fitTpSpec(db);
+    return useRegion ? spec : { ...spec, regions: [] };
+  }
+  const m = members!;
+  const uRows = Uint32Array.from(unlabelledIds, (x) => m.index.get(x)!);
+  return fitMemberSpec(
+    m.names,
+    m.kinds,
+    m.values,
+    uRows,
+    { asOf: m.asOf, since: m.since },
+    items?.weighting,
+    items?.halfLifeDays,
+  );
+}
+
+/** The chosen model's AUC on the validation rows (seed against unlabelled). */
+function validationAuc(model: PortableModel, x: Csr, rows: TrainingRows): number {
+  return auc(scoreLogits(model, selectRows(x, rows.pVal)), scoreLogits(model, selectRows(x, rows.uVal)));
+}
+
+interface ManifestParts {
+  id: string;
+  options: TrainLookalikeOptions;
+  settings: ReturnType<typeof trainSettings>;
+  prepared: Prepared;
+  fitted: Fitted;
+  calibration: CalibrationData;
+  calibrationSummary: ReturnType<typeof buildCalibration>['summary'];
+  diagnostics: SeedDiagnostics;
+  fingerprint: string;
+}
+
+function buildManifest(p: ManifestParts) {
+  const { options, settings } = p;
+  const { resolved: r, exclusions } = p.prepared;
+  const { rows } = p.fitted;
+  return {
+    kind: 'lookalike' as const,
+    version: MODEL_VERSION,
+    id: p.id,
+    createdAt: new Date().toISOString(),
+    universe: options.universe,
+    dataFingerprint: p.fingerprint,
+    seed: {
+      spec: options.seed,
+      description: r.seed.description,
+      size: r.seed.memberIds.length + r.seed.tpIds.length,
+      matched: r.seedIds.length,
+    },
+    negativeSeed: r.negative
+      ? {
+          spec: options.negativeSeed!,
+          description: r.negative.description,
+          size: r.negative.memberIds.length + r.negative.tpIds.length,
+          matched: r.negativeIds.length,
+        }
+      : null,
+    exclusions: {
+      existingCustomers: exclusions.existingCustomers,
+      optedOut: exclusions.optedOut.length,
+      ids: exclusions.ids.length,
+      seedRows: r.seedIds.length,
+      negativeRows: r.negativeIds.length,
+    },
+    window: {
+      asOf: options.universe === 'members' ? p.prepared.members!.asOf : null,
+      since: options.since ?? null,
+    },
+    params: {
+      ...settings,
+      positiveWeight: p.fitted.positiveWeight,
+      selectionCorrection: p.fitted.selection ? ('region' as const) : ('none' as const),
+      backend: p.fitted.backend,
+    },
+    training: {
+      labelledTrain: rows.pTrain.length,
+      labelledValidation: rows.pVal.length,
+      labelledCalibration: rows.pCal.length,
+      unlabelledTrain: rows.uTrain.length,
+      unlabelledValidation: rows.uVal.length,
+      unlabelledCalibration: rows.uCal.length,
+      negatives: rows.nTrain.length,
+      universeSize: p.prepared.stage.universeRows,
+      features: specDim(p.prepared.spec),
+    },
+    architecture: p.fitted.chosen.architecture,
+    candidates: p.fitted.candidates.map(({ layers: _layers, ...c }) => c),
+    calibration: { ...p.calibrationSummary, seed: p.calibration.seed, delta: p.calibration.delta },
+    diagnostics: p.diagnostics,
+  };
 }

@@ -12,7 +12,12 @@ import {
   trainLookalike,
   trainNetwork,
 } from '../../src/lookalike/index.ts';
-import { InsufficientDataError, InvalidInputError, NotFoundError } from '../../src/schema/index.ts';
+import {
+  CancelledError,
+  InsufficientDataError,
+  InvalidInputError,
+  NotFoundError,
+} from '../../src/schema/index.ts';
 import { runSegmentation } from '../../src/segment/index.ts';
 import { personaMembers, type SampleWs, sampleWorkspace } from './helpers.ts';
 
@@ -202,7 +207,8 @@ describe('seed diagnostics and long-work hooks', () => {
         },
       },
     );
-    await expect(run).rejects.toThrow('training cancelled');
+    await expect(run).rejects.toThrow(CancelledError);
+    await expect(run).rejects.toThrow('training was cancelled');
     expect(stages.slice(0, 3)).toEqual(['resolving seed', 'staging universe', 'building features']);
   });
 });
