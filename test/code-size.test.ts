@@ -15,7 +15,6 @@ const MAX = 80;
 const LONG = new Map<string, number>([
   ['lookalike/backtest.ts#runBacktest', 142],
   ['needs/model/train.ts#trainNeedClassifier', 143],
-  ['lookalike/seeds.ts#resolveSeed', 132],
   ['lookalike/tf-train.ts#trainNetwork', 117],
   ['needs/livedoor/livedoor.ts#trainLivedoor', 106],
   // the k-means Lloyd iteration: one hot loop over typed arrays, kept in one frame

@@ -133,85 +133,10 @@ export async function resolveSeed(
         description: `segment ${spec.segmentId} of segmentation ${spec.segmentationId}`,
       };
     }
-    case 'purchase': {
-      const since = day(spec.since, `${field}.since`);
-      const until = day(spec.until, `${field}.until`) ?? context.asOf;
-      if (context.asOf && until && until > context.asOf) {
-        throw new InvalidInputError(
-          `${field}.until (${until}) is after asOf (${context.asOf}): the seed would use purchases the features cannot see`,
-          `${field}.until`,
-        );
-      }
-      const match = purchaseMatch(spec, field);
-      const minSpend = spec.minSpend ?? 0;
-      if (!Number.isFinite(minSpend) || minSpend < 0) {
-        throw new InvalidInputError(
-          `${field}.minSpend must be a number >= 0, got ${spec.minSpend}`,
-          `${field}.minSpend`,
-        );
-      }
-      const ids = await memberColumn(
-        db,
-        `SELECT t.member_id FROM transactions t LEFT JOIN products p ON p.product_id = t.product_id
-         WHERE t.member_id IS NOT NULL AND (${match.join(' OR ')})${windowSql(since, until)}
-         GROUP BY t.member_id HAVING sum(t.amount) > 0 AND sum(t.amount) >= ${minSpend}`,
-      );
-      const what = [
-        spec.nameContains ? `name contains "${spec.nameContains}"` : '',
-        spec.productIds?.length ? `${spec.productIds.length} products` : '',
-        spec.categories?.length ? `categories ${spec.categories.join(', ')}` : '',
-      ]
-        .filter(Boolean)
-        .join(' or ');
-      return {
-        kind: spec.kind,
-        memberIds: ids,
-        tpIds: [],
-        description: `members who bought ${what}${since ? ` from ${since}` : ''}${until ? ` before ${until}` : ''}${minSpend ? ` spending at least ${minSpend}` : ''}`,
-      };
-    }
-    case 'top_value': {
-      const since = day(spec.since, `${field}.since`);
-      const until = day(spec.until, `${field}.until`) ?? context.asOf;
-      // Without this a top-value seed could rank members by spend the features never see (a
-      // backtest of one measured AUC 0.997): the seed must be as of the same day as the features.
-      if (context.asOf && until && until > context.asOf) {
-        throw new InvalidInputError(
-          `${field}.until (${until}) is after asOf (${context.asOf}): the seed would use sales the features cannot see`,
-          `${field}.until`,
-        );
-      }
-      if (spec.count === undefined && spec.share === undefined) {
-        throw new InvalidInputError(`a top_value ${field} needs count or share`, field);
-      }
-      if (spec.count !== undefined && (!Number.isInteger(spec.count) || spec.count < 1)) {
-        throw new InvalidInputError(
-          `${field}.count must be a whole number >= 1, got ${spec.count}`,
-          `${field}.count`,
-        );
-      }
-      if (spec.share !== undefined && !(spec.share > 0 && spec.share <= 1)) {
-        throw new InvalidInputError(`${field}.share must be in (0, 1], got ${spec.share}`, `${field}.share`);
-      }
-      const buyers = await scalar(
-        db,
-        `SELECT count(*) FROM (SELECT member_id FROM transactions t WHERE member_id IS NOT NULL${windowSql(since, until)}
-         GROUP BY member_id HAVING sum(amount) > 0)`,
-      );
-      const n = spec.count ?? Math.max(1, Math.round(buyers * spec.share!));
-      const ids = await memberColumn(
-        db,
-        `SELECT member_id FROM (SELECT member_id, sum(amount) AS v FROM transactions t
-           WHERE member_id IS NOT NULL${windowSql(since, until)} GROUP BY member_id HAVING sum(amount) > 0)
-         ORDER BY v DESC, member_id LIMIT ${n}`,
-      );
-      return {
-        kind: spec.kind,
-        memberIds: ids,
-        tpIds: [],
-        description: `top ${n} members by net sales${since ? ` from ${since}` : ''}${until ? ` before ${until}` : ''}`,
-      };
-    }
+    case 'purchase':
+      return purchaseSeed(db, spec, field, context.asOf);
+    case 'top_value':
+      return topValueSeed(db, spec, field, context.asOf);
     default: {
       const kind = (spec as { kind?: unknown }).kind;
       throw new InvalidInputError(
@@ -269,4 +194,106 @@ export async function seedUniverseIds(
   } finally {
     await dropTables(db, [temp]);
   }
+}
+
+type SeedOf<K extends SeedSpec['kind']> = Extract<SeedSpec, { kind: K }>;
+
+/**
+ * The seed's purchase window, ending at `asOf` by default. Without the check a seed could rank
+ * members by sales the features never see (a top-value backtest measured AUC 0.997): the seed
+ * must be as of the same day as the features.
+ */
+function seedWindow(
+  spec: { since?: string; until?: string },
+  field: string,
+  asOf: string | undefined,
+  what: string,
+): { since: string | undefined; until: string | undefined } {
+  const since = day(spec.since, `${field}.since`);
+  const until = day(spec.until, `${field}.until`) ?? asOf;
+  if (asOf && until && until > asOf) {
+    throw new InvalidInputError(
+      `${field}.until (${until}) is after asOf (${asOf}): the seed would use ${what} the features cannot see`,
+      `${field}.until`,
+    );
+  }
+  return { since, until };
+}
+
+const windowWords = (since: string | undefined, until: string | undefined) =>
+  `${since ? ` from ${since}` : ''}${until ? ` before ${until}` : ''}`;
+
+async function purchaseSeed(
+  db: SqlRunner,
+  spec: SeedOf<'purchase'>,
+  field: string,
+  asOf: string | undefined,
+): Promise<ResolvedSeed> {
+  const { since, until } = seedWindow(spec, field, asOf, 'purchases');
+  const match = purchaseMatch(spec, field);
+  const minSpend = spec.minSpend ?? 0;
+  if (!Number.isFinite(minSpend) || minSpend < 0) {
+    throw new InvalidInputError(
+      `${field}.minSpend must be a number >= 0, got ${spec.minSpend}`,
+      `${field}.minSpend`,
+    );
+  }
+  const ids = await memberColumn(
+    db,
+    `SELECT t.member_id FROM transactions t LEFT JOIN products p ON p.product_id = t.product_id
+     WHERE t.member_id IS NOT NULL AND (${match.join(' OR ')})${windowSql(since, until)}
+     GROUP BY t.member_id HAVING sum(t.amount) > 0 AND sum(t.amount) >= ${minSpend}`,
+  );
+  const what = [
+    spec.nameContains ? `name contains "${spec.nameContains}"` : '',
+    spec.productIds?.length ? `${spec.productIds.length} products` : '',
+    spec.categories?.length ? `categories ${spec.categories.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' or ');
+  return {
+    kind: spec.kind,
+    memberIds: ids,
+    tpIds: [],
+    description: `members who bought ${what}${windowWords(since, until)}${minSpend ? ` spending at least ${minSpend}` : ''}`,
+  };
+}
+
+async function topValueSeed(
+  db: SqlRunner,
+  spec: SeedOf<'top_value'>,
+  field: string,
+  asOf: string | undefined,
+): Promise<ResolvedSeed> {
+  const { since, until } = seedWindow(spec, field, asOf, 'sales');
+  if (spec.count === undefined && spec.share === undefined) {
+    throw new InvalidInputError(`a top_value ${field} needs count or share`, field);
+  }
+  if (spec.count !== undefined && (!Number.isInteger(spec.count) || spec.count < 1)) {
+    throw new InvalidInputError(
+      `${field}.count must be a whole number >= 1, got ${spec.count}`,
+      `${field}.count`,
+    );
+  }
+  if (spec.share !== undefined && !(spec.share > 0 && spec.share <= 1)) {
+    throw new InvalidInputError(`${field}.share must be in (0, 1], got ${spec.share}`, `${field}.share`);
+  }
+  const buyers = await scalar(
+    db,
+    `SELECT count(*) FROM (SELECT member_id FROM transactions t WHERE member_id IS NOT NULL${windowSql(since, until)}
+     GROUP BY member_id HAVING sum(amount) > 0)`,
+  );
+  const n = spec.count ?? Math.max(1, Math.round(buyers * spec.share!));
+  const ids = await memberColumn(
+    db,
+    `SELECT member_id FROM (SELECT member_id, sum(amount) AS v FROM transactions t
+       WHERE member_id IS NOT NULL${windowSql(since, until)} GROUP BY member_id HAVING sum(amount) > 0)
+     ORDER BY v DESC, member_id LIMIT ${n}`,
+  );
+  return {
+    kind: spec.kind,
+    memberIds: ids,
+    tpIds: [],
+    description: `top ${n} members by net sales${windowWords(since, until)}`,
+  };
 }
