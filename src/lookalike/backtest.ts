@@ -197,20 +197,7 @@ export async function runBacktest(
   const seed = seedAsOf(options.seed, cutoff);
   const until = addDays(cutoff, options.outcomeDays);
   const progress = (f: number, stage: string) => hooks.progress?.(f, stage);
-  {
-    const { runner, close } = await ws.db.connect();
-    try {
-      const end = await dataEnd(runner);
-      if (!end || end < until) {
-        throw new InsufficientDataError(
-          `the data end on ${end ?? '(no member transactions)'}, before the outcome window ends (${until}): choose an earlier cut-off or fewer outcomeDays`,
-          'outcomeDays',
-        );
-      }
-    } finally {
-      close();
-    }
-  }
+  await checkDataCoversOutcome(ws, until);
   const trained = await trainLookalike(
     ws,
     {
@@ -231,101 +218,152 @@ export async function runBacktest(
     const db = scored.db;
     const n = scored.size;
     const ids = await scored.idsOfRows(Uint32Array.from({ length: n }, (_, k) => k));
-    const outSeed = outcomeSeed(options.seed, cutoff, until);
-    const resolvedOutcome = await resolveSeed(db, outSeed, { universe: 'members' });
-    const outcomeIds = new Set(resolvedOutcome.memberIds);
-    const outcome = Uint8Array.from(ids, (id) => (outcomeIds.has(id) ? 1 : 0));
-    const inUniverse = outcome.reduce((s, v) => s + v, 0);
-    if (inUniverse === 0) {
-      throw new InsufficientDataError(
-        `no one in the universe (${n} customers before ${cutoff}, seed left out) had the outcome event between ${cutoff} and ${until}: nothing to backtest against`,
-        'outcomeDays',
-      );
-    }
+    const { outcome, inUniverse, description } = await outcomeOf(db, ids, options.seed, cutoff, until);
 
     progress(0.85, 'fitting the logistic baseline');
-    const products = options.baselineProducts ?? 300;
-    const base = await memberTable(db, { asOf: cutoff });
-    const vocab = await productVocabulary(db, { asOf: cutoff }, products);
-    const table = await addItemColumns(db, base, vocab.productIds);
     const seedIds = new Set(loaded.exclusions.seedIds);
-    // Fitted on every customer at the cut-off: the seed against everyone else.
-    const customers = await db.columns(
-      `SELECT DISTINCT member_id FROM transactions
-       WHERE member_id IS NOT NULL AND quantity > 0 AND ts < DATE ${quoteLiteral(cutoff)}`,
-    );
-    const fitIds = ((customers.columns[0] ?? []) as string[]).filter((id) => table.index.has(id)).sort();
-    const fitRows = fitIds.map((id) => table.index.get(id)!);
-    const fx = baselineMatrix(table, fitRows, products);
-    const y = Uint8Array.from(fitIds, (id) => (seedIds.has(id) ? 1 : 0));
-    const c = 1;
-    const fit = fitLogistic(fx.x, y, fitIds.length, fx.d, { c });
-    const fitIndex = new Map(fitIds.map((id, i) => [id, i]));
-    const uRows = ids.map((id) => {
-      const k = fitIndex.get(id);
-      if (k === undefined) throw new Error(`universe member ${id} is not a customer before ${cutoff}`);
-      return k;
-    });
-    const allScores = logisticScores(fit, fx.x, fitIds.length, fx.d);
-    const logistic = Float64Array.from(uRows, (k) => allScores[k]!);
-    const fcol = table.names.indexOf('frequency');
-    const w = table.names.length;
-    const frequency = Float64Array.from(ids, (id) => table.values[table.index.get(id)! * w + fcol]!);
+    const baseline = await baselineScores(db, ids, cutoff, options.baselineProducts ?? 300, seedIds);
 
     progress(0.95, 'scoring the rankings');
     const model = rankingMetrics(scored.logits, outcome);
     const rankers = {
       model,
       random: rankingMetrics(new Float64Array(n), outcome),
-      frequency: rankingMetrics(frequency, outcome),
-      logistic: rankingMetrics(logistic, outcome),
+      frequency: rankingMetrics(baseline.frequency, outcome),
+      logistic: rankingMetrics(baseline.logistic, outcome),
     };
     const versusLogistic = model.top.map((t, i) => ({
       share: t.share,
       ratio: t.lift / rankers.logistic.top[i]!.lift,
     }));
-    let calibration: BacktestReport['calibration'] = null;
-    if (options.statedPrecision) {
-      const sizes = BACKTEST_SHARES.map((s) => sizeOfShare(s, n));
-      const stated = options.statedPrecision(scored.sorted, loaded.calibration, sizes);
-      const points = stated.map((s, i) => {
-        const realised = model.top[i]!.precision;
-        return {
-          share: BACKTEST_SHARES[i]!,
-          size: sizes[i]!,
-          expected: s.expected,
-          ci: s.ci,
-          realised,
-          held: realised >= s.ci[0] && realised <= s.ci[1],
-        };
-      });
-      calibration = {
-        hits: points.filter((p) => p.held).length,
-        of: points.length,
-        meanWidth: points.reduce((sum, p) => sum + (p.ci[1] - p.ci[0]), 0) / points.length,
-        points,
-      };
-    }
+    const calibration = options.statedPrecision
+      ? calibrationHits(
+          options.statedPrecision(scored.sorted, loaded.calibration, backtestSizes(n)),
+          model,
+          n,
+        )
+      : null;
     progress(1, 'done');
     return {
       cutoff,
       outcomeWindow: { from: cutoff, until },
       seed: { description: trained.manifest.seed.description, members: trained.manifest.seed.matched },
-      outcome: { description: resolvedOutcome.description, inUniverse },
+      outcome: { description, inUniverse },
       modelId: trained.id,
       architecture: trained.manifest.architecture,
       universe: n,
       rankers,
       versusLogistic,
-      baseline: {
-        products: vocab.productIds.length,
-        iterations: fit.iterations,
-        converged: fit.converged,
-        c,
-      },
+      baseline: baseline.summary,
       calibration,
     };
   } finally {
     await scored.close();
   }
+}
+
+/** Which universe members had the seed's event in the outcome window (1) and which did not (0). */
+async function outcomeOf(
+  db: SqlRunner,
+  ids: readonly string[],
+  spec: BacktestSeed,
+  cutoff: string,
+  until: string,
+) {
+  const resolved = await resolveSeed(db, outcomeSeed(spec, cutoff, until), { universe: 'members' });
+  const outcomeIds = new Set(resolved.memberIds);
+  const outcome = Uint8Array.from(ids, (id) => (outcomeIds.has(id) ? 1 : 0));
+  const inUniverse = outcome.reduce((s, v) => s + v, 0);
+  if (inUniverse === 0) {
+    throw new InsufficientDataError(
+      `no one in the universe (${ids.length} customers before ${cutoff}, seed left out) had the outcome event between ${cutoff} and ${until}: nothing to backtest against`,
+      'outcomeDays',
+    );
+  }
+  return { outcome, inUniverse, description: resolved.description };
+}
+
+const backtestSizes = (n: number) => BACKTEST_SHARES.map((s) => sizeOfShare(s, n));
+
+/** The outcome window must lie inside the data, or every member looks like a non-buyer. */
+async function checkDataCoversOutcome(ws: Workspace, until: string): Promise<void> {
+  const { runner, close } = await ws.db.connect();
+  try {
+    const end = await dataEnd(runner);
+    if (!end || end < until) {
+      throw new InsufficientDataError(
+        `the data end on ${end ?? '(no member transactions)'}, before the outcome window ends (${until}): choose an earlier cut-off or fewer outcomeDays`,
+        'outcomeDays',
+      );
+    }
+  } finally {
+    close();
+  }
+}
+
+/**
+ * The two peers' scores for the universe `ids`: a plain L2 logistic regression (C = 1) on RFM
+ * plus the top `products` purchase indicators, fitted on every customer at the cut-off (the seed
+ * against everyone else), and purchase frequency alone.
+ */
+async function baselineScores(
+  db: SqlRunner,
+  ids: readonly string[],
+  cutoff: string,
+  products: number,
+  seedIds: ReadonlySet<string>,
+) {
+  const base = await memberTable(db, { asOf: cutoff });
+  const vocab = await productVocabulary(db, { asOf: cutoff }, products);
+  const table = await addItemColumns(db, base, vocab.productIds);
+  const customers = await db.columns(
+    `SELECT DISTINCT member_id FROM transactions
+     WHERE member_id IS NOT NULL AND quantity > 0 AND ts < DATE ${quoteLiteral(cutoff)}`,
+  );
+  const fitIds = ((customers.columns[0] ?? []) as string[]).filter((id) => table.index.has(id)).sort();
+  const fitRows = fitIds.map((id) => table.index.get(id)!);
+  const fx = baselineMatrix(table, fitRows, products);
+  const y = Uint8Array.from(fitIds, (id) => (seedIds.has(id) ? 1 : 0));
+  const c = 1;
+  const fit = fitLogistic(fx.x, y, fitIds.length, fx.d, { c });
+  const fitIndex = new Map(fitIds.map((id, i) => [id, i]));
+  const uRows = ids.map((id) => {
+    const k = fitIndex.get(id);
+    if (k === undefined) throw new Error(`universe member ${id} is not a customer before ${cutoff}`);
+    return k;
+  });
+  const allScores = logisticScores(fit, fx.x, fitIds.length, fx.d);
+  const fcol = table.names.indexOf('frequency');
+  const w = table.names.length;
+  return {
+    logistic: Float64Array.from(uRows, (k) => allScores[k]!),
+    frequency: Float64Array.from(ids, (id) => table.values[table.index.get(id)! * w + fcol]!),
+    summary: { products: vocab.productIds.length, iterations: fit.iterations, converged: fit.converged, c },
+  };
+}
+
+/** Whether each stated precision interval held the realised precision at the backtest's sizes. */
+function calibrationHits(
+  stated: readonly { expected: number; ci: [number, number] }[],
+  model: ReturnType<typeof rankingMetrics>,
+  n: number,
+): NonNullable<BacktestReport['calibration']> {
+  const sizes = backtestSizes(n);
+  const points = stated.map((s, i) => {
+    const realised = model.top[i]!.precision;
+    return {
+      share: BACKTEST_SHARES[i]!,
+      size: sizes[i]!,
+      expected: s.expected,
+      ci: s.ci,
+      realised,
+      held: realised >= s.ci[0] && realised <= s.ci[1],
+    };
+  });
+  return {
+    hits: points.filter((p) => p.held).length,
+    of: points.length,
+    meanWidth: points.reduce((sum, p) => sum + (p.ci[1] - p.ci[0]), 0) / points.length,
+    points,
+  };
 }
