@@ -19,7 +19,6 @@ const LONG = new Map<string, number>([
   // the k-means Lloyd iteration: one hot loop over typed arrays, kept in one frame
   ['segment/kmeans-kernels.ts#_lloyd', 106],
   ['needs/model/evaluate.ts#evaluateDecisions', 86],
-  ['lookalike/score.ts#scoreUniverse', 82],
 ]);
 
 function sourceFiles(dir: string): string[] {

@@ -3,12 +3,14 @@
  * run the kernel, and rank. Progress and cancellation between batches; IDs are looked up only
  * for the ranks a caller asks for (an audience), never for the whole universe.
  */
+import { throwIfAborted } from '../schema/index.ts';
 import type { SqlRunner, Workspace } from '../store/index.ts';
 import type { LookalikeModel } from './artifact.ts';
+import type { FeatureSpec } from './feature-spec.ts';
 import { dataFingerprint, listHash } from './fingerprint.ts';
-import { logitsRange } from './kernel.ts';
+import { logitsRange, type PortableModel } from './kernel.ts';
 import { rankDescending } from './rank.ts';
-import { idsOfRows, stageRows } from './rows.ts';
+import { idsOfRows, type StagedRows, stageRows } from './rows.ts';
 import { dropTables, idTable } from './sql.ts';
 import type { Exclusions, LongWorkHooks } from './types.ts';
 import { openRowSource, universeSql } from './universe.ts';
@@ -98,22 +100,8 @@ export async function scoreUniverse(
       'universe',
     );
     temps.push(staged.table);
-    const source = await openRowSource(db, spec, staged);
     const n = staged.rows;
-    const logits = new Float32Array(n);
-    const batch = options.batchRows ?? 500_000;
-    try {
-      for (let from = 0; from < n; from += batch) {
-        if (hooks.signal?.aborted) throw new Error('scoring cancelled');
-        const to = Math.min(n, from + batch);
-        const x = await source.batch(from, to);
-        logitsRange(model, x, logits.subarray(from, to), 0, x.rows);
-        hooks.progress?.(to / n, `scored ${to} of ${n}`);
-      }
-    } finally {
-      // The rows table stays (IDs are read from it); only the packed features go.
-      await source.close();
-    }
+    const logits = await scoreRows(db, model, spec, staged, options.batchRows ?? 500_000, hooks);
     const order = rankDescending(logits);
     const sorted = new Float32Array(n);
     for (let k = 0; k < n; k++) sorted[k] = logits[order[k]!]!;
@@ -140,4 +128,31 @@ export async function scoreUniverse(
     await release();
     throw err;
   }
+}
+
+/** The logits of every staged row, a batch of feature rows at a time. */
+async function scoreRows(
+  db: SqlRunner,
+  model: PortableModel,
+  spec: FeatureSpec,
+  staged: StagedRows,
+  batch: number,
+  hooks: LongWorkHooks,
+): Promise<Float32Array> {
+  const source = await openRowSource(db, spec, staged);
+  const n = staged.rows;
+  const logits = new Float32Array(n);
+  try {
+    for (let from = 0; from < n; from += batch) {
+      throwIfAborted(hooks.signal, 'scoring');
+      const to = Math.min(n, from + batch);
+      const x = await source.batch(from, to);
+      logitsRange(model, x, logits.subarray(from, to), 0, x.rows);
+      hooks.progress?.(to / n, `scored ${to} of ${n}`);
+    }
+  } finally {
+    // The rows table stays (IDs are read from it); only the packed features go.
+    await source.close();
+  }
+  return logits;
 }

@@ -4,7 +4,7 @@
  * shard's pass 2, then the members. The steps are the ones Queue consumers run on Cloudflare
  * (`queue.ts`), so both executors write the same files. Pure TypeScript.
  */
-import { InvalidInputError } from '../schema/index.ts';
+import { InvalidInputError, throwIfAborted } from '../schema/index.ts';
 import type { ArtifactStore } from '../store/artifacts.ts';
 import {
   assembleMembers,
@@ -77,7 +77,7 @@ async function pass(
   let done = 0;
   await Promise.all(
     msgs.map(async (m) => {
-      if (options.signal?.aborted) throw new Error('scoring cancelled');
+      throwIfAborted(options.signal, 'scoring');
       await withRetries(store, run, m, options.maxAttempts ?? 3);
       done++;
       options.onProgress?.(done / msgs.length, `pass ${m.pass}: ${done} of ${msgs.length} shards`);
