@@ -18,7 +18,6 @@ const LONG = new Map<string, number>([
   ['needs/livedoor/livedoor.ts#trainLivedoor', 106],
   // the k-means Lloyd iteration: one hot loop over typed arrays, kept in one frame
   ['segment/kmeans-kernels.ts#_lloyd', 106],
-  ['needs/model/evaluate.ts#evaluateDecisions', 86],
 ]);
 
 function sourceFiles(dir: string): string[] {

@@ -26,86 +26,93 @@ export function evaluateDecisions(
   rows: readonly CorpusRow[],
   decisions: readonly TextDecision[],
 ): NeedMetrics {
-  const k = needIds.length;
-  const tp = new Array<number>(k).fill(0);
-  const fp = new Array<number>(k).fill(0);
-  const fn = new Array<number>(k).fill(0);
-  let exact = 0;
-  let focusPairs = 0;
-  let focusHits = 0;
-  let polarityPairs = 0;
-  let polarityHits = 0;
-  let unmetGold = 0;
-  let unmetPredicted = 0;
-  let unmetHits = 0;
-  let focusReported = 0;
-  let focusReportedRight = 0;
-  rows.forEach((row, t) => {
-    const d = decisions[t]!;
-    const gold = new Set(row.labels);
-    const predicted = new Set(d.needs.map((j) => needIds[j]!));
-    let same = gold.size === predicted.size;
-    needIds.forEach((id, j) => {
-      const g = gold.has(id);
-      const p = predicted.has(id);
-      const goldUnmet = row.unmet.includes(id);
-      const predictedUnmet = p && d.unmet[j] === true;
-      if (goldUnmet) unmetGold++;
-      if (predictedUnmet) unmetPredicted++;
-      if (goldUnmet && predictedUnmet) unmetHits++;
-      if (g && p) {
-        tp[j]!++;
-        polarityPairs++;
-        if (d.unmet[j] === row.unmet.includes(id)) polarityHits++;
-      } else if (p) {
-        fp[j]!++;
-        same = false;
-      } else if (g) {
-        fn[j]!++;
-        same = false;
-      }
-    });
-    if (same) exact++;
-    for (const id of row.focus) {
-      focusPairs++;
-      const j = needIds.indexOf(id);
-      if (d.focusClause !== null && d.clauseNeeds[d.focusClause]!.includes(j)) focusHits++;
-    }
-    // Precision is counted where the labels say where the point is: texts with focus labels.
-    if (row.focus.length && d.focusClause !== null) {
-      for (const j of d.clauseNeeds[d.focusClause]!) {
-        focusReported++;
-        if (row.focus.includes(needIds[j]!)) focusReportedRight++;
-      }
-    }
-  });
+  const t = newTally(needIds.length);
+  for (const [i, row] of rows.entries()) tallyText(t, needIds, row, decisions[i]!);
   const perNeed: NeedMetric[] = needIds.map((id, j) => {
-    const precision = ratio(tp[j]!, tp[j]! + fp[j]!);
-    const recall = ratio(tp[j]!, tp[j]! + fn[j]!);
-    return { id, precision, recall, f1: f1(precision, recall), support: tp[j]! + fn[j]! };
+    const precision = ratio(t.tp[j]!, t.tp[j]! + t.fp[j]!);
+    const recall = ratio(t.tp[j]!, t.tp[j]! + t.fn[j]!);
+    return { id, precision, recall, f1: f1(precision, recall), support: t.tp[j]! + t.fn[j]! };
   });
-  const TP = tp.reduce((a, b) => a + b, 0);
-  const FP = fp.reduce((a, b) => a + b, 0);
-  const FN = fn.reduce((a, b) => a + b, 0);
-  const microPrecision = ratio(TP, TP + FP);
-  const microRecall = ratio(TP, TP + FN);
+  const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+  const microPrecision = ratio(sum(t.tp), sum(t.tp) + sum(t.fp));
+  const microRecall = ratio(sum(t.tp), sum(t.tp) + sum(t.fn));
   return {
     texts: rows.length,
     microPrecision,
     microRecall,
     microF1: f1(microPrecision, microRecall),
-    macroF1: perNeed.reduce((s, m) => s + m.f1, 0) / Math.max(1, k),
+    macroF1: perNeed.reduce((s, m) => s + m.f1, 0) / Math.max(1, needIds.length),
     perNeed,
-    exactMatch: ratio(exact, rows.length),
-    focusRecall: ratio(focusHits, focusPairs),
-    focusPairs,
-    polarityAccuracy: ratio(polarityHits, polarityPairs),
-    polarityPairs,
-    unmetRecall: ratio(unmetHits, unmetGold),
-    unmetPrecision: ratio(unmetHits, unmetPredicted),
-    unmetPairs: unmetGold,
-    focusPrecision: ratio(focusReportedRight, focusReported),
+    exactMatch: ratio(t.exact, rows.length),
+    focusRecall: ratio(t.focusHits, t.focusPairs),
+    focusPairs: t.focusPairs,
+    polarityAccuracy: ratio(t.polarityHits, t.polarityPairs),
+    polarityPairs: t.polarityPairs,
+    unmetRecall: ratio(t.unmetHits, t.unmetGold),
+    unmetPrecision: ratio(t.unmetHits, t.unmetPredicted),
+    unmetPairs: t.unmetGold,
+    focusPrecision: ratio(t.focusReportedRight, t.focusReported),
   };
+}
+
+/** The counts behind every metric: per need (tp, fp, fn) and over all texts. */
+function newTally(k: number) {
+  return {
+    tp: new Array<number>(k).fill(0),
+    fp: new Array<number>(k).fill(0),
+    fn: new Array<number>(k).fill(0),
+    exact: 0,
+    focusPairs: 0,
+    focusHits: 0,
+    polarityPairs: 0,
+    polarityHits: 0,
+    unmetGold: 0,
+    unmetPredicted: 0,
+    unmetHits: 0,
+    focusReported: 0,
+    focusReportedRight: 0,
+  };
+}
+
+type Tally = ReturnType<typeof newTally>;
+
+function tallyText(t: Tally, needIds: readonly string[], row: CorpusRow, d: TextDecision): void {
+  const gold = new Set(row.labels);
+  const predicted = new Set(d.needs.map((j) => needIds[j]!));
+  let same = gold.size === predicted.size;
+  needIds.forEach((id, j) => {
+    const g = gold.has(id);
+    const p = predicted.has(id);
+    const goldUnmet = row.unmet.includes(id);
+    const predictedUnmet = p && d.unmet[j] === true;
+    if (goldUnmet) t.unmetGold++;
+    if (predictedUnmet) t.unmetPredicted++;
+    if (goldUnmet && predictedUnmet) t.unmetHits++;
+    if (g && p) {
+      t.tp[j]!++;
+      t.polarityPairs++;
+      if (d.unmet[j] === row.unmet.includes(id)) t.polarityHits++;
+    } else if (p) {
+      t.fp[j]!++;
+      same = false;
+    } else if (g) {
+      t.fn[j]!++;
+      same = false;
+    }
+  });
+  if (same) t.exact++;
+  for (const id of row.focus) {
+    t.focusPairs++;
+    const j = needIds.indexOf(id);
+    if (d.focusClause !== null && d.clauseNeeds[d.focusClause]!.includes(j)) t.focusHits++;
+  }
+  // Precision is counted where the labels say where the point is: texts with focus labels.
+  if (row.focus.length && d.focusClause !== null) {
+    for (const j of d.clauseNeeds[d.focusClause]!) {
+      t.focusReported++;
+      if (row.focus.includes(needIds[j]!)) t.focusReportedRight++;
+    }
+  }
 }
 
 /** Metrics of a subset of rows (e.g. one adversative form of an evaluation set). */
