@@ -101,38 +101,9 @@ export async function trainNetwork(
   const backend = await initTf(params.backend);
   const rng = new Rng(params.seed, 11);
   const sizes = [train.d, ...params.hidden, 1];
-  const vars: { w: tf.Variable; b: tf.Variable }[] = [];
-  for (let l = 0; l + 1 < sizes.length; l++) {
-    const w = glorot(rng, sizes[l]!, sizes[l + 1]!);
-    vars.push({
-      w: tf.variable(tf.tensor2d(w, [sizes[l]!, sizes[l + 1]!]), true, `w${l}`),
-      b: tf.variable(tf.zeros([sizes[l + 1]!]), true, `b${l}`),
-    });
-  }
-  // One seeded shuffle fixes each batch's rows; epochs then visit the batches in seeded order.
-  const order = new Uint32Array(train.n);
-  for (let i = 0; i < train.n; i++) order[i] = i;
-  rng.shuffle(order);
-  const batches: { x: tf.Tensor2D; y: tf.Tensor1D; w: tf.Tensor1D }[] = [];
-  let totalW = 0;
-  for (let i = 0; i < train.n; i++) totalW += train.w[i]!;
-  for (let start = 0; start < train.n; start += params.batchSize) {
-    const rows = order.subarray(start, Math.min(train.n, start + params.batchSize));
-    const bx = new Float32Array(rows.length * train.d);
-    const by = new Float32Array(rows.length);
-    const bw = new Float32Array(rows.length);
-    rows.forEach((r, k) => {
-      bx.set(train.x.subarray(r * train.d, (r + 1) * train.d), k * train.d);
-      by[k] = train.y[r]!;
-      // Normalised so that each batch's loss is on the scale of a mean over the data.
-      bw[k] = (train.w[r]! * train.n) / totalW;
-    });
-    batches.push({
-      x: tf.tensor2d(bx, [rows.length, train.d]),
-      y: tf.tensor1d(by),
-      w: tf.tensor1d(bw),
-    });
-  }
+  // Weights are drawn before the batch order, from the same seeded stream.
+  const vars = initVariables(rng, sizes);
+  const batches = makeBatches(train, params.batchSize, rng);
   const optimizer = tf.train.adam(params.learningRate);
   const trainable = vars.flatMap((v) => [v.w, v.b]);
   const forward = (x: tf.Tensor2D): tf.Tensor1D => {
@@ -161,28 +132,16 @@ export async function trainNetwork(
   let bestEpoch = 0;
   try {
     for (let epoch = 0; epoch < params.epochs; epoch++) {
-      const visit = Uint32Array.from(batches.keys());
-      rng.shuffle(visit);
-      let lossSum = 0;
-      for (const k of visit) {
-        throwIfAborted(hooks.signal, 'training');
-        const b = batches[k]!;
-        const loss = optimizer.minimize(
-          () => {
-            const z = forward(b.x);
-            // Stable sigmoid cross-entropy: max(z, 0) - z*y + log(1 + exp(-|z|)).
-            const ce = tf.add(tf.sub(tf.relu(z), tf.mul(z, b.y)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
-            let total = tf.mean(tf.mul(ce, b.w)) as tf.Scalar;
-            for (const v of vars) total = tf.add(total, tf.mul(params.l2, tf.sum(tf.square(v.w))));
-            return total;
-          },
-          true,
-          trainable,
-        );
-        lossSum += loss!.dataSync()[0]!;
-        loss!.dispose();
-      }
-      trainLoss.push(lossSum / batches.length);
+      trainLoss.push(
+        runEpoch(batches, rng, hooks.signal, optimizer, trainable, (b) => {
+          const z = forward(b.x);
+          // Stable sigmoid cross-entropy: max(z, 0) - z*y + log(1 + exp(-|z|)).
+          const ce = tf.add(tf.sub(tf.relu(z), tf.mul(z, b.y)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))));
+          let total = tf.mean(tf.mul(ce, b.w)) as tf.Scalar;
+          for (const v of vars) total = tf.add(total, tf.mul(params.l2, tf.sum(tf.square(v.w))));
+          return total;
+        }),
+      );
       const layers = snapshot();
       const z = denseLogits(layers, validation.x, validation.n, validation.d);
       const a = auc(
@@ -208,4 +167,73 @@ export async function trainNetwork(
     optimizer.dispose();
   }
   return { layers: best, validationAuc, bestEpoch, trainLoss, backend };
+}
+
+type Batch = { x: tf.Tensor2D; y: tf.Tensor1D; w: tf.Tensor1D };
+
+/** One pass over the batches in a seeded order; returns the mean batch loss. */
+function runEpoch(
+  batches: readonly Batch[],
+  rng: Rng,
+  signal: AbortSignal | undefined,
+  optimizer: tf.Optimizer,
+  trainable: tf.Variable[],
+  lossOf: (b: Batch) => tf.Scalar,
+): number {
+  const visit = Uint32Array.from(batches.keys());
+  rng.shuffle(visit);
+  let lossSum = 0;
+  for (const k of visit) {
+    throwIfAborted(signal, 'training');
+    const b = batches[k]!;
+    const loss = optimizer.minimize(() => lossOf(b), true, trainable);
+    lossSum += loss!.dataSync()[0]!;
+    loss!.dispose();
+  }
+  return lossSum / batches.length;
+}
+
+/** Glorot-initialised weights and zero biases for each layer of `sizes`. */
+function initVariables(rng: Rng, sizes: readonly number[]): { w: tf.Variable; b: tf.Variable }[] {
+  const vars: { w: tf.Variable; b: tf.Variable }[] = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const w = glorot(rng, sizes[l]!, sizes[l + 1]!);
+    vars.push({
+      w: tf.variable(tf.tensor2d(w, [sizes[l]!, sizes[l + 1]!]), true, `w${l}`),
+      b: tf.variable(tf.zeros([sizes[l + 1]!]), true, `b${l}`),
+    });
+  }
+  return vars;
+}
+
+/** One seeded shuffle fixes each batch's rows; epochs then visit the batches in seeded order. */
+function makeBatches(
+  train: NetworkData,
+  batchSize: number,
+  rng: Rng,
+): { x: tf.Tensor2D; y: tf.Tensor1D; w: tf.Tensor1D }[] {
+  const order = new Uint32Array(train.n);
+  for (let i = 0; i < train.n; i++) order[i] = i;
+  rng.shuffle(order);
+  const batches: { x: tf.Tensor2D; y: tf.Tensor1D; w: tf.Tensor1D }[] = [];
+  let totalW = 0;
+  for (let i = 0; i < train.n; i++) totalW += train.w[i]!;
+  for (let start = 0; start < train.n; start += batchSize) {
+    const rows = order.subarray(start, Math.min(train.n, start + batchSize));
+    const bx = new Float32Array(rows.length * train.d);
+    const by = new Float32Array(rows.length);
+    const bw = new Float32Array(rows.length);
+    rows.forEach((r, k) => {
+      bx.set(train.x.subarray(r * train.d, (r + 1) * train.d), k * train.d);
+      by[k] = train.y[r]!;
+      // Normalised so that each batch's loss is on the scale of a mean over the data.
+      bw[k] = (train.w[r]! * train.n) / totalW;
+    });
+    batches.push({
+      x: tf.tensor2d(bx, [rows.length, train.d]),
+      y: tf.tensor1d(by),
+      w: tf.tensor1d(bw),
+    });
+  }
+  return batches;
 }
