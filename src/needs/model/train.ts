@@ -2,7 +2,7 @@ import { InvalidInputError } from '../../schema/index.ts';
 import { focusClauseIndex } from '../text/clauses.ts';
 import { type PreparedText, prepareTexts } from '../text/prepare.ts';
 import type { Corpus, CorpusRow } from '../themes/corpus.ts';
-import { compileDictionary } from '../themes/dictionary.ts';
+import { type CompiledDictionary, compileDictionary } from '../themes/dictionary.ts';
 import type { Theme } from '../themes/themes.ts';
 import { kuromojiTokenizer, type Tokenizer } from '../tokenize/tokenizer.ts';
 import { decideText, NeedClassifier, rawConfidence, type TextDecision } from './classifier.ts';
@@ -285,15 +285,7 @@ export async function trainNeedClassifier(
   } = {},
 ): Promise<NeedTrainResult> {
   const started = performance.now();
-  const params: NeedTrainParams = {
-    ...DEFAULT_TRAIN_PARAMS,
-    ...options.params,
-    heads: { ...DEFAULT_TRAIN_PARAMS.heads, ...options.params?.heads },
-    features: { ...DEFAULT_TRAIN_PARAMS.features, ...options.params?.features },
-  };
-  if (!Number.isInteger(params.folds) || params.folds < 2) {
-    throw new InvalidInputError(`folds must be a whole number of at least 2, got ${params.folds}`, 'folds');
-  }
+  const params = trainParams(options.params);
   const progress = options.onProgress ?? (() => undefined);
   const needIds = theme.needs.map((n) => n.id);
   const dictionary = compileDictionary(theme);
@@ -315,8 +307,77 @@ export async function trainNeedClassifier(
 
   // Out-of-fold scores on the train split; folds come from a hash of the row id, so they do not
   // move when rows are added elsewhere in the file.
-  const oof: OofScores[] = new Array(train.length);
   const fold = train.map((e) => Math.floor(hashFraction(e.row.id) * params.folds));
+  const { oof, foldModels } = await outOfFold(train, fold, needIds, dictionary, params, progress);
+  const tuned = tuneScoring(
+    oof.map((o) => o.model),
+    oof.map((o) => o.dict),
+    train.map((e) => e.row),
+    needIds,
+  );
+  const scoring: Scoring = { ...tuned, clauseThresholds: tuneClauseThresholds(oof, train, tuned, needIds) };
+
+  progress({ stage: 'final fit', done: params.folds, total: params.folds + 1 });
+  const final = await fitModel(train, needIds, params);
+
+  const cv = crossValidate(train, fold, foldModels, dictionary, scoring, needIds);
+  const { theme: themeId, name_ja, name_en, needs, fingerprint } = theme;
+  const model: NeedModel = {
+    theme: { theme: themeId, name_ja, name_en, needs, fingerprint },
+    dictionary,
+    features: params.features,
+    vocab: final.vocab,
+    heads: final.heads,
+    scoring: { ...scoring, confidence: cv.confidence },
+    params,
+  };
+  const classifier = NeedClassifier.fromModel(model, 'unsaved');
+  const evaluate = (clf: NeedClassifier) => {
+    const scores = clf.score(test.map((e) => e.prepared));
+    return evaluateDecisions(
+      needIds,
+      test.map((e) => e.row),
+      test.map((e, i) => clf.decide(e.prepared, scores[i]!)),
+    );
+  };
+  progress({ stage: 'done', done: params.folds + 1, total: params.folds + 1 });
+  return {
+    model,
+    classifier,
+    crossValidation: cv.metrics,
+    test: evaluate(classifier),
+    dictionaryOnlyTest: evaluate(NeedClassifier.fromDictionary(theme)),
+    corpusFingerprint: corpus.fingerprint,
+    trainTexts: train.length,
+    testTexts: test.length,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** The training parameters with their defaults; at least two folds. */
+function trainParams(given: Partial<NeedTrainParams> | undefined): NeedTrainParams {
+  const params: NeedTrainParams = {
+    ...DEFAULT_TRAIN_PARAMS,
+    ...given,
+    heads: { ...DEFAULT_TRAIN_PARAMS.heads, ...given?.heads },
+    features: { ...DEFAULT_TRAIN_PARAMS.features, ...given?.features },
+  };
+  if (!Number.isInteger(params.folds) || params.folds < 2) {
+    throw new InvalidInputError(`folds must be a whole number of at least 2, got ${params.folds}`, 'folds');
+  }
+  return params;
+}
+
+/** Each fold's model and its out-of-fold scores on the rows it held out. */
+async function outOfFold(
+  train: readonly Example[],
+  fold: readonly number[],
+  needIds: string[],
+  dictionary: CompiledDictionary,
+  params: NeedTrainParams,
+  progress: (p: TrainProgress) => void,
+): Promise<{ oof: OofScores[]; foldModels: (ScoringModel | null)[] }> {
+  const oof: OofScores[] = new Array(train.length);
   const foldModels: (ScoringModel | null)[] = [];
   for (let f = 0; f < params.folds; f++) {
     progress({ stage: 'cross-validation', done: f, total: params.folds });
@@ -342,33 +403,21 @@ export async function trainNeedClassifier(
       };
     });
   }
-  const tuned = tuneScoring(
-    oof.map((o) => o.model),
-    oof.map((o) => o.dict),
-    train.map((e) => e.row),
-    needIds,
-  );
-  const scoring: Scoring = { ...tuned, clauseThresholds: tuneClauseThresholds(oof, train, tuned, needIds) };
+  return { oof, foldModels };
+}
 
-  progress({ stage: 'final fit', done: params.folds, total: params.folds + 1 });
-  const final = await fitModel(train, needIds, params);
-  const model: NeedModel = {
-    theme: {
-      theme: theme.theme,
-      name_ja: theme.name_ja,
-      name_en: theme.name_en,
-      needs: theme.needs,
-      fingerprint: theme.fingerprint,
-    },
-    dictionary,
-    features: params.features,
-    vocab: final.vocab,
-    heads: final.heads,
-    scoring,
-    params,
-  };
-
-  // Cross-validation metrics: each fold's model on its held-out rows, with the tuned scoring.
+/**
+ * Cross-validation metrics (each fold's model on its held-out rows, with the tuned scoring) and
+ * the confidence: Platt scaling of the raw confidence against out-of-fold exact matches.
+ */
+function crossValidate(
+  train: readonly Example[],
+  fold: readonly number[],
+  foldModels: readonly (ScoringModel | null)[],
+  dictionary: CompiledDictionary,
+  scoring: Scoring,
+  needIds: string[],
+) {
   const cvDecisions: TextDecision[] = new Array(train.length);
   const cvRaw: number[] = new Array(train.length).fill(0);
   foldModels.forEach((m, f) => {
@@ -385,36 +434,14 @@ export async function trainNeedClassifier(
       cvRaw[i] = rawConfidence(scores[h]!, scoring.thresholds);
     });
   });
-  const crossValidation = evaluateDecisions(
+  const metrics = evaluateDecisions(
     needIds,
     train.map((e) => e.row),
     cvDecisions,
   );
-  // Confidence: Platt scaling of the raw confidence against out-of-fold exact matches.
   const exact = train.map((e, i) => {
     const predicted = new Set((cvDecisions[i]?.needs ?? []).map((j) => needIds[j]!));
     return predicted.size === e.row.labels.length && e.row.labels.every((id) => predicted.has(id));
   });
-  model.scoring = { ...scoring, confidence: fitPlatt(cvRaw, exact) };
-  const classifier = NeedClassifier.fromModel(model, 'unsaved');
-  const evaluate = (clf: NeedClassifier) => {
-    const scores = clf.score(test.map((e) => e.prepared));
-    return evaluateDecisions(
-      needIds,
-      test.map((e) => e.row),
-      test.map((e, i) => clf.decide(e.prepared, scores[i]!)),
-    );
-  };
-  progress({ stage: 'done', done: params.folds + 1, total: params.folds + 1 });
-  return {
-    model,
-    classifier,
-    crossValidation,
-    test: evaluate(classifier),
-    dictionaryOnlyTest: evaluate(NeedClassifier.fromDictionary(theme)),
-    corpusFingerprint: corpus.fingerprint,
-    trainTexts: train.length,
-    testTexts: test.length,
-    seconds: (performance.now() - started) / 1000,
-  };
+  return { metrics, confidence: fitPlatt(cvRaw, exact) };
 }
