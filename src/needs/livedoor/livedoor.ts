@@ -6,6 +6,7 @@ import { featureIndex, fitVocabulary, vectorize } from '../model/vectorizer.ts';
 import { normalizeText } from '../text/normalize.ts';
 import { splitSentences } from '../text/sentences.ts';
 import type { Tokenizer } from '../tokenize/tokenizer.ts';
+import type { Token } from '../types.ts';
 
 export const LIVEDOOR_CATEGORIES = [
   'dokujo-tsushin',
@@ -105,6 +106,18 @@ export const LIVEDOOR_DEFAULTS = {
   train: { seed: 42, epochs: 30, lr: 0.02, batchSize: 64, l2: 1e-5 } satisfies MulticlassParams,
 };
 
+/** News topics need every token and none of the needs-specific cues. */
+const LIVEDOOR_FEATURES: FeatureParams = {
+  ...DEFAULT_FEATURES,
+  charNgrams: null,
+  readings: false,
+  readingNgrams: null,
+  negationScope: false,
+  dictionary: false,
+  cues: false,
+  allTokens: true,
+};
+
 /**
  * Trains and tests the need pipeline's text machinery on livedoor news (9 single-label
  * classes): the same normalisation, sentence split, tokenizer, word and bigram features, TF-IDF
@@ -124,20 +137,9 @@ export async function trainLivedoor(
 ): Promise<LivedoorResult> {
   const started = performance.now();
   const maxChars = options.maxChars ?? LIVEDOOR_DEFAULTS.maxChars;
-  const params: FeatureParams = options.features ?? {
-    ...DEFAULT_FEATURES,
-    charNgrams: null,
-    readings: false,
-    readingNgrams: null,
-    negationScope: false,
-    dictionary: false,
-    cues: false,
-    allTokens: true,
-  };
+  const params = options.features ?? LIVEDOOR_FEATURES;
   const progress = options.onProgress ?? (() => undefined);
   progress('tokenizing');
-  // Title and body are tokenized apart: the title's words also count as title words (`t` prefix),
-  // because a headline says more about the section than any sentence of the body.
   const perDoc = docs.map((d) => ({
     title: splitSentences(normalizeText(d.title).text),
     body: splitSentences(normalizeText(d.body.slice(0, Math.max(0, maxChars - d.title.length))).text),
@@ -146,19 +148,7 @@ export async function trainLivedoor(
   const tokens = await options.tokenizer.tokenize(perDoc.flatMap((d) => [...d.title, ...d.body]));
   const tokenized = performance.now();
   progress('features');
-  let k = 0;
-  const features = perDoc.map((d) => {
-    const title = tokens.slice(k, k + d.title.length).flat();
-    k += d.title.length;
-    const body = tokens.slice(k, k + d.body.length).flat();
-    k += d.body.length;
-    const titleFeatures = tokenFeatures(title, '', params, false);
-    return [
-      ...titleFeatures,
-      ...titleFeatures.map((f) => `t${f}`),
-      ...tokenFeatures(body, '', params, false),
-    ];
-  });
+  const features = docFeatures(perDoc, tokens, params);
   const trainIdx = docs.map((_, i) => i).filter((i) => docs[i]!.split === 'train');
   const testIdx = docs.map((_, i) => i).filter((i) => docs[i]!.split === 'test');
   const vocab = fitVocabulary(
@@ -197,15 +187,7 @@ export async function trainLivedoor(
     confusion[docs[i]!.category]![predicted[r]!]!++;
   });
   const correct = confusion.reduce((s, row, c) => s + row[c]!, 0);
-  const perClass = LIVEDOOR_CATEGORIES.map((category, c) => {
-    const tp = confusion[c]![c]!;
-    const support = confusion[c]!.reduce((a, b) => a + b, 0);
-    const predictedC = confusion.reduce((a, row) => a + row[c]!, 0);
-    const precision = predictedC ? tp / predictedC : 0;
-    const recall = support ? tp / support : 0;
-    const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
-    return { category, precision, recall, f1, support };
-  });
+  const perClass = perClassMetrics(confusion);
   const done = performance.now();
   return {
     accuracy: correct / Math.max(1, testIdx.length),
@@ -223,4 +205,42 @@ export async function trainLivedoor(
       total: (done - started) / 1000,
     },
   };
+}
+
+/**
+ * Each document's features. Title and body are tokenized apart: the title's words also count as
+ * title words (`t` prefix), because a headline says more about the section than any sentence of
+ * the body.
+ */
+function docFeatures(
+  perDoc: readonly { title: string[]; body: string[] }[],
+  tokens: readonly Token[][],
+  params: FeatureParams,
+): string[][] {
+  let k = 0;
+  return perDoc.map((d) => {
+    const title = tokens.slice(k, k + d.title.length).flat();
+    k += d.title.length;
+    const body = tokens.slice(k, k + d.body.length).flat();
+    k += d.body.length;
+    const titleFeatures = tokenFeatures(title, '', params, false);
+    return [
+      ...titleFeatures,
+      ...titleFeatures.map((f) => `t${f}`),
+      ...tokenFeatures(body, '', params, false),
+    ];
+  });
+}
+
+/** Precision, recall and F1 of each category from the confusion matrix (rows: true, columns: predicted). */
+function perClassMetrics(confusion: readonly number[][]) {
+  return LIVEDOOR_CATEGORIES.map((category, c) => {
+    const tp = confusion[c]![c]!;
+    const support = confusion[c]!.reduce((a, b) => a + b, 0);
+    const predictedC = confusion.reduce((a, row) => a + row[c]!, 0);
+    const precision = predictedC ? tp / predictedC : 0;
+    const recall = support ? tp / support : 0;
+    const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+    return { category, precision, recall, f1, support };
+  });
 }
