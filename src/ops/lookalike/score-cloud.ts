@@ -9,20 +9,11 @@
  * Where the files go and how messages are sent are the runtime's: the CLI passes a `cloud`
  * target (a folder synced to the R2 bucket, Cloudflare's HTTP API for Queues).
  */
-import { z } from 'zod';
-import { loadLookalikeModel } from '../../lookalike/index.ts';
-import {
-  DEFAULT_SHARD_ROWS,
-  ensureSnapshot,
-  modelExclusions,
-  type QueueSenderLike,
-  type ShardMessage,
-  startCloudRun,
-} from '../../scale/index.ts';
+import { type QueueSenderLike, type ShardMessage, startCloudRun } from '../../scale/index.ts';
 import { AppError } from '../../schema/index.ts';
 import type { ArtifactStore } from '../../store/artifacts.ts';
-import { ArtifactId, IdList } from '../fields.ts';
 import { defineOp, type OpContext, wsOf } from '../operation.ts';
+import { planSnapshotRun, ScoreSnapshotInput } from './score-snapshot.ts';
 
 /** Where a Cloudflare run's files go and how its messages are sent. */
 export interface CloudTarget {
@@ -39,27 +30,8 @@ export interface CloudOpContext extends OpContext {
   cloud?: CloudTarget;
 }
 
-export const ScoreCloudInput = z
-  .object({
-    modelId: ArtifactId.meta({ description: 'the lookalike model to score its universe with' }),
-    size: z
-      .number()
-      .int()
-      .min(1)
-      .max(10_000_000)
-      .default(10_000)
-      .meta({ description: 'audience size: the members pass writes the top `size` (default 10,000)' }),
-    shardRows: z
-      .number()
-      .int()
-      .min(1_000)
-      .max(1_000_000)
-      .default(DEFAULT_SHARD_ROWS)
-      .meta({ description: 'rows per shard when the snapshot has to be built (default 250,000)' }),
-    runId: ArtifactId.optional().meta({ description: 'run id (default: a new sr_… id)' }),
-    exclusions: IdList('further IDs to leave out, on top of the model’s').optional(),
-  })
-  .strict();
+/** The same input, defaults and limits as `lookalike.scoreSnapshot`. */
+export const ScoreCloudInput = ScoreSnapshotInput;
 
 export const scoreCloudOp = defineOp({
   name: 'lookalike.scoreCloud',
@@ -79,34 +51,14 @@ export const scoreCloudOp = defineOp({
         503,
       );
     }
-    const model = await loadLookalikeModel(ws.artifacts, input.modelId);
-    ctx.progress(0, 'snapshot');
-    const { manifest, built } = await ensureSnapshot(
-      ws,
-      model.model.spec,
-      model.manifest.universe,
-      input.shardRows,
-    );
+    const { plan, snapshot } = await planSnapshotRun(ctx, input);
     ctx.progress(0.5, `uploading to ${cloud.describe}`);
-    const runId = input.runId ?? `sr_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-    const started = await startCloudRun(
-      ws.artifacts,
-      cloud.store,
-      {
-        runId,
-        snapshot: manifest,
-        model: model.model,
-        calibration: model.calibration,
-        excludedIds: await modelExclusions(ws, model, input.exclusions ?? []),
-        targetSize: input.size,
-        frontierSteps: 50,
-      },
-      cloud.queue,
-    );
+    const runId = plan.runId;
+    const started = await startCloudRun(ws.artifacts, cloud.store, plan, cloud.queue);
     return {
       runId,
       target: cloud.describe,
-      snapshot: { key: manifest.key, rows: manifest.rows, shards: manifest.shards.length, built },
+      snapshot,
       upload: started.upload,
       messages: started.messages.length,
       sent: started.sent,

@@ -19,7 +19,7 @@ import {
 import type { TaskRunner } from '../../schema/index.ts';
 import type { Workspace } from '../../store/index.ts';
 import { ArtifactId, IdList } from '../fields.ts';
-import { defineOp, wsOf } from '../operation.ts';
+import { defineOp, type OpContext, wsOf } from '../operation.ts';
 
 const Roles = ['data_scientist'] as const;
 
@@ -45,6 +45,35 @@ export const ScoreSnapshotInput = z
   })
   .strict();
 
+/**
+ * What every executor of a snapshot run starts from: the model, its snapshot (found, or built
+ * once for the data version and spec), the exclusions and the run id.
+ */
+export async function planSnapshotRun(ctx: OpContext, input: z.output<typeof ScoreSnapshotInput>) {
+  const ws = wsOf(ctx);
+  const model = await loadLookalikeModel(ws.artifacts, input.modelId);
+  ctx.progress(0, 'snapshot');
+  const { manifest, built } = await ensureSnapshot(
+    ws,
+    model.model.spec,
+    model.manifest.universe,
+    input.shardRows,
+  );
+  const runId = input.runId ?? `sr_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  return {
+    plan: {
+      runId,
+      snapshot: manifest,
+      model: model.model,
+      calibration: model.calibration,
+      excludedIds: await modelExclusions(ws, model, input.exclusions ?? []),
+      targetSize: input.size,
+      frontierSteps: 50,
+    },
+    snapshot: { key: manifest.key, rows: manifest.rows, shards: manifest.shards.length, built },
+  };
+}
+
 /** Shard steps on the worker pool (task `scale-shard`), or on this thread without one. */
 function stepsFor(ws: Workspace, runner: TaskRunner | undefined): StepRunner {
   if (!runner || !('root' in ws.artifacts)) return inProcessSteps(ws.artifacts);
@@ -62,35 +91,15 @@ export const scoreSnapshotOp = defineOp({
   long: true,
   run: async (ctx, input) => {
     const ws = wsOf(ctx);
-    const model = await loadLookalikeModel(ws.artifacts, input.modelId);
-    ctx.progress(0, 'snapshot');
-    const { manifest, built } = await ensureSnapshot(
-      ws,
-      model.model.spec,
-      model.manifest.universe,
-      input.shardRows,
-    );
-    const runId = input.runId ?? `sr_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-    const out = await scoreSnapshotLocally(
-      ws.artifacts,
-      {
-        runId,
-        snapshot: manifest,
-        model: model.model,
-        calibration: model.calibration,
-        excludedIds: await modelExclusions(ws, model, input.exclusions ?? []),
-        targetSize: input.size,
-        frontierSteps: 50,
-      },
-      stepsFor(ws, ctx.runner),
-      {
-        onProgress: (f, message) => ctx.progress(message.startsWith('pass 1') ? f / 2 : 0.5 + f / 2, message),
-        ...(ctx.signal ? { signal: ctx.signal } : {}),
-      },
-    );
+    const { plan, snapshot } = await planSnapshotRun(ctx, input);
+    const runId = plan.runId;
+    const out = await scoreSnapshotLocally(ws.artifacts, plan, stepsFor(ws, ctx.runner), {
+      onProgress: (f, message) => ctx.progress(message.startsWith('pass 1') ? f / 2 : 0.5 + f / 2, message),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
     return {
       runId,
-      snapshot: { key: manifest.key, rows: manifest.rows, shards: manifest.shards.length, built },
+      snapshot,
       scored: out.cut.scored,
       size: out.members.ids.length,
       frontier: out.cut.frontier,
