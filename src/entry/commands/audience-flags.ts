@@ -1,5 +1,4 @@
 /** Flags of `lookalike audience …` turned into operation input: targets, reach locks, ID files, conditions. */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../schema/index.ts';
 import { flagNumber } from '../cli-op.ts';
@@ -11,16 +10,6 @@ export function conditionsFlag(json: string): unknown {
   } catch {
     throw new InvalidInputError('--conditions must be a JSON list of conditions', 'conditions');
   }
-}
-
-/** IDs from a file: one per line, or a JSON array. */
-export function idsFromFile(path: string): string[] {
-  const text = readFileSync(path, 'utf8').trim();
-  if (text.startsWith('[')) return (JSON.parse(text) as unknown[]).map(String);
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean);
 }
 
 export const list = (value: string | undefined) =>

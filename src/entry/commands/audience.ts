@@ -18,7 +18,6 @@ import { fmtNumber, fmtPercent, type GlobalOptions, print, textTable } from '../
 import { registerAnalysisCommands } from './audience-analysis.ts';
 import {
   conditionsFlag,
-  idsFromFile,
   list,
   reachLockFrom,
   type TargetFlags,
@@ -26,6 +25,7 @@ import {
   targetOptions,
 } from './audience-flags.ts';
 import { registerSharesCommands } from './audience-shares.ts';
+import { idsFromFile } from './cli-inputs.ts';
 
 /** Registers `lookalike audience …`. */
 export function registerAudienceCommands(program: Command, globals: () => GlobalOptions): void {
