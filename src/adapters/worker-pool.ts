@@ -11,6 +11,11 @@ export interface WorkerPoolOptions {
   size?: number;
   /** An idle thread ends after this long, freeing what its tasks loaded (kuromoji, TF.js). */
   idleTimeoutMs?: number;
+  /**
+   * Keep every thread alive once started (a server: the first request after a quiet minute
+   * should not pay a thread's 1-2 s start). Default false.
+   */
+  keepAlive?: boolean;
 }
 
 /**
@@ -33,7 +38,7 @@ export class WorkerPool implements TaskRunner {
     this.size = options.size ?? Math.max(1, Math.min(2, availableParallelism() - 1));
     this.piscina = new Piscina({
       filename: WORKER.href,
-      minThreads: 0,
+      minThreads: options.keepAlive ? this.size : 0,
       maxThreads: this.size,
       idleTimeout: options.idleTimeoutMs ?? 60_000,
       // A thread runs one task at a time: the tasks are CPU-bound.

@@ -1,4 +1,6 @@
 import { SingleBar } from 'cli-progress';
+import { useStoredLogits } from '../lookalike/index.ts';
+import { snapshotLogits } from '../scale/index.ts';
 import { AppError } from '../schema/index.ts';
 import { resolveHome, Workspace } from '../store/index.ts';
 import { isLockConflict, readServerInfo, workspaceBusyError } from './server-info.ts';
@@ -27,6 +29,7 @@ export async function withWorkspace<T>(opts: GlobalOptions, work: (ws: Workspace
     if (!isLockConflict(err)) throw err;
     throw workspaceBusyError(home, readServerInfo(home), commandLine());
   }
+  useStoredLogits(ws, snapshotLogits(ws));
   try {
     return await work(ws);
   } finally {

@@ -93,7 +93,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   if (boot.generated) log(`  generated in ${boot.generated.seconds.toFixed(1)} s`);
   for (const r of boot.imports)
     log(`  ${r.table}: ${r.accepted.toLocaleString('en-US')} rows (${r.rejected} rejected)`);
-  const server = await buildServer(ws, options.rateLimits ? { rateLimits: options.rateLimits } : {});
+  const server = await buildServer(ws, {
+    warmPool: true,
+    ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+  });
   if (server.interrupted)
     log(`- ${server.interrupted} job(s) left unfinished by the last run were marked failed`);
   let demo: DemoArtifacts | null = null;

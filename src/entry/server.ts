@@ -6,8 +6,10 @@ import type { Context } from 'hono';
 import { folderUploads, localFiles, nodeNeedFiles, WorkerPool } from '../adapters/index.ts';
 import { type ApiApp, createApiKey, createApp, type RateLimits } from '../api/index.ts';
 import { DuckDbJobStore, type JobHandler, JobQueue, opJobs } from '../jobs/index.ts';
+import { useStoredLogits } from '../lookalike/index.ts';
 import { TokenizerPool, workspaceNeedModelsDir } from '../needs/index.ts';
 import { OPERATIONS, parseInput, refreshAudienceOp, submitDueRefreshes } from '../ops/index.ts';
+import { snapshotLogits } from '../scale/index.ts';
 import { type ApiKeyStore, ROLES, type Role } from '../schema/index.ts';
 import { DuckDbAuditLog, DuckDbKeyStore, type Workspace, writeFileAtomic } from '../store/index.ts';
 import { DEMO_DESTINATION } from './bootstrap.ts';
@@ -46,12 +48,22 @@ export const needModelsDir = (ws: Workspace) => workspaceNeedModelsDir(ws);
  */
 export async function buildServer(
   ws: Workspace,
-  options: { concurrency?: number; pool?: WorkerPool; rateLimits?: RateLimits } = {},
+  options: {
+    concurrency?: number;
+    pool?: WorkerPool;
+    rateLimits?: RateLimits;
+    /** Start the pool's threads now, load the shard scorer on each and keep them (a long-lived server). */
+    warmPool?: boolean;
+  } = {},
 ): Promise<Server> {
+  // Models on unchanged data score from a universe snapshot when one is stored.
+  useStoredLogits(ws, snapshotLogits(ws));
   const keys = await DuckDbKeyStore.open(ws.db);
   const audit = await DuckDbAuditLog.open(ws.db);
   const uploads = folderUploads(ws.tmpDir);
-  const pool = options.pool ?? new WorkerPool();
+  const pool = options.pool ?? new WorkerPool({ keepAlive: options.warmPool ?? false });
+  // In the background: a cold thread costs 1-2 s, paid now instead of by the first scoring run.
+  if (options.warmPool && !options.pool) void pool.warm(['scale-shard']).catch(() => undefined);
   const modelsDir = needModelsDir(ws);
   const tokenizers = new TokenizerPool(pool);
   const handlers: Record<string, JobHandler> = opJobs(OPERATIONS, {

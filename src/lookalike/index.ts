@@ -70,6 +70,8 @@ export { scoreUniverse } from './score.ts';
 export { LARGE_SHARE, largeShareWarning } from './seed-warnings.ts';
 export type { ResolvedSeed } from './seeds.ts';
 export { resolveSeed } from './seeds.ts';
+export type { StoredLogits } from './stored-logits.ts';
+export { storedLogitsOf, useStoredLogits } from './stored-logits.ts';
 export type { NetworkData, NetworkParams, TrainedNetwork } from './tf-train.ts';
 export { trainNetwork } from './tf-train.ts';
 export { fitTpSpec } from './tp-matrix.ts';

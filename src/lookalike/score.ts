@@ -4,7 +4,7 @@
  * for the ranks a caller asks for (an audience), never for the whole universe.
  */
 import { throwIfAborted } from '../schema/index.ts';
-import type { SqlRunner, Workspace } from '../store/index.ts';
+import { quoteIdent, type SqlRunner, type Workspace } from '../store/index.ts';
 import type { LookalikeModel } from './artifact.ts';
 import type { FeatureSpec } from './feature-spec.ts';
 import { dataFingerprint, listHash } from './fingerprint.ts';
@@ -12,7 +12,8 @@ import { logitsRange, type PortableModel } from './kernel.ts';
 import { rankDescending } from './rank.ts';
 import { idsOfRows, type StagedRows, stageRows } from './rows.ts';
 import { dropTables, idTable } from './sql.ts';
-import type { Exclusions, LongWorkHooks } from './types.ts';
+import { type StoredLogits, storedLogitsOf } from './stored-logits.ts';
+import type { Exclusions, LongWorkHooks, Universe } from './types.ts';
 import { openRowSource, universeSql } from './universe.ts';
 
 export interface ScoreUniverseOptions {
@@ -22,6 +23,11 @@ export interface ScoreUniverseOptions {
   batchRows?: number;
   /** Members universe: compute features as of this day instead of the training window. */
   asOf?: string;
+  /**
+   * Where stored rows come from (default: the source registered for the workspace with
+   * `useStoredLogits`); null always rebuilds the representation.
+   */
+  storedLogits?: StoredLogits | null;
 }
 
 /** A scored universe: logits by row, the ranking, and ID lookup for any ranks. */
@@ -101,7 +107,11 @@ export async function scoreUniverse(
     );
     temps.push(staged.table);
     const n = staged.rows;
-    const logits = await scoreRows(db, model, spec, staged, options.batchRows ?? 500_000, hooks);
+    const stored = options.storedLogits === undefined ? storedLogitsOf(ws) : options.storedLogits;
+    const whole = stored ? await stored(spec, manifest.universe, model, hooks) : null;
+    const logits = whole
+      ? await pickStored(db, manifest.universe, asOf, staged, whole)
+      : await scoreRows(db, model, spec, staged, options.batchRows ?? 500_000, hooks);
     const order = rankDescending(logits);
     const sorted = new Float32Array(n);
     for (let k = 0; k < n; k++) sorted[k] = logits[order[k]!]!;
@@ -127,6 +137,44 @@ export async function scoreUniverse(
   } catch (err) {
     await release();
     throw err;
+  }
+}
+
+/**
+ * The logits of the staged rows out of `whole`, the logits of the unfiltered universe in ID
+ * order: the staged rows are that universe minus exclusions, numbered in the same order.
+ *
+ * @throws Error when `whole` does not have one logit per universe row (a stored representation
+ * of other data).
+ */
+async function pickStored(
+  db: SqlRunner,
+  universe: Universe,
+  asOf: string | undefined,
+  staged: StagedRows,
+  whole: Float32Array,
+): Promise<Float32Array> {
+  const none = await idTable(db, 'none', []);
+  try {
+    const all = await stageRows(db, universeSql(universe, none, false, asOf), 'whole');
+    try {
+      if (all.rows !== whole.length) {
+        throw new Error(
+          `stored logits cover ${whole.length} rows, the ${universe} universe has ${all.rows}: the store does not match the data`,
+        );
+      }
+      const out = await db.columns(
+        `SELECT w.r::INTEGER FROM ${quoteIdent(staged.table)} u JOIN ${quoteIdent(all.table)} w USING (id) ORDER BY u.r`,
+      );
+      const at = (out.columns[0] ?? []) as number[];
+      const logits = new Float32Array(staged.rows);
+      for (let r = 0; r < logits.length; r++) logits[r] = whole[at[r]!]!;
+      return logits;
+    } finally {
+      await dropTables(db, [all.table]);
+    }
+  } finally {
+    await dropTables(db, [none]);
   }
 }
 

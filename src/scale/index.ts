@@ -53,3 +53,4 @@ export {
   specHash,
   writeSnapshot,
 } from './snapshot.ts';
+export { snapshotLogits } from './stored-logits.ts';

@@ -24,6 +24,24 @@ describe('WorkerPool', () => {
     await expect(pool.warm(['no-such-task'])).rejects.toThrow('unknown worker task "no-such-task"');
   });
 
+  it('keeps warmed threads past the idle timeout only when asked to', async () => {
+    const threadsAfterIdle = async (keepAlive: boolean) => {
+      const p = new WorkerPool({ size: 2, idleTimeoutMs: 50, keepAlive });
+      try {
+        const before = await p.warm(['sum-array']);
+        await new Promise((r) => setTimeout(r, 600));
+        const after = await p.warm(['sum-array']);
+        return { before, after };
+      } finally {
+        await p.close();
+      }
+    };
+    const kept = await threadsAfterIdle(true);
+    expect(kept.after).toEqual(kept.before);
+    const ended = await threadsAfterIdle(false);
+    expect(ended.after.some((id) => ended.before.includes(id))).toBe(false);
+  });
+
   it('surfaces a task error with its message', async () => {
     await expect(pool.run('fail-with', { message: 'boom' })).rejects.toThrow('boom');
     await expect(pool.run('no-such-task', {})).rejects.toThrow('unknown worker task "no-such-task"');

@@ -1,0 +1,53 @@
+/**
+ * Universe snapshots as `scoreUniverse`'s stored rows: when the workspace's current data has a
+ * snapshot for the model's spec, scoring reads its shards (3 bytes a non-zero) instead of
+ * rebuilding the representation from DuckDB joins, so a new model on unchanged data never
+ * rebuilds it, whichever path scores it (audiences, frontiers, relaxation, explanations).
+ * Nothing is built here: a snapshot costs about one rebuild, and it is built on purpose
+ * (`ensureSnapshot`, the `lookalike.scoreSnapshot` operation).
+ */
+
+import type { FeatureSpec } from '../lookalike/feature-spec.ts';
+import type { PortableModel } from '../lookalike/kernel.ts';
+import type { StoredLogits } from '../lookalike/stored-logits.ts';
+import type { LongWorkHooks, Universe } from '../lookalike/types.ts';
+import { throwIfAborted } from '../schema/index.ts';
+import type { Workspace } from '../store/index.ts';
+import { dataVersion } from './data-version.ts';
+import { shardLogits } from './shard-codec.ts';
+import { readShardCoded, readSnapshotManifest, snapshotKey } from './snapshot.ts';
+
+/**
+ * A stored-logits source over `ws`'s universe snapshots, for `useStoredLogits`.
+ *
+ * @example
+ * useStoredLogits(ws, snapshotLogits(ws));
+ */
+export function snapshotLogits(ws: Workspace): StoredLogits {
+  return async (spec: FeatureSpec, universe: Universe, model: PortableModel, hooks: LongWorkHooks) => {
+    const asOf = spec.kind === 'members' ? spec.source.asOf : '';
+    const { runner, close } = await ws.db.connect();
+    let version: string;
+    try {
+      version = (await dataVersion(runner, universe, asOf)).text;
+    } finally {
+      close();
+    }
+    const manifest = await readSnapshotManifest(ws.artifacts, snapshotKey(version, spec));
+    if (
+      !manifest ||
+      manifest.dataVersion !== version ||
+      JSON.stringify(manifest.spec) !== JSON.stringify(spec)
+    )
+      return null;
+    const logits = new Float32Array(manifest.rows);
+    for (const entry of manifest.shards) {
+      throwIfAborted(hooks.signal, 'scoring');
+      const { x } = await readShardCoded(ws.artifacts, manifest, entry.index);
+      shardLogits(model, x, logits.subarray(entry.firstRow, entry.firstRow + entry.rows));
+      const done = entry.firstRow + entry.rows;
+      hooks.progress?.(done / manifest.rows, `scored ${done} of ${manifest.rows} (snapshot ${manifest.key})`);
+    }
+    return logits;
+  };
+}
