@@ -7,7 +7,8 @@
  *    new model: `scoreUniverse` (stage, DuckDB representation rebuild, kernel, rank) + frontier +
  *    the same members' IDs;
  *  - building the snapshot, once per data version and feature spec, beside that same peer;
- *  - the local executor on all cores against the same executor on one thread.
+ *  - the local executor on all cores against the same executor on one thread;
+ *  - `scoreUniverse` (the audience path) reading the snapshot, against the same peer.
  *
  *   npx tsx bench/scale.bench.ts [smoke|full]
  *   BENCH_SCALE_SIZES=1000000 npx tsx bench/scale.bench.ts full
@@ -21,6 +22,7 @@ import {
   buildCalibration,
   type LookalikeModel,
   loadLookalikeModel,
+  type StoredLogits,
   scoreUniverse,
   trainLookalike,
 } from '../src/lookalike/index.ts';
@@ -32,6 +34,7 @@ import {
   planRun,
   SNAPSHOT_PREFIX,
   type SnapshotManifest,
+  snapshotLogits,
 } from '../src/scale/index.ts';
 import { shardCsrKey } from '../src/scale/snapshot.ts';
 import type { Workspace } from '../src/store/index.ts';
@@ -108,9 +111,17 @@ async function rescore(ws: Workspace, m: LookalikeModel, plan: Plan, pool: Worke
   return out.members.ids.length;
 }
 
-/** Today's path for a new model: rebuild the representation, score, rank, frontier, member IDs. */
-async function today(ws: Workspace, m: LookalikeModel, plan: Plan): Promise<number> {
-  const scored = await scoreUniverse(ws, m);
+/**
+ * Today's path for a new model: rebuild the representation, score, rank, frontier, member IDs.
+ * With `stored`, the same path reading a current snapshot instead (audiences, frontiers).
+ */
+async function today(
+  ws: Workspace,
+  m: LookalikeModel,
+  plan: Plan,
+  stored: StoredLogits | null = null,
+): Promise<number> {
+  const scored = await scoreUniverse(ws, m, { storedLogits: stored });
   try {
     new Frontier(scored.sorted, buildCalibration(m.calibration)).grid(200, [plan.target]);
     return (await scored.ids(0, plan.target)).length;
@@ -204,6 +215,28 @@ async function sizeRows(ws: Workspace, m: LookalikeModel, size: number, plan: Pl
         ...phases,
         [`ms: starting ${cores} cold threads (once per pool, not timed above)`]: coldMs,
       },
+    });
+    log('scoreUniverse reading the snapshot (the audience path)');
+    const storedMs = big
+      ? await timeMedian(`stored ${size}`, () => today(ws, m, plan, snapshotLogits(ws)), 3, false)
+      : (
+          await comparePair(
+            `stored ${size}`,
+            () => today(ws, m, plan, snapshotLogits(ws)),
+            () => today(ws, m, plan),
+            { rounds: 2, iterations: 1, warmup: false },
+          )
+        ).oursMs;
+    rows.push({
+      bench: 'scale',
+      scenario: `scoreUniverse + frontier + member IDs with a current snapshot: ${scenario}`,
+      ours: 'scoreUniverse reading the snapshot (stage with exclusions, shards scored in process, picked by ID), rank, frontier, member IDs',
+      oursMedianMs: storedMs,
+      peer: "today's path for a new model (the first row's peer, same run)",
+      peerMedianMs: cmp.peerMs,
+      ratio: cmp.peerMs ? storedMs / cmp.peerMs : null,
+      note: `what audiences, frontiers, relaxation and explanations pay for a new model on unchanged data; ${big ? 'median of 3 runs' : 'median of 2 runs'}, one thread`,
+      extra: { 'profiles/s': n / (storedMs / 1000) },
     });
     rows.push({
       bench: 'scale',
