@@ -26,7 +26,7 @@ import {
 } from '../lookalike/portable.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../schema/index.ts';
 import type { ArtifactStore } from '../store/artifacts.ts';
-import { column, decodeColumns, encodeColumns } from './columns-file.ts';
+import { CorruptFileError, column, decodeColumns, encodeColumns } from './columns-file.ts';
 import {
   compareIdStrings,
   concatIds,
@@ -234,7 +234,7 @@ function context(store: ArtifactStore, runId: string): Promise<RunContext> {
  */
 export async function runShardPass(store: ArtifactStore, msg: ShardMessage): Promise<boolean> {
   const key = passKey(msg.runId, msg.pass, msg.shard);
-  if ((await store.list(key)).includes(key)) return false;
+  if (intact(await store.get(key), key)) return false;
   const ctx = await context(store, msg.runId);
   if (!Number.isInteger(msg.shard) || msg.shard < 0 || msg.shard >= ctx.plan.shards) {
     throw new InvalidInputError(
@@ -245,8 +245,26 @@ export async function runShardPass(store: ArtifactStore, msg: ShardMessage): Pro
   await store.put(
     key,
     msg.pass === 1 ? await pass1(store, ctx, msg.shard) : await pass2(store, ctx, msg.shard),
+    RECOMPUTABLE,
   );
   return true;
+}
+
+/**
+ * Step results are recomputed rather than flushed to disk: a machine crash can leave one empty
+ * or cut short, and such a result counts as not done, so the step runs again.
+ */
+const RECOMPUTABLE = { durable: false } as const;
+
+function intact(bytes: Uint8Array | null, name: string): boolean {
+  if (!bytes) return false;
+  try {
+    decodeColumns(bytes, name);
+    return true;
+  } catch (err) {
+    if (err instanceof CorruptFileError) return false;
+    throw err;
+  }
 }
 
 /** Pass 1: logits (left-out rows NaN), a histogram of their keys and the exact top list. */
@@ -285,7 +303,11 @@ async function pass1(store: ArtifactStore, ctx: RunContext, index: number): Prom
   const top = topOf(keys, hist, TOP_LIST);
   // The logits first: the summary's presence marks the step done, and the merge reads only
   // summaries (a few KB each instead of a MB of logits).
-  await store.put(logitsKey(ctx.plan.runId, index), encodeColumns({ shard: index }, { logits }));
+  await store.put(
+    logitsKey(ctx.plan.runId, index),
+    encodeColumns({ shard: index }, { logits }),
+    RECOMPUTABLE,
+  );
   return encodeColumns(
     { shard: index, rows: entry.rows, scored: entry.rows - excluded, excluded },
     {
@@ -404,12 +426,13 @@ async function pass2(store: ArtifactStore, ctx: RunContext, index: number): Prom
   const cut = await readCut(store, ctx.plan.runId);
   if (!cut) throw new NotFoundError('run cut (pass 1 not merged)', ctx.plan.runId);
   const name = logitsKey(ctx.plan.runId, index);
-  const logits = column(
-    decodeColumns(await getOrThrow(store, name, 'pass 1 logits'), name),
-    'logits',
-    Float32Array,
-    name,
-  );
+  let bytes = await store.get(name);
+  if (!intact(bytes, name)) {
+    // Pass 1 rewrites logits a machine crash lost (the same logits: scoring is deterministic).
+    await pass1(store, ctx, index);
+    bytes = await getOrThrow(store, name, 'pass 1 logits');
+  }
+  const logits = column(decodeColumns(bytes!, name), 'logits', Float32Array, name);
   const keys = keysOf(logits);
   const pick: number[] = [];
   for (let i = 0; i < keys.length; i++) if (keys[i] !== 0 && keys[i]! >>> 16 >= cut.bin) pick.push(i);

@@ -3,20 +3,24 @@ import { constants } from 'node:fs';
 import { access, mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { ConflictError } from '../schema/index.ts';
-import { type ArtifactStore, checkKey, toBytes } from './artifacts.ts';
+import { type ArtifactStore, checkKey, type PutOptions, toBytes } from './artifacts.ts';
 
-/** Writes bytes to `path` durably: temp file in the same directory, fsync, rename, fsync directory. */
+/**
+ * Writes bytes to `path` durably: temp file in the same directory, fsync, rename, fsync directory.
+ * With `sync: false`, the same without the two fsyncs (atomic only against a crashed process).
+ */
 export async function writeFileAtomic(
   path: string,
   data: Uint8Array | string,
-  options: { mode?: number } = {},
+  options: { mode?: number; sync?: boolean } = {},
 ): Promise<void> {
+  const sync = options.sync ?? true;
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${randomUUID()}`;
   const handle = await open(tmp, 'w', options.mode ?? 0o666);
   try {
     await handle.writeFile(toBytes(data));
-    await handle.sync();
+    if (sync) await handle.sync();
   } finally {
     await handle.close();
   }
@@ -26,7 +30,7 @@ export async function writeFileAtomic(
     await rm(tmp, { force: true });
     throw err;
   }
-  await syncDir(dirname(path));
+  if (sync) await syncDir(dirname(path));
 }
 
 async function syncDir(dir: string): Promise<void> {
@@ -56,8 +60,8 @@ export class FsArtifactStore implements ArtifactStore {
     return join(this.root, ...checkKey(key).split('/'));
   }
 
-  async put(key: string, data: Uint8Array | string): Promise<void> {
-    await writeFileAtomic(this.path(key), data);
+  async put(key: string, data: Uint8Array | string, options: PutOptions = {}): Promise<void> {
+    await writeFileAtomic(this.path(key), data, { sync: options.durable ?? true });
   }
 
   async get(key: string): Promise<Uint8Array | null> {

@@ -11,7 +11,7 @@
  */
 
 export { appendArrow, queryArrow } from './arrow.ts';
-export type { ArtifactStore } from './artifacts.ts';
+export type { ArtifactStore, PutOptions } from './artifacts.ts';
 export { checkKey, getJson, MemoryArtifactStore, putJson, toBytes } from './artifacts.ts';
 export { createTableSql, DUCKDB_TYPES, keyTextSql, quoteIdent, quoteLiteral } from './ddl.ts';
 export type { ColumnarResult, NumericResult, Row, SqlParams, SqlRunner, SqlValue } from './duckdb.ts';

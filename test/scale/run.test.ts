@@ -21,6 +21,7 @@ import {
   inProcessSteps,
   modelExclusions,
   planRun,
+  runShardPass,
   runStatus,
   type SnapshotManifest,
   type StepRunner,
@@ -176,6 +177,29 @@ describe('sharded scoring', () => {
       await s.ws.artifacts.put(key, good);
     }
     expect(CorruptFileError.name).toBe('CorruptFileError');
+  });
+
+  it('redoes a step whose result a machine crash cut short (results are not flushed to disk)', async () => {
+    const store = s.ws.artifacts;
+    await scoreSnapshotLocally(store, await input('run_crash', 700)(), inProcessSteps(store));
+    const summary = 'scale-runs/run_crash/pass1/00001.bin';
+    const logits = 'scale-runs/run_crash/logits/00003.bin';
+    const picked = 'scale-runs/run_crash/pass2/00003.bin';
+    const before = {
+      summary: await store.get(summary),
+      logits: await store.get(logits),
+      picked: await store.get(picked),
+    };
+    expect(await runShardPass(store, { runId: 'run_crash', pass: 1, shard: 0 })).toBe(false);
+    await store.put(summary, new Uint8Array(0));
+    await store.put(logits, before.logits!.subarray(0, 100));
+    await store.delete(picked);
+    expect(await runShardPass(store, { runId: 'run_crash', pass: 1, shard: 1 })).toBe(true);
+    expect(await store.get(summary)).toEqual(before.summary);
+    // Pass 2 finds its shard's logits cut short and has pass 1 write them again first.
+    expect(await runShardPass(store, { runId: 'run_crash', pass: 2, shard: 3 })).toBe(true);
+    expect(await store.get(logits)).toEqual(before.logits);
+    expect(await store.get(picked)).toEqual(before.picked);
   });
 });
 
