@@ -40,9 +40,26 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/**
+ * UTF-16 code-unit order is UTF-8 byte order (code point order) for strings without code units
+ * from U+D800 up: only surrogate pairs sort against U+E000-U+FFFF differently. IDs are almost
+ * always ASCII, and encoding per comparison made sorting 10,000 IDs take about 0.3 s.
+ */
+const HIGH_UNITS = /[\ud800-\uffff]/;
+
 /** Byte-order comparison of two strings. */
 export function compareIdStrings(a: string, b: string): number {
+  if (!HIGH_UNITS.test(a) && !HIGH_UNITS.test(b)) return a < b ? -1 : a > b ? 1 : 0;
   return compareBytes(encoder.encode(a), encoder.encode(b));
+}
+
+/** Distinct `ids` in byte order (each string is encoded at most once). */
+export function sortIdStrings(ids: Iterable<string>): string[] {
+  const out = [...new Set(ids)];
+  if (!out.some((id) => HIGH_UNITS.test(id))) return out.sort();
+  const keyed = out.map((id) => ({ id, bytes: encoder.encode(id) }));
+  keyed.sort((x, y) => compareBytes(x.bytes, y.bytes));
+  return keyed.map((k) => k.id);
 }
 
 /** Row of `id` in a byte-sorted column, or -1. */

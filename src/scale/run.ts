@@ -35,6 +35,7 @@ import {
   gatherIds,
   type IdBytes,
   idsAt,
+  sortIdStrings,
 } from './ids-column.ts';
 import { RankedHistogram } from './ranked-histogram.ts';
 import { BINS, keysOf, logitOf } from './score-keys.ts';
@@ -149,7 +150,7 @@ export async function planRun(store: ArtifactStore, input: PlanRunInput): Promis
     ),
   );
   // Exclusions by shard: each shard holds the IDs between its first and last (byte order).
-  const sorted = [...new Set(input.excludedIds)].sort(compareIdStrings);
+  const sorted = sortIdStrings(input.excludedIds);
   let k = 0;
   for (const shard of snapshot.shards) {
     const mine: string[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/lookalike/index.ts';
-import { compareIdStrings, encodeIds, findId } from '../../src/scale/ids-column.ts';
+import { compareIdStrings, encodeIds, findId, sortIdStrings } from '../../src/scale/ids-column.ts';
 import {
   BINS,
   CorruptFileError,
@@ -82,5 +82,35 @@ describe('ID columns', () => {
     // U+FF71 (ｱ) sorts after U+1F600 in UTF-16 code units but before it in UTF-8 bytes.
     expect(ids.slice(2)).toEqual(['tp_ｱ', 'tp_😀']);
     expect(['tp_ｱ', 'tp_😀'].sort()).toEqual(['tp_😀', 'tp_ｱ']);
+  });
+
+  it('sort and compare in byte order for any mix of characters, as a per-byte reference does', () => {
+    const bytes = (x: string) => [...new TextEncoder().encode(x)];
+    const reference = (a: string, b: string) => {
+      const [x, y] = [bytes(a), bytes(b)];
+      for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
+      return x.length - y.length;
+    };
+    const alphabet = ['a', 'Z', '0', '_', 'é', 'ｱ', '東', '\ue000', '\uffee', '😀', '𠮷', '\ud7ff'];
+    let state = 7;
+    const next = () => {
+      state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return state / 2_147_483_648;
+    };
+    const word = () =>
+      Array.from(
+        { length: 1 + Math.floor(next() * 4) },
+        () => alphabet[Math.floor(next() * alphabet.length)],
+      ).join('');
+    const mixed = Array.from({ length: 400 }, word);
+    const ascii = Array.from({ length: 400 }, () => `tp_${Math.floor(next() * 1e6)}`);
+    for (const ids of [mixed, ascii, [...ascii, ...mixed]]) {
+      const expected = [...new Set(ids)].sort(reference);
+      expect(sortIdStrings([...ids, ...ids.slice(0, 50)])).toEqual(expected);
+      for (let i = 0; i + 1 < ids.length; i++)
+        expect(Math.sign(compareIdStrings(ids[i]!, ids[i + 1]!))).toBe(
+          Math.sign(reference(ids[i]!, ids[i + 1]!)),
+        );
+    }
   });
 });
