@@ -1,11 +1,11 @@
-import { dataFingerprint, loadLookalikeModel } from '../lookalike/index.ts';
+import { dataVersion, loadLookalikeModel } from '../lookalike/index.ts';
 import type { Workspace } from '../store/index.ts';
 import { openFrontier } from './create.ts';
 import type { Frontier } from './frontier.ts';
 
 export interface CachedFrontier {
   modelId: string;
-  /** Snapshot of the scored universe (model + data fingerprint), as `scoreUniverse` reports it. */
+  /** Snapshot of the scored universe (model + data version), as `scoreUniverse` reports it. */
   snapshot: string;
   frontier: Frontier;
 }
@@ -13,8 +13,8 @@ export interface CachedFrontier {
 /**
  * Frontiers of recently read models, so that reading a frontier twice does not score the whole
  * universe twice (seconds for a few hundred thousand profiles). Models are immutable; the key
- * also carries a fingerprint of the universe's tables, so an import that changes the data makes
- * the next read score again. Concurrent reads of the same key share one scoring.
+ * also carries the universe's data version (row counts and import log), so an import that
+ * changes the data makes the next read score again. Concurrent reads of the same key share one scoring.
  *
  * @example
  * const frontiers = new FrontierCache(ws);
@@ -32,7 +32,7 @@ export class FrontierCache {
   async get(modelId: string): Promise<CachedFrontier> {
     const { manifest } = await loadLookalikeModel(this.ws.artifacts, modelId);
     // createdAt: a deleted model's id can be trained again, and must not get the old frontier.
-    const key = `${modelId}|${manifest.createdAt}|${await dataFingerprint(this.ws.db, manifest.universe)}`;
+    const key = `${modelId}|${manifest.createdAt}|${(await dataVersion(this.ws.db, manifest.universe)).text}`;
     let entry = this.entries.get(key);
     if (entry) {
       // Re-insert: Map order is the eviction order, oldest first.

@@ -31,6 +31,8 @@ export type { LogisticFit, LogisticOptions } from './baseline.ts';
 export { fitLogistic, logisticScores } from './baseline.ts';
 export type { Calibration, CalibrationData, CalibrationSummary, WeightedSorted } from './calibration.ts';
 export { bestBin, buildCalibration, dkw, percentile, shareAtLeast } from './calibration.ts';
+export type { DataVersion } from './data-version.ts';
+export { dataVersion, UNIVERSE_TABLES } from './data-version.ts';
 export type { FeatureDriver, IdExplanation } from './explain.ts';
 export { explainIds, featureDrivers, rowsOfIds } from './explain.ts';
 export type {

@@ -27,6 +27,32 @@ export async function stageRows(db: SqlRunner, sourceSql: string, prefix = 'rows
   return { table, rows: await scalar(db, `SELECT count(*) FROM ${quoteIdent(table)}`) };
 }
 
+/**
+ * Like `stageRows` for `subsetSql`, a subset of `wholeSql`'s IDs, also returning each staged
+ * row's number in `wholeSql` (numbered the same way): `wholeRow[r]` is row r's row in the whole.
+ */
+export async function stageSubsetRows(
+  db: SqlRunner,
+  wholeSql: string,
+  subsetSql: string,
+  prefix = 'rows',
+): Promise<StagedRows & { wholeRows: number; wholeRow: Float64Array }> {
+  const table = tempName(prefix);
+  await db.run(
+    `CREATE TEMP TABLE ${quoteIdent(table)} AS
+     SELECT id, (row_number() OVER (ORDER BY s) - 1)::BIGINT AS r, s
+     FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1)::BIGINT AS s
+           FROM (SELECT DISTINCT id FROM (${wholeSql}) WHERE id IS NOT NULL))
+     WHERE id IN (SELECT id FROM (${subsetSql}))`,
+  );
+  const wholeRows = await scalar(
+    db,
+    `SELECT count(*) FROM (SELECT DISTINCT id FROM (${wholeSql}) WHERE id IS NOT NULL)`,
+  );
+  const wholeRow = (await db.numeric(`SELECT s FROM ${quoteIdent(table)} ORDER BY r`)).columns[0]!;
+  return { table, rows: wholeRow.length, wholeRows, wholeRow };
+}
+
 /** The IDs of rows `rs`, in the order given. */
 export async function idsOfRows(db: SqlRunner, rowsTable: string, rs: ArrayLike<number>): Promise<string[]> {
   if (rs.length === 0) return [];

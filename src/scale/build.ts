@@ -6,6 +6,7 @@
  * and feature spec; later calls find it.
  */
 import type { LookalikeModel } from '../lookalike/artifact.ts';
+import { dataVersion } from '../lookalike/data-version.ts';
 import type { FeatureSpec } from '../lookalike/feature-spec.ts';
 import { specDim } from '../lookalike/feature-spec.ts';
 import { stageRows } from '../lookalike/rows.ts';
@@ -14,7 +15,6 @@ import type { Universe } from '../lookalike/types.ts';
 import { openRowSource, universeSql } from '../lookalike/universe.ts';
 import { ConflictError } from '../schema/index.ts';
 import { quoteIdent, type Workspace } from '../store/index.ts';
-import { dataVersion } from './data-version.ts';
 import {
   DEFAULT_SHARD_ROWS,
   readSnapshotManifest,

@@ -17,8 +17,6 @@ export { ensureSnapshot, modelExclusions } from './build.ts';
 export type { CloudRunStart, HttpQueueOptions, SnapshotUpload } from './cloud-start.ts';
 export { httpQueueSender, sendStagedRun, startCloudRun, uploadSnapshot } from './cloud-start.ts';
 export { CorruptFileError, decodeColumns, encodeColumns } from './columns-file.ts';
-export type { DataVersion } from './data-version.ts';
-export { dataVersion, UNIVERSE_TABLES } from './data-version.ts';
 export type { LocalRunOptions, LocalRunResult, StepRunner } from './executor.ts';
 export { executeRun, inProcessSteps, scoreSnapshotLocally } from './executor.ts';
 export type { ConsumeOptions, MessageBatchLike, QueueMessageLike, QueueSenderLike } from './queue.ts';

@@ -14,10 +14,10 @@
  */
 import type { Csr } from '../features/csr.ts';
 import type { FeatureSpec } from '../lookalike/feature-spec.ts';
+import { hashText } from '../lookalike/hash-text.ts';
 import { NotFoundError } from '../schema/index.ts';
 import type { ArtifactStore } from '../store/artifacts.ts';
 import { CorruptFileError, column, decodeColumns, encodeColumns } from './columns-file.ts';
-import { hashText } from './hash.ts';
 import { encodeIds, type IdBytes, idAt } from './ids-column.ts';
 import { type CodedCsr, decodeShard, encodeShardColumns } from './shard-codec.ts';
 

@@ -7,13 +7,13 @@
  * (`ensureSnapshot`, the `lookalike.scoreSnapshot` operation).
  */
 
+import { dataVersion } from '../lookalike/data-version.ts';
 import type { FeatureSpec } from '../lookalike/feature-spec.ts';
 import type { PortableModel } from '../lookalike/kernel.ts';
 import type { StoredLogits } from '../lookalike/stored-logits.ts';
 import type { LongWorkHooks, Universe } from '../lookalike/types.ts';
 import { throwIfAborted } from '../schema/index.ts';
 import type { Workspace } from '../store/index.ts';
-import { dataVersion } from './data-version.ts';
 import { shardLogits } from './shard-codec.ts';
 import { readShardCoded, readSnapshotManifest, snapshotKey } from './snapshot.ts';
 

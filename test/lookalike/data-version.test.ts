@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importTable } from '../../src/ingest/index.ts';
 import type { TpFeatureSpec } from '../../src/lookalike/feature-spec.ts';
-import { dataVersion, ensureSnapshot, UNIVERSE_TABLES } from '../../src/scale/index.ts';
+import { dataVersion, UNIVERSE_TABLES } from '../../src/lookalike/index.ts';
+import { ensureSnapshot } from '../../src/scale/index.ts';
 import { type SampleWs, sampleWorkspace } from '../lookalike/helpers.ts';
 
 let s: SampleWs;

@@ -1,6 +1,6 @@
 /**
- * The data version a universe snapshot is keyed by: cheap to read at any size, and different
- * whenever a universe table's rows change. Hashing every row (the data fingerprint model
+ * The data version a universe snapshot, a scored universe and a cached frontier are keyed by:
+ * cheap to read at any size, and different whenever a universe table's rows change. Hashing every row (the data fingerprint model
  * manifests keep) took 10.4 s at 10M profiles, longer than scoring the snapshot; this reads
  * only counts and the import log.
  *
@@ -12,9 +12,9 @@
  * engine writes universe tables that way; data changed so must be re-imported (or its snapshot
  * deleted) to be seen.
  */
-import type { Universe } from '../lookalike/types.ts';
+import type { Universe } from './types.ts';
 import { quoteIdent, quoteLiteral, type SqlRunner } from '../store/index.ts';
-import { hashText } from './hash.ts';
+import { hashText } from './hash-text.ts';
 
 /** The tables each universe's rows are built from (as the data fingerprint hashes them). */
 export const UNIVERSE_TABLES: Readonly<Record<Universe, readonly string[]>> = {
