@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importTablesDirectory } from '../../src/ingest/index.ts';
+import { type LookalikeModel, loadLookalikeModel, trainLookalike } from '../../src/lookalike/index.ts';
 import { type GenerateOptions, generateSampleWorkspace } from '../../src/sample/index.ts';
 import { Workspace } from '../../src/store/index.ts';
 
@@ -64,4 +65,21 @@ export function precisionOf(s: SampleWs, ids: readonly string[], persona: string
   let hit = 0;
   for (const id of ids) if (s.tpTruth.get(id)?.persona === persona) hit++;
   return ids.length ? hit / ids.length : Number.NaN;
+}
+
+/** A logistic third-party model seeded with one persona's members (wasm backend), loaded back. */
+export async function personaModel(
+  s: SampleWs,
+  persona: string,
+  options: { randomSeed: number; bootstrap: number },
+): Promise<LookalikeModel> {
+  const trained = await trainLookalike(s.ws, {
+    universe: 'third_party',
+    backend: 'wasm',
+    bootstrap: options.bootstrap,
+    architectures: { logistic: {} },
+    seed: { kind: 'members', memberIds: personaMembers(s, persona) },
+    randomSeed: options.randomSeed,
+  });
+  return loadLookalikeModel(s.ws.artifacts, trained.id);
 }

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueFrom } from '../../src/entry/commands/cloud.ts';
-import { type LookalikeModel, loadLookalikeModel, trainLookalike } from '../../src/lookalike/index.ts';
+import type { LookalikeModel } from '../../src/lookalike/index.ts';
 import { type CloudOpContext, parseInput, scoreCloudOp } from '../../src/ops/index.ts';
 import {
   consumeShardBatch,
@@ -24,22 +24,14 @@ import {
 } from '../../src/scale/index.ts';
 import { sendAll } from '../../src/scale/queue.ts';
 import { MemoryArtifactStore } from '../../src/store/artifacts.ts';
-import { personaMembers, type SampleWs, sampleWorkspace } from '../lookalike/helpers.ts';
+import { personaModel, type SampleWs, sampleWorkspace } from '../lookalike/helpers.ts';
 
 let s: SampleWs;
 let model: LookalikeModel;
 
 beforeAll(async () => {
   s = await sampleWorkspace({ members: 1200, universe: 9_000, months: 4, seed: 11 });
-  const trained = await trainLookalike(s.ws, {
-    universe: 'third_party',
-    backend: 'wasm',
-    bootstrap: 50,
-    architectures: { logistic: {} },
-    seed: { kind: 'members', memberIds: personaMembers(s, 'busy_family') },
-    randomSeed: 5,
-  });
-  model = await loadLookalikeModel(s.ws.artifacts, trained.id);
+  model = await personaModel(s, 'busy_family', { randomSeed: 5, bootstrap: 50 });
 });
 afterAll(() => s?.cleanup());
 

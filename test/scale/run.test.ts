@@ -9,7 +9,6 @@ import { Frontier } from '../../src/audience/index.ts';
 import {
   buildCalibration,
   type LookalikeModel,
-  loadLookalikeModel,
   scoreUniverse,
   sigmoid,
   trainLookalike,
@@ -28,7 +27,7 @@ import {
   scoreSnapshotLocally,
 } from '../../src/scale/index.ts';
 import { shardCsrKey } from '../../src/scale/snapshot.ts';
-import { personaMembers, type SampleWs, sampleWorkspace } from '../lookalike/helpers.ts';
+import { personaMembers, personaModel, type SampleWs, sampleWorkspace } from '../lookalike/helpers.ts';
 
 let s: SampleWs;
 let model: LookalikeModel;
@@ -37,15 +36,7 @@ const TARGET = 1500;
 
 beforeAll(async () => {
   s = await sampleWorkspace({ members: 1500, universe: 12_000, months: 4, seed: 7 });
-  const trained = await trainLookalike(s.ws, {
-    universe: 'third_party',
-    backend: 'wasm',
-    bootstrap: 100,
-    architectures: { logistic: {} },
-    seed: { kind: 'members', memberIds: personaMembers(s, 'busy_family') },
-    randomSeed: 3,
-  });
-  model = await loadLookalikeModel(s.ws.artifacts, trained.id);
+  model = await personaModel(s, 'busy_family', { randomSeed: 3, bootstrap: 100 });
   const first = await ensureSnapshot(s.ws, model.model.spec, 'third_party', 2500);
   expect(first.built).toBe(true);
   snapshot = first.manifest;

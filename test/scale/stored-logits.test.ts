@@ -6,31 +6,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type LookalikeModel,
-  loadLookalikeModel,
   type ScoredUniverse,
   type StoredLogits,
   scoreUniverse,
   storedLogitsOf,
-  trainLookalike,
   useStoredLogits,
 } from '../../src/lookalike/index.ts';
 import { ensureSnapshot, snapshotLogits } from '../../src/scale/index.ts';
-import { personaMembers, type SampleWs, sampleWorkspace } from '../lookalike/helpers.ts';
+import { personaModel, type SampleWs, sampleWorkspace } from '../lookalike/helpers.ts';
 
 let s: SampleWs;
 let model: LookalikeModel;
 
 beforeAll(async () => {
   s = await sampleWorkspace({ members: 1200, universe: 6000, months: 4, seed: 11 });
-  const trained = await trainLookalike(s.ws, {
-    universe: 'third_party',
-    backend: 'wasm',
-    bootstrap: 50,
-    architectures: { logistic: {} },
-    seed: { kind: 'members', memberIds: personaMembers(s, 'busy_family') },
-    randomSeed: 5,
-  });
-  model = await loadLookalikeModel(s.ws.artifacts, trained.id);
+  model = await personaModel(s, 'busy_family', { randomSeed: 5, bootstrap: 50 });
 });
 afterAll(() => s?.cleanup());
 
