@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decideText } from '../../src/needs/model/classifier.ts';
 import type { TextScores } from '../../src/needs/model/score.ts';
 import type { Clause } from '../../src/needs/types.ts';
+import { clausesOf } from './helpers.ts';
 
 const clause = (text: string, adversativeBefore: boolean, adversativeAfter: boolean): Clause => ({
   text,
@@ -145,5 +146,109 @@ describe('decideText', () => {
     const d = decideText(clauses, scores([0.9, 0.1], [[0.9, 0.1]], [[0, 0]]), scoring);
     expect(d.clauseNeeds).toEqual([[0]]);
     expect(d.focusClause).toBeNull();
+  });
+});
+
+describe('decideText: the point-clause prior', () => {
+  const clauses = [clause('A', false, true), clause('B', true, false)];
+  const none: [number, number][] = [
+    [0, 0],
+    [0, 0],
+  ];
+
+  it('reports a need said in the clause after the adversative at its point-clause threshold', () => {
+    // Need 0: text 0.3 under its threshold 0.5, but 0.25 in the point clause >= its prior 0.2.
+    const s = scores(
+      [0.3, 0.1],
+      [
+        [0.1, 0.1],
+        [0.25, 0.1],
+      ],
+      none,
+    );
+    const d = decideText(clauses, s, { ...scoring, focusThresholds: [0.2, 0.5] });
+    expect(d.needs).toEqual([0]);
+    expect(d.clauseNeeds).toEqual([[], [0]]);
+    // Without the prior (older artifacts) the text threshold alone decides.
+    expect(decideText(clauses, s, scoring).needs).toEqual([]);
+    // The same score in the conceded clause does not count: only the point clause has the prior.
+    const conceded = scores(
+      [0.3, 0.1],
+      [
+        [0.25, 0.1],
+        [0.1, 0.1],
+      ],
+      none,
+    );
+    expect(decideText(clauses, conceded, { ...scoring, focusThresholds: [0.2, 0.5] }).needs).toEqual([]);
+  });
+
+  it('places a reported need in the point clause at the lower of its clause and point thresholds', () => {
+    // Need 0 reported by its text score, strongest in clause 0; 0.22 in the point clause is under
+    // the clause threshold 0.3 but reaches the prior 0.2. Need 1 is the point clause's own.
+    const s = scores(
+      [0.9, 0.9],
+      [
+        [0.9, 0.1],
+        [0.22, 0.6],
+      ],
+      none,
+    );
+    expect(decideText(clauses, s, { ...scoring, focusThresholds: [0.2, 0.5] }).clauseNeeds).toEqual([
+      [0],
+      [0, 1],
+    ]);
+    expect(decideText(clauses, s, scoring).clauseNeeds).toEqual([[0], [1]]);
+  });
+});
+
+describe('decideText: a point clause of pure praise answers the conceded need', () => {
+  /** Scores of 「場所はとるけど、それでも買ってよかった」 as a model might give them (space, taste). */
+  function praised(dictTaste: number): TextScores {
+    const s = scores(
+      [0.9, 0.6],
+      [
+        [0.8, 0.1],
+        [0.1, 0.55],
+      ],
+      [
+        [0.9, 0],
+        [0, 0],
+      ],
+    );
+    const dict = (taste: number) => ({ evidence: [[], []], scores: Float32Array.from([0, taste]) });
+    return { ...s, inputs: { features: [[], []], dict: [dict(0), dict(dictTaste)] } } as TextScores;
+  }
+
+  it('drops the taste the model read into 良かった and carries the conceded need', async () => {
+    const clauses = await clausesOf('場所はとるけど、それでも買ってよかった');
+    const d = decideText(clauses, praised(0), scoring);
+    // Hand label: space unmet, the point clause answers space; no taste.
+    expect(d.needs).toEqual([0]);
+    expect(d.clauseNeeds).toEqual([[0], [0]]);
+    expect(d.unmet).toEqual([true, false]);
+  });
+
+  it('keeps taste when the point clause names a taste word (the dictionary matches it)', async () => {
+    const clauses = await clausesOf('場所はとるけど、カリッと焼けてよかった');
+    const d = decideText(clauses, praised(0.5), scoring);
+    expect(d.needs).toEqual([0, 1]);
+    expect(d.clauseNeeds).toEqual([[0], [1]]);
+  });
+
+  it('keeps taste when the point clause is more than a verdict, even without a dictionary word', async () => {
+    // パン is a word of its own here (the test dictionary does not match it): not pure praise.
+    const clauses = await clausesOf('場所はとるけど、パンはよかった');
+    expect(decideText(clauses, praised(0), scoring).clauseNeeds).toEqual([[0], [1]]);
+  });
+});
+
+describe('decideText: the unmet threshold', () => {
+  it('marks a need unmet at the model’s tuned cut instead of 0.5', () => {
+    const clauses = [clause('A', false, false)];
+    const s = scores([0.9, 0.1], [[0.9, 0.1]], [[0.45, 0]]);
+    // 0.45 is under 0.5 (met) but at or above a cut of 0.4 (unmet).
+    expect(decideText(clauses, s, scoring).unmet).toEqual([false, false]);
+    expect(decideText(clauses, s, { ...scoring, unmetThreshold: 0.4 }).unmet).toEqual([true, false]);
   });
 });

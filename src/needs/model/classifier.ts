@@ -4,6 +4,7 @@ import { type CompiledDictionary, compileDictionary } from '../themes/dictionary
 import type { Theme } from '../themes/themes.ts';
 import type { Clause, ClauseNeed, ClauseResult, NeedResult, TextNeed } from '../types.ts';
 import type { NeedModel, Scoring, ThemeSnapshot } from './model.ts';
+import { isPurePraise } from './praise.ts';
 import { type ScoringModel, scoreTexts, type TextScores } from './score.ts';
 import { featureIndex } from './vectorizer.ts';
 
@@ -36,7 +37,7 @@ export interface TextDecision {
 export function decideText(
   clauses: readonly Clause[],
   scores: TextScores,
-  scoring: Pick<Scoring, 'thresholds' | 'clauseThresholds'>,
+  scoring: Pick<Scoring, 'thresholds' | 'clauseThresholds' | 'focusThresholds' | 'unmetThreshold'>,
 ): TextDecision {
   const { thresholds } = scoring;
   const clauseThresholds = scoring.clauseThresholds ?? thresholds;
@@ -45,32 +46,64 @@ export function decideText(
   const needs: number[] = [];
   const clauseNeeds: number[][] = Array.from({ length: n }, () => []);
   const unmet: boolean[] = new Array(k).fill(false);
+  const focusClause = focusClauseIndex(clauses);
+  const unmetAt = scoring.unmetThreshold ?? 0.5;
   for (let j = 0; j < k; j++) {
-    if (scores.text[j]! < thresholds[j]! || n === 0) continue;
+    const prior = scoring.focusThresholds?.[j];
+    const focusThreshold = Math.min(prior ?? 1, clauseThresholds[j]!);
+    // The clause after the last adversative carries the point: a need said there is reported at
+    // its own (lower) threshold even when the text score stays under the text threshold.
+    const atFocus =
+      prior !== undefined && focusClause !== null && scores.clause[focusClause * k + j]! >= prior;
+    if ((scores.text[j]! < thresholds[j]! && !atFocus) || n === 0) continue;
     needs.push(j);
     let best = 0;
     for (let c = 0; c < n; c++) {
       const s = scores.clause[c * k + j]!;
-      if (s >= clauseThresholds[j]!) clauseNeeds[c]!.push(j);
+      if (s >= (c === focusClause ? focusThreshold : clauseThresholds[j]!)) clauseNeeds[c]!.push(j);
       // Ties go to the later clause: after a contrast, the later clause carries the point.
       if (s >= scores.clause[best * k + j]!) best = c;
     }
     // A need found by the text score is always shown in at least its strongest clause.
     if (!clauseNeeds[best]!.includes(j)) clauseNeeds[best]!.push(j);
-    unmet[j] = scores.unmet[best * k + j]! >= 0.5;
+    unmet[j] = scores.unmet[best * k + j]! >= unmetAt;
   }
   // A need unmet in one clause and met in another is unmet (「唐揚げはイマイチだけど、パンはふっくら」).
   clauseNeeds.forEach((list, c) => {
-    for (const j of list) if (scores.unmet[c * k + j]! >= 0.5) unmet[j] = true;
+    for (const j of list) if (scores.unmet[c * k + j]! >= unmetAt) unmet[j] = true;
   });
-  const focusClause = focusClauseIndex(clauses);
-  // A clause after an adversative that names no need of its own answers the conceded one
-  // (「重いのは承知だが、それでも動かすのは一苦労」): it carries the needs placed there.
-  if (focusClause !== null && focusClause > 0 && clauseNeeds[focusClause]!.length === 0) {
-    clauseNeeds[focusClause]!.push(...clauseNeeds[focusClause - 1]!);
+  if (focusClause !== null && focusClause > 0) {
+    answerPraise(clauses, scores, focusClause, { needs, clauseNeeds, unmet });
+    // A clause after an adversative that names no need of its own answers the conceded one
+    // (「重いのは承知だが、それでも動かすのは一苦労」): it carries the needs placed there.
+    if (clauseNeeds[focusClause]!.length === 0)
+      clauseNeeds[focusClause]!.push(...clauseNeeds[focusClause - 1]!);
   }
   for (const list of clauseNeeds) list.sort((a, b) => a - b);
   return { needs, clauseNeeds, unmet, focusClause };
+}
+
+/**
+ * A point clause of pure praise after a conceded need (「高いけど、買ってよかった」) answers that need:
+ * the needs the model read into its praise words (taste, mostly) leave it, and leave the text too
+ * when no other clause holds them. A clause that names a need in the dictionary is not pure praise.
+ */
+function answerPraise(
+  clauses: readonly Clause[],
+  scores: TextScores,
+  focus: number,
+  decision: Pick<TextDecision, 'needs' | 'clauseNeeds' | 'unmet'>,
+): void {
+  const { needs, clauseNeeds, unmet } = decision;
+  const read = clauseNeeds[focus]!.filter((j) => !clauseNeeds[focus - 1]!.includes(j));
+  if (clauseNeeds[focus - 1]!.length === 0 || read.length === 0) return;
+  if (!isPurePraise(clauses[focus]!) || scores.inputs.dict[focus]!.scores.some((s) => s > 0)) return;
+  clauseNeeds[focus] = [];
+  for (const j of read) {
+    if (clauseNeeds.some((list) => list.includes(j))) continue;
+    needs.splice(needs.indexOf(j), 1);
+    unmet[j] = false;
+  }
 }
 
 /**
@@ -217,7 +250,7 @@ export class NeedClassifier {
           (j): ClauseNeed => ({
             id: this.theme.needs[j]!.id,
             score: round(scores.clause[ci * k + j]!),
-            polarity: scores.unmet[ci * k + j]! >= 0.5 ? 'unmet' : 'met',
+            polarity: scores.unmet[ci * k + j]! >= (this.scoring.unmetThreshold ?? 0.5) ? 'unmet' : 'met',
             evidence: this.evidence(scores, ci, j),
           }),
         ),

@@ -26,6 +26,17 @@ export interface Scoring {
    */
   clauseThresholds?: number[];
   /**
+   * Per need, the score at or above which a need is reported and placed in the clause after the
+   * last adversative (the point of a contrast), even when the text score is under its threshold.
+   * Tuned on out-of-fold text decisions; absent in older artifacts (no such prior).
+   */
+  focusThresholds?: number[];
+  /**
+   * The unmet probability at or above which a need in a clause is unmet, chosen for met/unmet
+   * accuracy on out-of-fold decisions of the train split; absent in older artifacts (0.5).
+   */
+  unmetThreshold?: number;
+  /**
    * Platt scaling of a text's raw confidence (decisiveness of its scores times the share of its
    * words the model knows) into the probability that its reported needs are exactly right,
    * fitted on out-of-fold decisions of the train split. Absent in older artifacts.

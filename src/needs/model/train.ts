@@ -11,7 +11,8 @@ import { DEFAULT_FEATURES } from './features.ts';
 import { type MilData, trainHeads } from './heads.ts';
 import type { NeedMetrics, NeedModel, NeedTrainParams, Scoring } from './model.ts';
 import { hashFraction } from './order.ts';
-import { type ClauseInputs, clauseInputs, type ScoringModel, scoreTexts } from './score.ts';
+import { type ClauseInputs, clauseInputs, type ScoringModel, scoreTexts, type TextScores } from './score.ts';
+import { type FocusSample, tuneFocusThresholds } from './tune-focus.ts';
 import { featureIndex, fitVocabulary, vectorize } from './vectorizer.ts';
 
 export const DEFAULT_TRAIN_PARAMS: NeedTrainParams = {
@@ -32,6 +33,7 @@ export const DEFAULT_TRAIN_PARAMS: NeedTrainParams = {
 };
 
 const BLEND_GRID = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
+const UNMET_GRID = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7];
 const THRESHOLD_GRID = Array.from({ length: 17 }, (_, i) => Math.round((0.05 + i * 0.05) * 100) / 100);
 
 export interface TrainProgress {
@@ -260,6 +262,52 @@ function tuneClauseThresholds(
 }
 
 /**
+ * Blend, text thresholds, clause thresholds and point-clause thresholds, in that order, each tuned
+ * on the out-of-fold scores of the train split given the ones before.
+ */
+function tuneDecisions(
+  oof: readonly OofScores[],
+  train: readonly Example[],
+  needIds: readonly string[],
+): Scoring {
+  const tuned = tuneScoring(
+    oof.map((o) => o.model),
+    oof.map((o) => o.dict),
+    train.map((e) => e.row),
+    needIds,
+  );
+  return {
+    ...tuned,
+    clauseThresholds: tuneClauseThresholds(oof, train, tuned, needIds),
+    focusThresholds: focusPrior(oof, train, tuned, needIds),
+  };
+}
+
+/** The point-clause thresholds, tuned on the out-of-fold blended scores of the train split. */
+function focusPrior(
+  oof: readonly OofScores[],
+  examples: readonly Example[],
+  scoring: Scoring,
+  needIds: readonly string[],
+): number[] {
+  const k = needIds.length;
+  const { blend } = scoring;
+  const samples: FocusSample[] = examples.map((e, t) => {
+    const o = oof[t]!;
+    const c = focusClauseIndex(e.prepared.clauses);
+    return {
+      text: needIds.map((_, j) => (1 - blend) * o.model[j]! + blend * o.dict[j]!),
+      focus:
+        c === null
+          ? null
+          : needIds.map((_, j) => (1 - blend) * o.clauseModel[c * k + j]! + blend * o.clauseDict[c]![j]!),
+      labels: e.row.labels,
+    };
+  });
+  return tuneFocusThresholds(samples, needIds, scoring.thresholds, THRESHOLD_GRID);
+}
+
+/**
  * Trains a theme's need classifier from its labelled corpus: features per clause, the need and
  * polarity heads in TensorFlow.js, then the dictionary blend and per-need thresholds tuned by
  * k-fold cross-validation on the train split, and a final fit on the whole train split. The
@@ -309,13 +357,7 @@ export async function trainNeedClassifier(
   // move when rows are added elsewhere in the file.
   const fold = train.map((e) => Math.floor(hashFraction(e.row.id) * params.folds));
   const { oof, foldModels } = await outOfFold(train, fold, needIds, dictionary, params, progress);
-  const tuned = tuneScoring(
-    oof.map((o) => o.model),
-    oof.map((o) => o.dict),
-    train.map((e) => e.row),
-    needIds,
-  );
-  const scoring: Scoring = { ...tuned, clauseThresholds: tuneClauseThresholds(oof, train, tuned, needIds) };
+  const scoring = tuneDecisions(oof, train, needIds);
 
   progress({ stage: 'final fit', done: params.folds, total: params.folds + 1 });
   const final = await fitModel(train, needIds, params);
@@ -328,7 +370,7 @@ export async function trainNeedClassifier(
     features: params.features,
     vocab: final.vocab,
     heads: final.heads,
-    scoring: { ...scoring, confidence: cv.confidence },
+    scoring: { ...scoring, unmetThreshold: cv.unmetThreshold, confidence: cv.confidence },
     params,
   };
   const classifier = NeedClassifier.fromModel(model, 'unsaved');
@@ -418,30 +460,57 @@ function crossValidate(
   scoring: Scoring,
   needIds: string[],
 ) {
-  const cvDecisions: TextDecision[] = new Array(train.length);
-  const cvRaw: number[] = new Array(train.length).fill(0);
+  const held: (TextScores | undefined)[] = new Array(train.length);
   foldModels.forEach((m, f) => {
     if (!m) return;
-    const held = train.map((_, i) => i).filter((i) => fold[i] === f);
+    const rows = train.map((_, i) => i).filter((i) => fold[i] === f);
     const scores = scoreTexts(
-      held.map((i) => train[i]!.prepared.clauses),
+      rows.map((i) => train[i]!.prepared.clauses),
       dictionary,
       m,
       scoring.blend,
     );
-    held.forEach((i, h) => {
-      cvDecisions[i] = decideText(train[i]!.prepared.clauses, scores[h]!, scoring);
-      cvRaw[i] = rawConfidence(scores[h]!, scoring.thresholds);
+    rows.forEach((i, h) => {
+      held[i] = scores[h]!;
     });
   });
-  const metrics = evaluateDecisions(
-    needIds,
-    train.map((e) => e.row),
-    cvDecisions,
+  const decide = (s: Scoring) =>
+    train.map((e, i) => {
+      const sc = held[i];
+      return sc ? decideText(e.prepared.clauses, sc, s) : undefined;
+    }) as TextDecision[];
+  const rows = train.map((e) => e.row);
+  const unmetThreshold = bestUnmetThreshold((t) =>
+    evaluateDecisions(needIds, rows, decide({ ...scoring, unmetThreshold: t })),
   );
+  const tuned: Scoring = { ...scoring, unmetThreshold };
+  const cvDecisions = decide(tuned);
+  const cvRaw = train.map((_, i) => {
+    const sc = held[i];
+    return sc ? rawConfidence(sc, scoring.thresholds) : 0;
+  });
+  const metrics = evaluateDecisions(needIds, rows, cvDecisions);
   const exact = train.map((e, i) => {
     const predicted = new Set((cvDecisions[i]?.needs ?? []).map((j) => needIds[j]!));
     return predicted.size === e.row.labels.length && e.row.labels.every((id) => predicted.has(id));
   });
-  return { metrics, confidence: fitPlatt(cvRaw, exact) };
+  return { metrics, confidence: fitPlatt(cvRaw, exact), unmetThreshold };
+}
+
+/**
+ * The unmet probability cut with the best met/unmet accuracy on out-of-fold decisions (of needs
+ * found); ties go to the cut nearer 0.5.
+ */
+function bestUnmetThreshold(evaluate: (t: number) => NeedMetrics): number {
+  let best = { t: 0.5, accuracy: evaluate(0.5).polarityAccuracy };
+  for (const t of UNMET_GRID) {
+    const accuracy = evaluate(t).polarityAccuracy;
+    if (
+      accuracy > best.accuracy + 1e-12 ||
+      (Math.abs(accuracy - best.accuracy) <= 1e-12 && Math.abs(t - 0.5) < Math.abs(best.t - 0.5))
+    ) {
+      best = { t, accuracy };
+    }
+  }
+  return best.t;
 }
