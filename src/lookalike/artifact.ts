@@ -27,8 +27,9 @@ export interface CandidateMetrics {
   /**
    * Members-universe logistic candidates are fitted exactly (Newton) over a penalty grid: the
    * grid and the chosen C; `validationAucByEpoch` and `trainLoss` are then per grid point.
+   * `denseMultiplier`: how many times harder the non-item columns were penalised.
    */
-  penalty?: { grid: number[]; c: number };
+  penalty?: { grid: number[]; c: number; denseMultiplier?: number };
 }
 
 export interface LayerLayout {

@@ -15,9 +15,17 @@ import { productVocabulary } from '../features/product-signals.ts';
 import { InsufficientDataError, InvalidInputError } from '../schema/index.ts';
 import { quoteLiteral, type SqlRunner, type Workspace } from '../store/index.ts';
 import { loadLookalikeModel } from './artifact.ts';
-import { BACKTEST_SHARES, type RankingMetrics, rankingMetrics, sizeOfShare } from './backtest-metrics.ts';
+import {
+  BACKTEST_SHARES,
+  type LiftRatioInterval,
+  liftRatioIntervals,
+  type RankingMetrics,
+  rankingMetrics,
+  sizeOfShare,
+} from './backtest-metrics.ts';
 import { fitLogistic, logisticScores } from './baseline.ts';
 import type { CalibrationData } from './calibration.ts';
+import { Rng } from './rng.ts';
 import { scoreUniverse } from './score.ts';
 import { resolveSeed } from './seeds.ts';
 import { type TrainHooks, trainLookalike } from './train.ts';
@@ -41,6 +49,8 @@ export interface BacktestOptions {
   /** Product indicators of the logistic baseline. Default 300. */
   baselineProducts?: number;
   backend?: 'wasm' | 'cpu' | 'tensorflow';
+  /** Bootstrap replicates of the lift-ratio intervals. Default 1000. */
+  bootstrap?: number;
   /**
    * The precision interval the model's frontier states at each size (same order as `sizes`),
    * from the ranked universe's descending logits and the model's calibration. The audience layer
@@ -77,8 +87,11 @@ export interface BacktestReport {
     frequency: RankingMetrics;
     logistic: RankingMetrics;
   };
-  /** Our lift over the logistic baseline's at each share (ratio of lifts). */
-  versusLogistic: { share: number; ratio: number }[];
+  /**
+   * Our lift over the logistic baseline's at each share (ratio of lifts), with a bootstrap
+   * interval over the universe's members and the share of replicates in which ours is ahead.
+   */
+  versusLogistic: LiftRatioInterval[];
   baseline: { products: number; iterations: number; converged: boolean; c: number };
   /**
    * Null when no `statedPrecision` was given. `meanWidth` is the intervals' mean width: an
@@ -232,10 +245,11 @@ export async function runBacktest(
       frequency: rankingMetrics(baseline.frequency, outcome),
       logistic: rankingMetrics(baseline.logistic, outcome),
     };
-    const versusLogistic = model.top.map((t, i) => ({
-      share: t.share,
-      ratio: t.lift / rankers.logistic.top[i]!.lift,
-    }));
+    const rng = new Rng(options.randomSeed ?? 42, 29);
+    const versusLogistic = liftRatioIntervals(scored.logits, baseline.logistic, outcome, {
+      replicates: options.bootstrap ?? 1000,
+      draw: (k) => rng.int(k),
+    });
     const calibration = options.statedPrecision
       ? calibrationHits(
           options.statedPrecision(scored.sorted, loaded.calibration, backtestSizes(n)),

@@ -24,6 +24,8 @@ export interface LogisticOptions {
   tolerance?: number;
   /** Per-row loss weights. Default all 1. */
   rowWeights?: ArrayLike<number>;
+  /** Per-column multipliers of the penalty (1 = the full 1/C). Default all 1. */
+  penaltyScale?: ArrayLike<number>;
 }
 
 const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
@@ -106,8 +108,9 @@ export function fitLogistic(
       h[d * m + d] = h[d * m + d]! + w;
     }
     for (let j = 0; j < d; j++) {
-      g[j] = g[j]! + lambda * beta[j]!;
-      h[j * m + j] = h[j * m + j]! + lambda;
+      const lj = lambda * (options.penaltyScale ? options.penaltyScale[j]! : 1);
+      g[j] = g[j]! + lj * beta[j]!;
+      h[j * m + j] = h[j * m + j]! + lj;
     }
     // Mirror the lower triangle (the intercept row was filled as the last row).
     for (let j = 0; j < m; j++) for (let k = 0; k < j; k++) h[k * m + j] = h[j * m + k]!;

@@ -39,16 +39,35 @@ export function concatNetworkData(parts: readonly NetworkData[]): NetworkData {
 }
 
 /**
+ * Penalty multiplier of a member model's behavioural columns (RFM, weekday and time-of-day
+ * shares, category shares) over its item columns. These few dense, standardised columns are
+ * shrunk harder than the sparse product indicators: on Online Retail (16 cases) our lift@10% over
+ * the logistic baseline went from 1.082 to 1.087, the worst case from 0.77 to 0.86 and the
+ * frontier's calibration hits from 39/64 to 46/64; on eight held-out cases lift 0.957 to 0.962,
+ * AUC 0.719 to 0.737, calibration 17/32 to 28/32. Penalising them 100x less lost (1.045; held
+ * out 0.862). README, "Backtests".
+ */
+export const DENSE_PENALTY = 10;
+
+/** Per-column penalty multipliers: 1 for item columns, `DENSE_PENALTY` for the rest. */
+export function memberPenaltyScale(names: readonly string[], itemPrefix: string): Float64Array {
+  return Float64Array.from(names, (n) => (n.startsWith(itemPrefix) ? 1 : DENSE_PENALTY));
+}
+
+/**
  * Fits the grid and keeps the best; with `refitOn`, the chosen penalty is fitted again on those
  * rows (training plus validation). `validationAuc[k]` and `trainLoss[k]` describe grid point k
  * (so `bestEpoch` names the chosen penalty, 1-based, like an epoch of the TF.js trainer).
+ * `penaltyScale` multiplies the penalty per column (default 1 for every column).
  */
 export function trainIrls(
   train: NetworkData,
   validation: NetworkData,
   grid: readonly number[] = IRLS_C_GRID,
   refitOn?: readonly NetworkData[],
+  penaltyScale?: ArrayLike<number>,
 ): TrainedNetwork & { c: number } {
+  const scale = penaltyScale ? { penaltyScale } : {};
   let best = -1;
   let bestAuc = Number.NEGATIVE_INFINITY;
   const aucs: number[] = [];
@@ -59,6 +78,7 @@ export function trainIrls(
       c,
       rowWeights: train.w,
       maxIterations: 30,
+      ...scale,
     });
     const z = logisticScores(fit, train.x, train.n, train.d);
     let loss = 0;
@@ -81,7 +101,12 @@ export function trainIrls(
   let fit = bestFit!;
   if (refitOn?.length) {
     const all = concatNetworkData(refitOn);
-    fit = fitLogistic(all.x, all.y, all.n, all.d, { c: grid[best]!, rowWeights: all.w, maxIterations: 30 });
+    fit = fitLogistic(all.x, all.y, all.n, all.d, {
+      c: grid[best]!,
+      rowWeights: all.w,
+      maxIterations: 30,
+      ...scale,
+    });
   }
   return {
     layers: [

@@ -5,7 +5,14 @@
 import { type Csr, selectRows, toDense } from '../features/csr.ts';
 import { throwIfAborted } from '../schema/index.ts';
 import type { CandidateMetrics } from './artifact.ts';
-import { concatNetworkData, IRLS_C_GRID, trainIrls } from './irls-train.ts';
+import { ITEM_PREFIX } from './feature-spec.ts';
+import {
+  concatNetworkData,
+  DENSE_PENALTY,
+  IRLS_C_GRID,
+  memberPenaltyScale,
+  trainIrls,
+} from './irls-train.ts';
 import type { Architecture } from './kernel.ts';
 import type { NetworkData, TrainHooks as NetworkHooks, NetworkParams, TrainedNetwork } from './tf-train.ts';
 import type { ArchitectureParams, TrainLookalikeOptions, Universe } from './types.ts';
@@ -68,20 +75,29 @@ async function defaultTrainer(
  * lift@10% over the baseline's 1.034 with seed rows weighted 2-4x, 1.082 unweighted; README,
  * "Backtests"). The penalty is chosen on the validation rows, then the fit is redone with them:
  * every seed row not held out for calibration counts (a small seed loses 15% of its signal
- * otherwise). The validation AUC reported is the one before the refit, which is honest.
+ * otherwise). The validation AUC reported is the one before the refit, which is honest. With
+ * `columnNames`, the non-item columns are penalised `DENSE_PENALTY` times harder (see there).
  */
-function exactLogistic(x: Csr, rows: TrainingRows, validation: NetworkData, params: ArchitectureParams) {
+function exactLogistic(
+  x: Csr,
+  rows: TrainingRows,
+  validation: NetworkData,
+  params: ArchitectureParams,
+  columnNames: readonly string[] | undefined,
+) {
   const started = performance.now();
   const train = concatNetworkData([
     networkData(x, rows.pTrain, 1, 1),
     networkData(x, rows.uTrain, 0, 1),
     ...(rows.nTrain.length ? [networkData(x, rows.nTrain, 0, 1)] : []),
   ]);
-  const fit = trainIrls(train, validation, IRLS_C_GRID, [
+  const fit = trainIrls(
     train,
-    networkData(x, rows.pVal, 1, 1),
-    networkData(x, rows.uVal, 0, 1),
-  ]);
+    validation,
+    IRLS_C_GRID,
+    [train, networkData(x, rows.pVal, 1, 1), networkData(x, rows.uVal, 0, 1)],
+    columnNames ? memberPenaltyScale(columnNames, ITEM_PREFIX) : undefined,
+  );
   return {
     architecture: 'logistic',
     params,
@@ -90,7 +106,7 @@ function exactLogistic(x: Csr, rows: TrainingRows, validation: NetworkData, para
     validationAucByEpoch: fit.validationAuc,
     trainLoss: fit.trainLoss,
     seconds: (performance.now() - started) / 1000,
-    penalty: { grid: [...IRLS_C_GRID], c: fit.c },
+    penalty: { grid: [...IRLS_C_GRID], c: fit.c, ...(columnNames ? { denseMultiplier: DENSE_PENALTY } : {}) },
     layers: fit.layers,
   } satisfies Candidate;
 }
@@ -101,6 +117,8 @@ export interface CandidateRun {
   randomSeed: number;
   x: Csr;
   rows: TrainingRows;
+  /** Names of `x`'s columns; the exact logistic penalises non-item columns harder (`DENSE_PENALTY`). */
+  columnNames?: readonly string[];
   /** The weighted rows the stochastic trainers fit. */
   train: NetworkData;
   validation: NetworkData;
@@ -129,7 +147,7 @@ export async function trainCandidates(
     };
     run.progress(k / archs.length, `training ${arch}`);
     if (arch === 'logistic' && run.universe === 'members') {
-      candidates.push(exactLogistic(run.x, run.rows, run.validation, params));
+      candidates.push(exactLogistic(run.x, run.rows, run.validation, params, run.columnNames));
       continue;
     }
     const started = performance.now();

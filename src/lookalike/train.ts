@@ -14,7 +14,7 @@ import {
   serializeModel,
 } from './artifact.ts';
 import { buildCalibration, type CalibrationData } from './calibration.ts';
-import { type FeatureSpec, specDim } from './feature-spec.ts';
+import { type FeatureSpec, featureNames, specDim } from './feature-spec.ts';
 import { dataFingerprint } from './fingerprint.ts';
 import { concatNetworkData } from './irls-train.ts';
 import { withItemColumns } from './item-columns.ts';
@@ -439,6 +439,7 @@ async function fitModel(run: TrainingRun, p: Prepared): Promise<Fitted> {
       : null;
   const { candidates, backend } = await trainCandidates({
     options,
+    columnNames: featureNames(p.spec),
     universe: options.universe,
     randomSeed: settings.randomSeed,
     x,

@@ -4,7 +4,7 @@
  * rows (what a random tie-break gives on average).
  */
 import { describe, expect, it } from 'vitest';
-import { rankingMetrics, sizeOfShare } from '../../src/lookalike/backtest-metrics.ts';
+import { liftRatioIntervals, rankingMetrics, sizeOfShare } from '../../src/lookalike/backtest-metrics.ts';
 import { Rng } from '../../src/lookalike/rng.ts';
 
 function pairAuc(s: number[], y: number[]): number {
@@ -75,5 +75,68 @@ describe('rankingMetrics', () => {
   it('rejects mismatched or empty inputs', () => {
     expect(() => rankingMetrics([1, 2], [1])).toThrow('2 scores but 1 outcomes');
     expect(() => rankingMetrics([], [])).toThrow('no rows to rank');
+  });
+});
+
+describe('liftRatioIntervals', () => {
+  /** Positives in the top k of a resample, by sorting the drawn rows (scores have no ties across rows). */
+  function topPositives(scores: number[], y: number[], drawn: number[], k: number): number {
+    const order = [...drawn].sort((p, q) => scores[q]! - scores[p]!);
+    return order.slice(0, k).filter((i) => y[i]).length;
+  }
+
+  it('matches a resampling done by hand with the same draws', () => {
+    const rng = new Rng(3, 2);
+    const n = 60;
+    const a = Array.from({ length: n }, (_, i) => i + rng.float() * 0.5);
+    const b = Array.from({ length: n }, () => rng.float() * 100);
+    // Positives: every other row among the top fifth by `a`, every tenth row below.
+    const y = a.map((_, i) => (i >= 48 ? i % 2 : i % 10 === 0 ? 1 : 0));
+    const shares = [0.1, 0.2];
+    const reps = 200;
+    const draws = new Rng(5, 0);
+    const got = liftRatioIntervals(a, b, y, { replicates: reps, draw: (k) => draws.int(k) }, shares);
+
+    const again = new Rng(5, 0);
+    const ratios = shares.map(() => [] as number[]);
+    const ahead = shares.map(() => 0);
+    for (let r = 0; r < reps; r++) {
+      const drawn = Array.from({ length: n }, () => again.int(n));
+      shares.forEach((share, s) => {
+        const k = sizeOfShare(share, n);
+        const pa = topPositives(a, y, drawn, k);
+        const pb = topPositives(b, y, drawn, k);
+        ratios[s]!.push(pb > 0 ? pa / pb : pa > 0 ? Number.POSITIVE_INFINITY : 1);
+        if (pa > pb) ahead[s]!++;
+      });
+    }
+    shares.forEach((share, s) => {
+      const sorted = [...ratios[s]!].sort((p, q) => p - q);
+      const k = sizeOfShare(share, n);
+      const full = [...Array(n).keys()];
+      expect(got[s]!.ratio).toBeCloseTo(topPositives(a, y, full, k) / topPositives(b, y, full, k), 12);
+      expect(got[s]!.ci[0]).toBeCloseTo(sorted[Math.floor(0.025 * reps)]!, 12);
+      expect(got[s]!.ci[1]).toBeCloseTo(sorted[Math.floor(0.975 * reps)]!, 12);
+      expect(got[s]!.ahead).toBeCloseTo(ahead[s]! / reps, 12);
+    });
+    // The informative ranking is ahead in most replicates (its top fifth holds 6 of the 11 positives).
+    expect(got[0]!.ahead).toBeGreaterThan(0.5);
+    expect(got[1]!.ahead).toBeGreaterThan(0.5);
+  });
+
+  it('gives a ranking against itself the interval [1, 1] and never ahead', () => {
+    const s = [5, 4, 3, 2, 1, 0, 6, 7, 8, 9];
+    const y = [1, 0, 1, 0, 0, 1, 0, 0, 1, 0];
+    const rng = new Rng(1);
+    for (const r of liftRatioIntervals(s, s, y, { replicates: 50, draw: (k) => rng.int(k) })) {
+      expect(r.ci).toEqual([1, 1]);
+      expect(r.ahead).toBe(0);
+    }
+  });
+
+  it('rejects scores and outcomes of different lengths', () => {
+    expect(() => liftRatioIntervals([1, 2], [1], [0, 1], { draw: () => 0 })).toThrow(
+      '2 and 1 scores but 2 outcomes',
+    );
   });
 });

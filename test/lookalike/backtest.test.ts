@@ -72,6 +72,7 @@ describe.runIf(hasSharedData('online-retail'))('backtests on Online Retail', () 
     expect(again.outcome.inUniverse).toBe(first.outcome.inUniverse);
     expect(again.rankers).toEqual(first.rankers);
     expect(again.calibration).toEqual(first.calibration);
+    expect(again.versusLogistic).toEqual(first.versusLogistic);
   });
 
   it('reports the universe, the outcome and our lift as an independent computation does', async () => {
@@ -115,6 +116,15 @@ describe.runIf(hasSharedData('online-retail'))('backtests on Online Retail', () 
     expect(first.rankers.random.auc).toBe(0.5);
     expect(first.rankers.model.auc).toBeGreaterThan(0.7);
     expect(first.calibration!.of).toBe(4);
+    // Our lift over the baseline's, with a bootstrap interval over the members around it.
+    first.versusLogistic.forEach((v, i) => {
+      expect(v.ratio).toBeCloseTo(first.rankers.model.top[i]!.lift / first.rankers.logistic.top[i]!.lift, 12);
+      expect(v.ci[0]).toBeLessThanOrEqual(v.ci[1]);
+      expect(v.ci[0]).toBeLessThan(v.ratio * 1.01);
+      expect(v.ci[1]).toBeGreaterThan(v.ratio * 0.99);
+      expect(v.ahead).toBeGreaterThanOrEqual(0);
+      expect(v.ahead).toBeLessThanOrEqual(1);
+    });
   });
 
   it('keeps the item vocabulary in the spec, without the seed product, and scores a posted profile as the universe', async () => {

@@ -49,6 +49,31 @@ describe('fitLogistic', () => {
     }
   });
 
+  it('penalises each column by its multiplier: the optimum, and the same fit as rescaling that column', () => {
+    const n = 400;
+    const d = 5;
+    const { x, y } = data(n, d, 13);
+    const penaltyScale = Float64Array.of(10, 1, 1, 4, 1);
+    const c = 0.3;
+    const fit = fitLogistic(x, y, n, d, { c, penaltyScale });
+    expect(fit.converged).toBe(true);
+    // Zero gradient with per-column penalties: X^T (p - y) + s_j w_j / C = 0.
+    const z = logisticScores(fit, x, n, d);
+    const g = new Float64Array(d);
+    for (let i = 0; i < n; i++) {
+      const r = 1 / (1 + Math.exp(-z[i]!)) - y[i]!;
+      for (let j = 0; j < d; j++) g[j] = g[j]! + r * x[i * d + j]!;
+    }
+    for (let j = 0; j < d; j++)
+      expect(Math.abs(g[j]! + (penaltyScale[j]! * fit.weights[j]!) / c)).toBeLessThan(1e-5);
+    // A penalty s w^2 on column x is a plain penalty v^2 on column x / sqrt(s), with w = v / sqrt(s).
+    const rescaled = Float64Array.from(x, (v, k) => v / Math.sqrt(penaltyScale[k % d]!));
+    const plain = fitLogistic(rescaled, y, n, d, { c });
+    for (let j = 0; j < d; j++)
+      expect(fit.weights[j]).toBeCloseTo(plain.weights[j]! / Math.sqrt(penaltyScale[j]!), 8);
+    expect(fit.intercept).toBeCloseTo(plain.intercept, 8);
+  });
+
   it('shrinks the weights as the penalty grows', () => {
     const { x, y } = data(300, 4, 9);
     const norm = (c: number) => Math.hypot(...fitLogistic(x, y, 300, 4, { c }).weights);

@@ -35,7 +35,7 @@ function report(r: BacktestResult): string {
     `backtest at ${r.cutoff}: seed ${r.seed.description} (${fmtNumber(r.seed.members)} members)`,
     `outcome ${r.outcomeWindow.from} .. ${r.outcomeWindow.until} (exclusive): ${fmtNumber(r.outcome.inUniverse)} of ${fmtNumber(r.universe)} customers in the universe`,
     textTable(rows),
-    `ours / logistic lift: ${r.versusLogistic.map((v) => `${v.share * 100}% ${v.ratio.toFixed(2)}x`).join(', ')}`,
+    `ours / logistic lift (95% bootstrap interval): ${r.versusLogistic.map((v) => `${v.share * 100}% ${v.ratio.toFixed(2)}x (${v.ci[0].toFixed(2)}-${v.ci[1].toFixed(2)})`).join(', ')}`,
   ];
   if (r.calibration)
     lines.push(
