@@ -12,9 +12,10 @@
  * engine writes universe tables that way; data changed so must be re-imported (or its snapshot
  * deleted) to be seen.
  */
-import type { Universe } from './types.ts';
+
 import { quoteIdent, quoteLiteral, type SqlRunner } from '../store/index.ts';
 import { hashText } from './hash-text.ts';
+import type { Universe } from './types.ts';
 
 /** The tables each universe's rows are built from (as the data fingerprint hashes them). */
 export const UNIVERSE_TABLES: Readonly<Record<Universe, readonly string[]>> = {
