@@ -14,7 +14,7 @@ import { dropTables, idTable } from '../lookalike/sql.ts';
 import type { Universe } from '../lookalike/types.ts';
 import { openRowSource, universeSql } from '../lookalike/universe.ts';
 import { ConflictError } from '../schema/index.ts';
-import { quoteIdent, type Workspace } from '../store/index.ts';
+import { type ArtifactStore, quoteIdent, type SqlRunner, type Workspace } from '../store/index.ts';
 import {
   DEFAULT_SHARD_ROWS,
   readSnapshotManifest,
@@ -31,6 +31,32 @@ export interface EnsureSnapshotResult {
 
 /** The as-of day that selects a universe's rows and enters its fingerprint. */
 const asOfOf = (spec: FeatureSpec) => (spec.kind === 'members' ? spec.source.asOf : undefined);
+
+/**
+ * The stored snapshot of `universe` for `spec` on the current data (null when none), and that
+ * data's version text.
+ *
+ * @throws ConflictError when a stored snapshot under the same key holds another spec or data.
+ */
+export async function currentSnapshot(
+  store: ArtifactStore,
+  db: SqlRunner,
+  spec: FeatureSpec,
+  universe: Universe,
+): Promise<{ version: string; manifest: SnapshotManifest | null }> {
+  const version = (await dataVersion(db, universe, asOfOf(spec) ?? '')).text;
+  const manifest = await readSnapshotManifest(store, snapshotKey(version, spec));
+  if (
+    manifest &&
+    (manifest.dataVersion !== version || JSON.stringify(manifest.spec) !== JSON.stringify(spec))
+  ) {
+    throw new ConflictError(
+      `snapshot ${manifest.key} holds another data version or feature spec (hash collision)`,
+      'snapshot',
+    );
+  }
+  return { version, manifest };
+}
 
 /**
  * The snapshot of `universe` for `spec` on the workspace's current data, built if missing.
@@ -50,17 +76,8 @@ export async function ensureSnapshot(
   const temps: string[] = [];
   try {
     const asOf = asOfOf(spec);
-    const version = (await dataVersion(db, universe, asOf ?? '')).text;
-    const existing = await readSnapshotManifest(ws.artifacts, snapshotKey(version, spec));
-    if (existing) {
-      if (existing.dataVersion !== version || JSON.stringify(existing.spec) !== JSON.stringify(spec)) {
-        throw new ConflictError(
-          `snapshot ${existing.key} holds another data version or feature spec (hash collision)`,
-          'snapshot',
-        );
-      }
-      return { manifest: existing, built: false };
-    }
+    const { version, manifest: existing } = await currentSnapshot(ws.artifacts, db, spec, universe);
+    if (existing) return { manifest: existing, built: false };
     const none = await idTable(db, 'none', []);
     temps.push(none);
     const staged = await stageRows(db, universeSql(universe, none, false, asOf), 'snap');

@@ -26,7 +26,7 @@ import {
 } from '../lookalike/portable.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../schema/index.ts';
 import type { ArtifactStore } from '../store/artifacts.ts';
-import { CorruptFileError, column, decodeColumns, encodeColumns } from './columns-file.ts';
+import { type ColumnsFile, CorruptFileError, column, decodeColumns, encodeColumns } from './columns-file.ts';
 import {
   compareIdStrings,
   concatIds,
@@ -235,7 +235,7 @@ function context(store: ArtifactStore, runId: string): Promise<RunContext> {
  */
 export async function runShardPass(store: ArtifactStore, msg: ShardMessage): Promise<boolean> {
   const key = passKey(msg.runId, msg.pass, msg.shard);
-  if (intact(await store.get(key), key)) return false;
+  if (readIntact(await store.get(key), key)) return false;
   const ctx = await context(store, msg.runId);
   if (!Number.isInteger(msg.shard) || msg.shard < 0 || msg.shard >= ctx.plan.shards) {
     throw new InvalidInputError(
@@ -257,13 +257,13 @@ export async function runShardPass(store: ArtifactStore, msg: ShardMessage): Pro
  */
 const RECOMPUTABLE = { durable: false } as const;
 
-function intact(bytes: Uint8Array | null, name: string): boolean {
-  if (!bytes) return false;
+/** The file `bytes` decoded, or null when absent or cut short. */
+function readIntact(bytes: Uint8Array | null, name: string): ColumnsFile<unknown> | null {
+  if (!bytes) return null;
   try {
-    decodeColumns(bytes, name);
-    return true;
+    return decodeColumns(bytes, name);
   } catch (err) {
-    if (err instanceof CorruptFileError) return false;
+    if (err instanceof CorruptFileError) return null;
     throw err;
   }
 }
@@ -427,13 +427,13 @@ async function pass2(store: ArtifactStore, ctx: RunContext, index: number): Prom
   const cut = await readCut(store, ctx.plan.runId);
   if (!cut) throw new NotFoundError('run cut (pass 1 not merged)', ctx.plan.runId);
   const name = logitsKey(ctx.plan.runId, index);
-  let bytes = await store.get(name);
-  if (!intact(bytes, name)) {
+  let file = readIntact(await store.get(name), name);
+  if (!file) {
     // Pass 1 rewrites logits a machine crash lost (the same logits: scoring is deterministic).
     await pass1(store, ctx, index);
-    bytes = await getOrThrow(store, name, 'pass 1 logits');
+    file = decodeColumns(await getOrThrow(store, name, 'pass 1 logits'), name);
   }
-  const logits = column(decodeColumns(bytes!, name), 'logits', Float32Array, name);
+  const logits = column(file, 'logits', Float32Array, name);
   const keys = keysOf(logits);
   const pick: number[] = [];
   for (let i = 0; i < keys.length; i++) if (keys[i] !== 0 && keys[i]! >>> 16 >= cut.bin) pick.push(i);

@@ -7,15 +7,15 @@
  * (`ensureSnapshot`, the `lookalike.scoreSnapshot` operation).
  */
 
-import { dataVersion } from '../lookalike/data-version.ts';
 import type { FeatureSpec } from '../lookalike/feature-spec.ts';
 import type { PortableModel } from '../lookalike/kernel.ts';
 import type { StoredLogits } from '../lookalike/stored-logits.ts';
 import type { LongWorkHooks, Universe } from '../lookalike/types.ts';
 import { throwIfAborted } from '../schema/index.ts';
 import type { Workspace } from '../store/index.ts';
+import { currentSnapshot } from './build.ts';
 import { shardLogits } from './shard-codec.ts';
-import { readShardCoded, readSnapshotManifest, snapshotKey } from './snapshot.ts';
+import { readShardCoded, type SnapshotManifest } from './snapshot.ts';
 
 /**
  * A stored-logits source over `ws`'s universe snapshots, for `useStoredLogits`.
@@ -25,21 +25,14 @@ import { readShardCoded, readSnapshotManifest, snapshotKey } from './snapshot.ts
  */
 export function snapshotLogits(ws: Workspace): StoredLogits {
   return async (spec: FeatureSpec, universe: Universe, model: PortableModel, hooks: LongWorkHooks) => {
-    const asOf = spec.kind === 'members' ? spec.source.asOf : '';
     const { runner, close } = await ws.db.connect();
-    let version: string;
+    let manifest: SnapshotManifest | null;
     try {
-      version = (await dataVersion(runner, universe, asOf)).text;
+      manifest = (await currentSnapshot(ws.artifacts, runner, spec, universe)).manifest;
     } finally {
       close();
     }
-    const manifest = await readSnapshotManifest(ws.artifacts, snapshotKey(version, spec));
-    if (
-      !manifest ||
-      manifest.dataVersion !== version ||
-      JSON.stringify(manifest.spec) !== JSON.stringify(spec)
-    )
-      return null;
+    if (!manifest) return null;
     const logits = new Float32Array(manifest.rows);
     for (const entry of manifest.shards) {
       throwIfAborted(hooks.signal, 'scoring');

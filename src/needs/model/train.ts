@@ -212,6 +212,13 @@ interface OofScores {
   clauseDict: Float32Array[];
 }
 
+/** Blended out-of-fold score of need j for the text: (1 - blend) model + blend dictionary. */
+const textScore = (o: OofScores, blend: number, j: number) => (1 - blend) * o.model[j]! + blend * o.dict[j]!;
+
+/** Blended out-of-fold score of need j in clause c (k needs). */
+const clauseScore = (o: OofScores, blend: number, k: number, c: number, j: number) =>
+  (1 - blend) * o.clauseModel[c * k + j]! + blend * o.clauseDict[c]![j]!;
+
 /**
  * Chooses per-need clause thresholds: the clause score at which a need the text reports is also
  * placed in the clause after the last adversative, by F1 against the corpus's focus labels on
@@ -237,14 +244,13 @@ function tuneClauseThresholds(
         if (focus === null) return;
         const o = oof[t]!;
         const gold = e.row.focus.includes(id);
-        const reported = (1 - blend) * o.model[j]! + blend * o.dict[j]! >= tau;
+        const reported = textScore(o, blend, j) >= tau;
         let strongest = 0;
         let focusScore = 0;
         const n = e.prepared.clauses.length;
         for (let c = 0; c < n; c++) {
-          const s = (1 - blend) * o.clauseModel[c * k + j]! + blend * o.clauseDict[c]![j]!;
-          const sBest =
-            (1 - blend) * o.clauseModel[strongest * k + j]! + blend * o.clauseDict[strongest]![j]!;
+          const s = clauseScore(o, blend, k, c, j);
+          const sBest = clauseScore(o, blend, k, strongest, j);
           if (s >= sBest) strongest = c;
           if (c === focus) focusScore = s;
         }
@@ -296,11 +302,8 @@ function focusPrior(
     const o = oof[t]!;
     const c = focusClauseIndex(e.prepared.clauses);
     return {
-      text: needIds.map((_, j) => (1 - blend) * o.model[j]! + blend * o.dict[j]!),
-      focus:
-        c === null
-          ? null
-          : needIds.map((_, j) => (1 - blend) * o.clauseModel[c * k + j]! + blend * o.clauseDict[c]![j]!),
+      text: needIds.map((_, j) => textScore(o, blend, j)),
+      focus: c === null ? null : needIds.map((_, j) => clauseScore(o, blend, k, c, j)),
       labels: e.row.labels,
     };
   });
