@@ -40,15 +40,15 @@ export async function stageSubsetRows(
   const table = tempName(prefix);
   await db.run(
     `CREATE TEMP TABLE ${quoteIdent(table)} AS
-     SELECT id, (row_number() OVER (ORDER BY s) - 1)::BIGINT AS r, s
-     FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1)::BIGINT AS s
+     SELECT id, (row_number() OVER (ORDER BY s) - 1)::BIGINT AS r, s, n
+     FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1)::BIGINT AS s, count(*) OVER () AS n
            FROM (SELECT DISTINCT id FROM (${wholeSql}) WHERE id IS NOT NULL))
      WHERE id IN (SELECT id FROM (${subsetSql}))`,
   );
-  const wholeRows = await scalar(
-    db,
-    `SELECT count(*) FROM (SELECT DISTINCT id FROM (${wholeSql}) WHERE id IS NOT NULL)`,
-  );
+  // The whole's size rides along on the staged rows (one pass over it); an empty subset has none.
+  const wholeRows =
+    (await scalar(db, `SELECT coalesce(max(n), 0) FROM ${quoteIdent(table)}`)) ||
+    (await scalar(db, `SELECT count(DISTINCT id) FROM (${wholeSql})`));
   const wholeRow = (await db.numeric(`SELECT s FROM ${quoteIdent(table)} ORDER BY r`)).columns[0]!;
   return { table, rows: wholeRow.length, wholeRows, wholeRow };
 }
