@@ -36,6 +36,7 @@ const BATCHES: Record<string, { firstId: string; seed: number; frozen?: boolean 
     { firstId: 'co-0463', seed: 463, frozen: true },
     { firstId: 'co-1109', seed: 1109 },
     { firstId: 'co-1285', seed: 1285 },
+    { firstId: 'co-1378', seed: 1378 },
   ],
   rice_cooker: [{ firstId: 'rc-0187', seed: 187 }],
   frozen_food: [{ firstId: 'ff-0192', seed: 192 }],

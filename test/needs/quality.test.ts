@@ -70,9 +70,10 @@ describe('shipped need classifiers on their held-out test split', () => {
 });
 
 describe('the shipped convection_oven classifier on the evaluation set written apart from its corpus', () => {
-  // Floors under the figures README reports (eval micro-F1 0.923, after-adversative 92.7%): they
-  // catch a regression; the issue's after-adversative goal (95%) is not met yet and README says so.
-  it('micro-F1 >= 0.91, after-adversative need found >= 90%, confidence not far from calibrated', async () => {
+  // The issue's goals as floors (README reports eval micro-F1 0.934, after-adversative 105 of 109):
+  // a retrained model that falls under either fails here. Seeds alone moved the after-adversative
+  // count by up to four (101-105 of 109), so the floor is the goal, not the shipped figure.
+  it('micro-F1 >= 0.92, after-adversative need found >= 95%, confidence not far from calibrated', async () => {
     const theme = loadTheme(nodeNeedFiles, 'convection_oven');
     const clf = await loadNeedClassifier(nodeNeedFiles, 'convection_oven');
     const report = await evaluateClassifier(clf, loadEvalSet(nodeNeedFiles, theme).rows, kuromojiTokenizer);
@@ -83,8 +84,8 @@ describe('the shipped convection_oven classifier on the evaluation set written a
         `unmet recall ${(m.unmetRecall * 100).toFixed(1)}%, ECE ${report.calibration.ece.toFixed(3)}`,
     );
     expect(m.texts).toBe(339);
-    expect(m.microF1).toBeGreaterThanOrEqual(0.91);
-    expect(m.focusRecall).toBeGreaterThanOrEqual(0.9);
+    expect(m.microF1).toBeGreaterThanOrEqual(0.92);
+    expect(m.focusRecall).toBeGreaterThanOrEqual(0.95);
     expect(report.calibration.ece).toBeLessThan(0.15);
     // Every adversative form of the set is split: each has its focus found at least once.
     for (const f of report.byForm) if (f.focusPairs > 0) expect(f.focusRecall, f.name).toBeGreaterThan(0);
