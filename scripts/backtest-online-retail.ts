@@ -20,6 +20,7 @@ import { importDataset } from '../src/ingest/index.ts';
 import { addDays } from '../src/features/dates.ts';
 import { gbdtArm, rankScale } from '../src/lookalike/backtest-arms.ts';
 import {
+  type ArmContext,
   type BacktestArm,
   type BacktestReport,
   type BacktestSeed,
@@ -27,6 +28,7 @@ import {
   type ItemWeighting,
   loadLookalikeModel,
   rankingMetrics,
+  resolveSeed,
   runBacktest,
   scoreUniverse,
   trainLookalike,
@@ -57,6 +59,8 @@ const { values: args } = parseArgs({
     set: { type: 'string', default: 'main' },
     seed: { type: 'string', default: '7' },
     arms: { type: 'boolean', default: false },
+    'arm-split': { type: 'string', default: 'time' },
+    'no-select': { type: 'boolean', default: false },
     bootstrap: { type: 'string', default: '1000' },
   },
 });
@@ -95,6 +99,8 @@ const itemSignals =
 function experimentArms(): Record<string, BacktestArm> {
   let trees: Awaited<ReturnType<ReturnType<typeof gbdtArm>>> | null = null;
   let rankBlend: Float64Array | null = null;
+  // The choice between ours and the baseline's own form, made in the same pass as `select`.
+  let plainChoice: { scores: Float64Array; note: string } | null = null;
   const z = (v: ArrayLike<number>) => {
     const a = Float64Array.from(v);
     const mu = a.reduce((s, x) => s + x, 0) / a.length;
@@ -103,7 +109,7 @@ function experimentArms(): Record<string, BacktestArm> {
   };
   return {
     gbdt: async (ctx) => {
-      trees = await gbdtArm()(ctx);
+      trees = await gbdtArm({ split: args['arm-split'] === 'random' ? 'random' : 'time' })(ctx);
       return trees;
     },
     'gbdt+ours rank': async (ctx) => {
@@ -117,49 +123,61 @@ function experimentArms(): Record<string, BacktestArm> {
       const b = z(ctx.model);
       return { scores: a.map((v, i) => v + b[i]!) };
     },
-    /**
-     * The choice by lift@10% on the time split: ours refitted on the seed without its recent
-     * adopters (the engine, seed window ending 91 days before the cut-off), the trees fitted
-     * without them, and their rank blend, each scored on the recent adopters and the held-out
-     * non-seed customers; the winner's full fit is returned. Ties keep ours.
-     */
-    select: async (ctx) => {
-      const v = trees!.validation;
-      const inner = await trainLookalike(ws, {
-        seed: { ...(ctx.seed as BacktestSeed), until: addDays(ctx.cutoff, -91) },
-        universe: 'members',
-        asOf: ctx.cutoff,
-        randomSeed: ctx.randomSeed,
-        itemSignals,
-        backend: 'wasm',
-      });
-      const scored = await scoreUniverse(ws, await loadLookalikeModel(ws.artifacts, inner.id));
-      let oursAt: Map<string, number>;
-      try {
-        const ids = await scored.idsOfRows(Uint32Array.from({ length: scored.size }, (_, k) => k));
-        oursAt = new Map(ids.map((id, k) => [id, scored.logits[k]!]));
-      } finally {
-        await scored.close();
-      }
-      const keep = v.ids.flatMap((id, k) => (oursAt.has(id) ? [k] : []));
-      const labels = Uint8Array.from(keep, (k) => v.labels[k]!);
-      const oursV = Float64Array.from(keep, (k) => oursAt.get(v.ids[k]!)!);
-      const treesV = Float64Array.from(keep, (k) => v.scores[k]!);
-      const ra = rankScale(oursV);
-      const rb = rankScale(treesV);
-      const lift = (s: ArrayLike<number>) => rankingMetrics(s, labels).top[2]!.lift;
-      const options = [
-        { name: 'ours', lift: lift(oursV), scores: Float64Array.from(ctx.model) },
-        { name: 'gbdt', lift: lift(treesV), scores: Float64Array.from(trees!.scores) },
-        { name: 'blend', lift: lift(ra.map((x, i) => x + rb[i]!)), scores: rankBlend! },
-      ];
-      const best = options.reduce((a, b) => (b.lift > a.lift + 1e-9 ? b : a));
-      return {
-        scores: best.scores,
-        note: `chose ${best.name} (${options.map((o) => `${o.name} ${o.lift.toFixed(2)}`).join(', ')}; ${labels.reduce((s, x) => s + x, 0)} recent adopters of ${keep.length})`,
-      };
-    },
+    ...(args['no-select']
+      ? {}
+      : { select: selectArm, 'select ours|plain': async (ctx) => plainChoice ?? { scores: Float64Array.from(ctx.model) } }),
   };
+  /**
+   * The choice by lift@10% on the time split: ours refitted on the seed without its recent
+   * adopters (the engine, seed window ending 91 days before the cut-off), the trees fitted
+   * without them, and their rank blend, each scored on the recent adopters and the held-out
+   * non-seed customers; the winner's full fit is returned. Ties keep ours.
+   */
+  async function selectArm(ctx: ArmContext) {
+    const v = trees!.validation;
+    plainChoice = null;
+    const innerSeed = { ...(ctx.seed as BacktestSeed), until: addDays(ctx.cutoff, -91) };
+    if ((await resolveSeed(ctx.db, innerSeed, { universe: 'members' })).memberIds.length < 50) {
+      return { scores: Float64Array.from(ctx.model), note: 'chose ours (too few adopters before the time split)' };
+    }
+    const inner = await trainLookalike(ws, {
+      seed: innerSeed,
+      universe: 'members',
+      asOf: ctx.cutoff,
+      randomSeed: ctx.randomSeed,
+      itemSignals,
+      backend: 'wasm',
+    });
+    const scored = await scoreUniverse(ws, await loadLookalikeModel(ws.artifacts, inner.id));
+    let oursAt: Map<string, number>;
+    try {
+      const ids = await scored.idsOfRows(Uint32Array.from({ length: scored.size }, (_, k) => k));
+      oursAt = new Map(ids.map((id, k) => [id, scored.logits[k]!]));
+    } finally {
+      await scored.close();
+    }
+    const keep = v.ids.flatMap((id, k) => (oursAt.has(id) ? [k] : []));
+    const labels = Uint8Array.from(keep, (k) => v.labels[k]!);
+    const oursV = Float64Array.from(keep, (k) => oursAt.get(v.ids[k]!)!);
+    const treesV = Float64Array.from(keep, (k) => v.scores[k]!);
+    const ra = rankScale(oursV);
+    const rb = rankScale(treesV);
+    const lift = (s: ArrayLike<number>) => rankingMetrics(s, labels).top[2]!.lift;
+    const options = [
+      { name: 'ours', lift: lift(oursV), scores: Float64Array.from(ctx.model) },
+      { name: 'gbdt', lift: lift(treesV), scores: Float64Array.from(trees!.scores) },
+      { name: 'blend', lift: lift(ra.map((x, i) => x + rb[i]!)), scores: rankBlend! },
+    ];
+    const best = options.reduce((a, b) => (b.lift > a.lift + 1e-9 ? b : a));
+    const plainV = Float64Array.from(keep, (k) => v.plain[k]!);
+    const plain = { name: 'plain', lift: lift(plainV), scores: Float64Array.from(ctx.logistic) };
+    const two = plain.lift > options[0]!.lift + 1e-9 ? plain : options[0]!;
+    plainChoice = { scores: two.scores, note: `chose ${two.name} (ours ${options[0]!.lift.toFixed(2)}, plain ${plain.lift.toFixed(2)})` };
+    return {
+      scores: best.scores,
+      note: `chose ${best.name} (${options.map((o) => `${o.name} ${o.lift.toFixed(2)}`).join(', ')}; ${labels.reduce((s, x) => s + x, 0)} recent adopters of ${keep.length})`,
+    };
+  }
 }
 
 const armRatios: Record<string, number[]> = {};

@@ -113,7 +113,7 @@ function aucOf(scores: Float64Array, y: ArrayLike<number>, rows: readonly number
   let pos = 0;
   let rankSum = 0;
   for (let i = 0; i < order.length; ) {
-    let j = i;
+    let j = i + 1; // a NaN equals nothing, so the loop still advances
     while (j < order.length && scores[order[j]!] === scores[order[i]!]) j++;
     const mid = (i + j + 1) / 2;
     for (let k = i; k < j; k++)
