@@ -6,10 +6,13 @@
  *
  *   npx tsx scripts/backtest-online-retail.ts [--items binary|tfidf|indicator|standardised|none]
  *     [--size 300] [--home /tmp/or-ws] [--md] [--cases 85123A@2011-08-01,...] [--set main|holdout]
+ *     [--arms [--arm-split time|random] [--no-select]] [--bootstrap 1000]
  *
  * --home reuses (or creates) a workspace with the dataset imported, so repeated runs skip the
  * import. Each case also gets a bootstrap interval of the lift@10% ratio (members resampled,
- * 1000 replicates) and the share of replicates in which ours is ahead.
+ * 1000 replicates) and the share of replicates in which ours is ahead. --arms adds experimental
+ * rankers beside ours (gradient-boosted trees, their blends with ours, and choices among them by a
+ * time split of the pre-cut-off seed); they are measured here, not part of the engine.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +20,22 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Frontier } from '../src/audience/frontier.ts';
 import { importDataset } from '../src/ingest/index.ts';
-import { type BacktestReport, buildCalibration, type ItemWeighting, runBacktest } from '../src/lookalike/index.ts';
+import { addDays } from '../src/features/dates.ts';
+import { gbdtArm, rankScale } from '../src/lookalike/backtest-arms.ts';
+import {
+  type ArmContext,
+  type BacktestArm,
+  type BacktestReport,
+  type BacktestSeed,
+  buildCalibration,
+  type ItemWeighting,
+  loadLookalikeModel,
+  rankingMetrics,
+  resolveSeed,
+  runBacktest,
+  scoreUniverse,
+  trainLookalike,
+} from '../src/lookalike/index.ts';
 import { Workspace } from '../src/store/index.ts';
 
 const DATA = join(import.meta.dirname, '..', '..', 'shared', 'data', 'online-retail');
@@ -43,6 +61,10 @@ const { values: args } = parseArgs({
     cases: { type: 'string' },
     set: { type: 'string', default: 'main' },
     seed: { type: 'string', default: '7' },
+    arms: { type: 'boolean', default: false },
+    'arm-split': { type: 'string', default: 'time' },
+    'no-select': { type: 'boolean', default: false },
+    bootstrap: { type: 'string', default: '1000' },
   },
 });
 
@@ -73,6 +95,96 @@ const itemSignals =
         ...(args['half-life'] ? { halfLifeDays: Number(args['half-life']) } : {}),
       };
 
+/**
+ * Experiment arms (--arms): gradient-boosted trees, and their blends with our model (rank
+ * average; standardised-score average). The blends reuse the case's tree scores.
+ */
+function experimentArms(): Record<string, BacktestArm> {
+  let trees: Awaited<ReturnType<ReturnType<typeof gbdtArm>>> | null = null;
+  let rankBlend: Float64Array | null = null;
+  // The choice between ours and the baseline's own form, made in the same pass as `select`.
+  let plainChoice: { scores: Float64Array; note: string } | null = null;
+  const z = (v: ArrayLike<number>) => {
+    const a = Float64Array.from(v);
+    const mu = a.reduce((s, x) => s + x, 0) / a.length;
+    const sd = Math.sqrt(a.reduce((s, x) => s + (x - mu) ** 2, 0) / a.length) || 1;
+    return a.map((x) => (x - mu) / sd);
+  };
+  return {
+    gbdt: async (ctx) => {
+      trees = await gbdtArm({ split: args['arm-split'] === 'random' ? 'random' : 'time' })(ctx);
+      return trees;
+    },
+    'gbdt+ours rank': async (ctx) => {
+      const a = rankScale(trees!.scores);
+      const b = rankScale(ctx.model);
+      rankBlend = a.map((v, i) => v + b[i]!);
+      return { scores: rankBlend };
+    },
+    'gbdt+ours z': async (ctx) => {
+      const a = z(trees!.scores);
+      const b = z(ctx.model);
+      return { scores: a.map((v, i) => v + b[i]!) };
+    },
+    ...(args['no-select']
+      ? {}
+      : { select: selectArm, 'select ours|plain': async (ctx) => plainChoice ?? { scores: Float64Array.from(ctx.model) } }),
+  };
+  /**
+   * The choice by lift@10% on the time split: ours refitted on the seed without its recent
+   * adopters (the engine, seed window ending 91 days before the cut-off), the trees fitted
+   * without them, and their rank blend, each scored on the recent adopters and the held-out
+   * non-seed customers; the winner's full fit is returned. Ties keep ours.
+   */
+  async function selectArm(ctx: ArmContext) {
+    const v = trees!.validation;
+    plainChoice = null;
+    const innerSeed = { ...(ctx.seed as BacktestSeed), until: addDays(ctx.cutoff, -91) };
+    if ((await resolveSeed(ctx.db, innerSeed, { universe: 'members' })).memberIds.length < 50) {
+      return { scores: Float64Array.from(ctx.model), note: 'chose ours (too few adopters before the time split)' };
+    }
+    const inner = await trainLookalike(ws, {
+      seed: innerSeed,
+      universe: 'members',
+      asOf: ctx.cutoff,
+      randomSeed: ctx.randomSeed,
+      itemSignals,
+      backend: 'wasm',
+    });
+    const scored = await scoreUniverse(ws, await loadLookalikeModel(ws.artifacts, inner.id));
+    let oursAt: Map<string, number>;
+    try {
+      const ids = await scored.idsOfRows(Uint32Array.from({ length: scored.size }, (_, k) => k));
+      oursAt = new Map(ids.map((id, k) => [id, scored.logits[k]!]));
+    } finally {
+      await scored.close();
+    }
+    const keep = v.ids.flatMap((id, k) => (oursAt.has(id) ? [k] : []));
+    const labels = Uint8Array.from(keep, (k) => v.labels[k]!);
+    const oursV = Float64Array.from(keep, (k) => oursAt.get(v.ids[k]!)!);
+    const treesV = Float64Array.from(keep, (k) => v.scores[k]!);
+    const ra = rankScale(oursV);
+    const rb = rankScale(treesV);
+    const lift = (s: ArrayLike<number>) => rankingMetrics(s, labels).top[2]!.lift;
+    const options = [
+      { name: 'ours', lift: lift(oursV), scores: Float64Array.from(ctx.model) },
+      { name: 'gbdt', lift: lift(treesV), scores: Float64Array.from(trees!.scores) },
+      { name: 'blend', lift: lift(ra.map((x, i) => x + rb[i]!)), scores: rankBlend! },
+    ];
+    const best = options.reduce((a, b) => (b.lift > a.lift + 1e-9 ? b : a));
+    const plainV = Float64Array.from(keep, (k) => v.plain[k]!);
+    const plain = { name: 'plain', lift: lift(plainV), scores: Float64Array.from(ctx.logistic) };
+    const two = plain.lift > options[0]!.lift + 1e-9 ? plain : options[0]!;
+    plainChoice = { scores: two.scores, note: `chose ${two.name} (ours ${options[0]!.lift.toFixed(2)}, plain ${plain.lift.toFixed(2)})` };
+    return {
+      scores: best.scores,
+      note: `chose ${best.name} (${options.map((o) => `${o.name} ${o.lift.toFixed(2)}`).join(', ')}; ${labels.reduce((s, x) => s + x, 0)} recent adopters of ${keep.length})`,
+    };
+  }
+}
+
+const armRatios: Record<string, number[]> = {};
+const armAuc: Record<string, number[]> = {};
 const rows: Record<string, string | number>[] = [];
 const reports: BacktestReport[] = [];
 for (const c of cases) {
@@ -84,6 +196,8 @@ for (const c of cases) {
     randomSeed: Number(args.seed),
     itemSignals,
     backend: 'wasm',
+    bootstrap: Number(args.bootstrap),
+    ...(args.arms ? { arms: experimentArms() } : {}),
     statedPrecision: (sorted, calibration, sizes) => {
       const f = new Frontier(sorted, buildCalibration(calibration));
       return sizes.map((n) => {
@@ -115,6 +229,21 @@ for (const c of cases) {
     s: ((performance.now() - started) / 1000).toFixed(0),
   });
   console.log(JSON.stringify(rows.at(-1)));
+  for (const [name, a] of Object.entries(r.arms)) {
+    const ratio = a.metrics.top[2]!.lift / at10(r.rankers.logistic);
+    (armRatios[name] ??= []).push(ratio);
+    (armAuc[name] ??= []).push(a.metrics.auc);
+    console.log(
+      `  arm ${name}: lift@10% ${a.metrics.top[2]!.lift.toFixed(2)} ratio ${ratio.toFixed(3)} (${a.versusLogistic[2]!.ci.map((v) => v.toFixed(2)).join('-')}) AUC ${a.metrics.auc.toFixed(3)} ${a.note ?? ''}`,
+    );
+  }
+}
+for (const [name, rs] of Object.entries(armRatios)) {
+  const m = rs.reduce((s, x) => s + x, 0) / rs.length;
+  const auc = armAuc[name]!.reduce((s, x) => s + x, 0) / rs.length;
+  console.log(
+    `arm ${name}: ratio mean ${m.toFixed(3)}, min ${Math.min(...rs).toFixed(3)}, ahead ${rs.filter((x) => x > 1.0005).length}, equal ${rs.filter((x) => Math.abs(x - 1) <= 0.0005).length}, behind ${rs.filter((x) => x < 0.9995).length} of ${rs.length}; AUC mean ${auc.toFixed(3)}`,
+  );
 }
 console.table(rows);
 const ratios = rows.map((r) => Number(r['ours/logistic']));

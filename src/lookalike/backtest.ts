@@ -61,6 +61,33 @@ export interface BacktestOptions {
     calibration: CalibrationData,
     sizes: readonly number[],
   ) => { expected: number; ci: [number, number] }[];
+  /**
+   * Experimental rankers scored beside ours against the same outcome (never seen by them): each
+   * gets the universe, the seed and both fitted rankings, and returns a score per universe member.
+   */
+  arms?: Record<string, BacktestArm>;
+}
+
+/** What an experimental ranker sees: everything as of the cut-off, nothing of the outcome. */
+export interface ArmContext {
+  db: SqlRunner;
+  /** Universe member IDs, in the order the scores must follow. */
+  ids: readonly string[];
+  cutoff: string;
+  seed: BacktestSeed;
+  seedIds: ReadonlySet<string>;
+  /** Our model's logits and the logistic baseline's scores, in `ids` order. */
+  model: Float32Array;
+  logistic: Float64Array;
+  randomSeed: number;
+}
+
+export type BacktestArm = (ctx: ArmContext) => Promise<{ scores: ArrayLike<number>; note?: string }>;
+
+export interface ArmResult {
+  metrics: RankingMetrics;
+  versusLogistic: LiftRatioInterval[];
+  note?: string;
 }
 
 export interface CalibrationHit {
@@ -98,6 +125,8 @@ export interface BacktestReport {
    * interval of [0, 1] always holds and says nothing, so read hits with it.
    */
   calibration: { hits: number; of: number; meanWidth: number; points: CalibrationHit[] } | null;
+  /** The `arms` option's rankers, by name (empty without it). */
+  arms: Record<string, ArmResult>;
 }
 
 /**
@@ -245,11 +274,7 @@ export async function runBacktest(
       frequency: rankingMetrics(baseline.frequency, outcome),
       logistic: rankingMetrics(baseline.logistic, outcome),
     };
-    const rng = new Rng(options.randomSeed ?? 42, 29);
-    const versusLogistic = liftRatioIntervals(scored.logits, baseline.logistic, outcome, {
-      replicates: options.bootstrap ?? 1000,
-      draw: (k) => rng.int(k),
-    });
+    const versusLogistic = versusBaseline(options, scored.logits, baseline.logistic, outcome);
     const calibration = options.statedPrecision
       ? calibrationHits(
           options.statedPrecision(scored.sorted, loaded.calibration, backtestSizes(n)),
@@ -257,6 +282,8 @@ export async function runBacktest(
           n,
         )
       : null;
+    const ctx = { db, ids, cutoff, seed, seedIds, model: scored.logits, logistic: baseline.logistic };
+    const arms = await scoreArms(options, ctx, outcome);
     progress(1, 'done');
     return {
       cutoff,
@@ -270,10 +297,44 @@ export async function runBacktest(
       versusLogistic,
       baseline: baseline.summary,
       calibration,
+      arms,
     };
   } finally {
     await scored.close();
   }
+}
+
+/** A ranking's lift over the baseline's with its bootstrap interval (the same draws for every ranking). */
+function versusBaseline(
+  options: BacktestOptions,
+  scores: ArrayLike<number>,
+  logistic: Float64Array,
+  outcome: Uint8Array,
+): LiftRatioInterval[] {
+  const rng = new Rng(options.randomSeed ?? 42, 29);
+  return liftRatioIntervals(scores, logistic, outcome, {
+    replicates: options.bootstrap ?? 1000,
+    draw: (k) => rng.int(k),
+  });
+}
+
+/** Scores each experimental arm against the outcome, with the same bootstrap as ours. */
+async function scoreArms(
+  options: BacktestOptions,
+  base: Omit<ArmContext, 'randomSeed'>,
+  outcome: Uint8Array,
+): Promise<Record<string, ArmResult>> {
+  const ctx: ArmContext = { ...base, randomSeed: options.randomSeed ?? 42 };
+  const out: Record<string, ArmResult> = {};
+  for (const [name, arm] of Object.entries(options.arms ?? {})) {
+    const { scores, note } = await arm(ctx);
+    out[name] = {
+      metrics: rankingMetrics(scores, outcome),
+      versusLogistic: versusBaseline(options, scores, ctx.logistic, outcome),
+      ...(note ? { note } : {}),
+    };
+  }
+  return out;
 }
 
 /** Which universe members had the seed's event in the outcome window (1) and which did not (0). */

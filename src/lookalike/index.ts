@@ -23,7 +23,15 @@
 
 export type { CandidateMetrics, LookalikeManifest, LookalikeModel, StoredExclusions } from './artifact.ts';
 export { listLookalikeModels, loadLookalikeModel, MODEL_PREFIX, MODEL_VERSION } from './artifact.ts';
-export type { BacktestOptions, BacktestReport, BacktestSeed, CalibrationHit } from './backtest.ts';
+export type {
+  ArmContext,
+  ArmResult,
+  BacktestArm,
+  BacktestOptions,
+  BacktestReport,
+  BacktestSeed,
+  CalibrationHit,
+} from './backtest.ts';
 export { outcomeSeed, runBacktest, seedAsOf } from './backtest.ts';
 export type { RankingMetrics, TopShareMetrics } from './backtest-metrics.ts';
 export { BACKTEST_SHARES, rankingMetrics, sizeOfShare } from './backtest-metrics.ts';

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Frontier } from '../../src/audience/index.ts';
 import { computeMemberFeatures } from '../../src/features/index.ts';
 import { importDataset } from '../../src/ingest/index.ts';
+import { gbdtArm } from '../../src/lookalike/backtest-arms.ts';
 import {
+  type BacktestArm,
   type BacktestOptions,
   type BacktestReport,
   buildCalibration,
@@ -40,6 +42,12 @@ const options = (modelId: string): BacktestOptions => ({
   },
 });
 
+/** An arm that echoes our logits (must score as ours) and the gradient-boosted arm. */
+const arms = (): Record<string, BacktestArm> => ({
+  echo: async (ctx) => ({ scores: ctx.model }),
+  gbdt: gbdtArm({ trees: 60 }),
+});
+
 describe.runIf(hasSharedData('online-retail'))('backtests on Online Retail', () => {
   let ws: Workspace;
   let cleanup: () => void;
@@ -49,7 +57,7 @@ describe.runIf(hasSharedData('online-retail'))('backtests on Online Retail', () 
   beforeAll(async () => {
     ({ ws, cleanup } = await tempWorkspace());
     await importDataset(ws, 'online-retail', join(SHARED_DATA, 'online-retail'));
-    first = await runBacktest(ws, options('lm_bt_first'));
+    first = await runBacktest(ws, { ...options('lm_bt_first'), arms: arms() });
     // After the cut-off, and not the outcome: other products' lines moved a month later under
     // new receipts, and a customer who first buys after the cut-off.
     await ws.db.run(
@@ -63,7 +71,7 @@ describe.runIf(hasSharedData('online-retail'))('backtests on Online Retail', () 
        SELECT * REPLACE ('late-member' AS member_id, 'late-r' || receipt_id AS receipt_id)
        FROM transactions WHERE ts >= DATE '${CUTOFF}' AND product_id <> '${PRODUCT}' LIMIT 50`,
     );
-    again = await runBacktest(ws, options('lm_bt_again'));
+    again = await runBacktest(ws, { ...options('lm_bt_again'), arms: arms() });
   }, 600_000);
   afterAll(() => cleanup?.());
 
@@ -73,6 +81,18 @@ describe.runIf(hasSharedData('online-retail'))('backtests on Online Retail', () 
     expect(again.rankers).toEqual(first.rankers);
     expect(again.calibration).toEqual(first.calibration);
     expect(again.versusLogistic).toEqual(first.versusLogistic);
+    // The experimental arms see only data before the cut-off too.
+    expect(again.arms).toEqual(first.arms);
+  });
+
+  it('scores experimental arms like our own ranking', () => {
+    expect(first.arms.echo!.metrics).toEqual(first.rankers.model);
+    expect(first.arms.echo!.versusLogistic).toEqual(first.versusLogistic);
+    const trees = first.arms.gbdt!;
+    expect(trees.metrics.universe).toBe(first.universe);
+    expect(trees.metrics.positives).toBe(first.outcome.inUniverse);
+    expect(trees.metrics.auc).toBeGreaterThan(0.6);
+    expect(trees.note).toMatch(/^trees \d+, time-split AUC 0\.\d{3}, \d+ recent adopters$/);
   });
 
   it('reports the universe, the outcome and our lift as an independent computation does', async () => {
