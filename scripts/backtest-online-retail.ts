@@ -126,6 +126,12 @@ function experimentArms(): Record<string, BacktestArm> {
       const b = z(ctx.model);
       return { scores: a.map((v, i) => v + b[i]!) };
     },
+    // Ours and the baseline's own form (the plain logistic this run fits), ranks averaged.
+    'plain+ours rank': async (ctx) => {
+      const a = rankScale(ctx.logistic);
+      const b = rankScale(ctx.model);
+      return { scores: a.map((v, i) => v + b[i]!) };
+    },
     ...(args['no-select']
       ? {}
       : { select: selectArm, 'select ours|plain': async (ctx) => plainChoice ?? { scores: Float64Array.from(ctx.model) } }),
