@@ -10,7 +10,7 @@
 import { addDays } from '../features/dates.ts';
 import { productVocabulary } from '../features/product-signals.ts';
 import { quoteLiteral, type SqlRunner } from '../store/index.ts';
-import type { ArmContext } from './backtest.ts';
+import { type ArmContext, type PlainColumns, plainMatrix } from './backtest.ts';
 import { fitLogistic, logisticScores } from './baseline.ts';
 import { fitGbdt, type GbdtOptions, gbdtScores } from './gbdt.ts';
 import { Rng } from './rng.ts';
@@ -107,7 +107,7 @@ export function gbdtArm(
         ids: check.map((r) => pop.ids[r]!),
         labels: Uint8Array.from(check, (r) => y[r]!),
         scores: Float64Array.from(check, (r) => internal[r]!),
-        plain: plainForm(x, d, names, kinds, y, fit, check),
+        plain: plainForm({ names, kinds, values: x }, y, fit, check),
       },
       note: `trees ${chosen.trees.length}, time-split AUC ${chosen.validationAuc.toFixed(3)}, ${stop.filter((r) => y[r]).length} ${byTime ? 'recent adopters' : 'seed members at random'}`,
     };
@@ -115,52 +115,25 @@ export function gbdtArm(
 }
 
 /**
- * The baseline's form (log RFM standardised over the fitted rows, 0/1 product indicators, L2
- * logistic at C = 1) fitted on `fit` and scored on `score`: the plain candidate of the choice.
+ * The baseline's form (`plainMatrix`: log RFM standardised over the fitted rows, 0/1 product
+ * indicators; L2 logistic at C = 1) fitted on `fit` and scored on `score`: the plain candidate.
  */
 function plainForm(
-  x: Float64Array,
-  d: number,
-  names: readonly string[],
-  kinds: readonly string[],
+  table: PlainColumns,
   y: Uint8Array,
   fit: readonly number[],
   score: readonly number[],
 ): Float64Array {
-  const rfm = ['recency_days', 'frequency', 'monetary'].map((c) => names.indexOf(c));
-  const cols = [...rfm, ...kinds.flatMap((k, c) => (k === 'item' ? [c] : []))];
-  const m = cols.length;
-  const take = (rows: readonly number[]) => {
-    const out = new Float64Array(rows.length * m);
-    rows.forEach((r, i) => {
-      cols.forEach((c, j) => {
-        const v = x[r * d + c]!;
-        out[i * m + j] = j < rfm.length ? Math.sign(v) * Math.log1p(Math.abs(v)) : v;
-      });
-    });
-    return out;
-  };
-  const fx = take(fit);
-  const sx = take(score);
-  for (let j = 0; j < rfm.length; j++) {
-    let mu = 0;
-    let sq = 0;
-    for (let i = 0; i < fit.length; i++) {
-      mu += fx[i * m + j]! / fit.length;
-      sq += fx[i * m + j]! ** 2 / fit.length;
-    }
-    const sd = Math.sqrt(Math.max(0, sq - mu * mu)) || 1;
-    for (let i = 0; i < fit.length; i++) fx[i * m + j] = (fx[i * m + j]! - mu) / sd;
-    for (let i = 0; i < score.length; i++) sx[i * m + j] = (sx[i * m + j]! - mu) / sd;
-  }
+  const fx = plainMatrix(table, fit, Number.POSITIVE_INFINITY);
+  const sx = plainMatrix(table, score, Number.POSITIVE_INFINITY, fx.scale);
   const model = fitLogistic(
-    fx,
+    fx.x,
     Uint8Array.from(fit, (r) => y[r]!),
     fit.length,
-    m,
+    fx.d,
     { c: 1 },
   );
-  return logisticScores(model, sx, score.length, m);
+  return logisticScores(model, sx.x, score.length, sx.d);
 }
 
 /** Ranks scaled to [0, 1] (ties share their mean rank). */

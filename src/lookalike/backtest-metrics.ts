@@ -55,7 +55,9 @@ export function rankingMetrics(
   for (let i = 0; i < n; ) {
     let j = i;
     let p = 0;
-    while (j < n && scores[order[j]!] === scores[order[i]!]) p += outcome[order[j++]!] ? 1 : 0;
+    // The group always takes row i, so a NaN score (equal to nothing) still moves the loop on.
+    do p += outcome[order[j++]!] ? 1 : 0;
+    while (j < n && scores[order[j]!] === scores[order[i]!]);
     starts.push(i);
     pos.push(p);
     i = j;

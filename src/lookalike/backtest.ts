@@ -30,7 +30,7 @@ import { scoreUniverse } from './score.ts';
 import { resolveSeed } from './seeds.ts';
 import { type TrainHooks, trainLookalike } from './train.ts';
 import type { ItemSignalOptions, SeedSpec } from './types.ts';
-import { addItemColumns, memberTable } from './universe.ts';
+import { addItemColumns, type MemberTable, memberTable } from './universe.ts';
 
 export type BacktestSeed = Extract<SeedSpec, { kind: 'purchase' } | { kind: 'top_value' }>;
 
@@ -180,15 +180,20 @@ async function dataEnd(db: SqlRunner): Promise<string | null> {
   return row?.d ?? null;
 }
 
+/** The columns the plain form reads: a member table, or any row-major matrix named the same way. */
+export type PlainColumns = Pick<MemberTable, 'names' | 'kinds' | 'values'>;
+
 /**
- * RFM (log1p, standardised over the fitted rows) and product-purchase indicators: what a plain
- * scikit-learn pipeline would take. Row-major, rows in `rows` order.
+ * RFM (log1p, standardised) and product-purchase indicators: what a plain scikit-learn pipeline
+ * would take. Row-major, rows in `rows` order. The RFM columns are standardised with `scale` when
+ * given (a fit's statistics applied to other rows), else over `rows` themselves.
  */
-function baselineMatrix(
-  table: Awaited<ReturnType<typeof memberTable>>,
+export function plainMatrix(
+  table: PlainColumns,
   rows: readonly number[],
   products: number,
-): { x: Float64Array; d: number } {
+  scale?: { mu: number[]; sd: number[] },
+): { x: Float64Array; d: number; scale: { mu: number[]; sd: number[] } } {
   const w = table.names.length;
   const rfm = ['recency_days', 'frequency', 'monetary'].map((n) => table.names.indexOf(n));
   const items = table.kinds.flatMap((k, c) => (k === 'item' ? [c] : [])).slice(0, products);
@@ -203,18 +208,22 @@ function baselineMatrix(
       x[i * d + rfm.length + j] = table.values[r * w + c]! > 0 ? 1 : 0;
     });
   });
+  const used = scale ?? { mu: [] as number[], sd: [] as number[] };
   for (let j = 0; j < rfm.length; j++) {
-    let s = 0;
-    let sq = 0;
-    for (let i = 0; i < rows.length; i++) {
-      s += x[i * d + j]!;
-      sq += x[i * d + j]! ** 2;
+    if (!scale) {
+      let s = 0;
+      let sq = 0;
+      for (let i = 0; i < rows.length; i++) {
+        s += x[i * d + j]!;
+        sq += x[i * d + j]! ** 2;
+      }
+      const mu = s / rows.length;
+      used.mu.push(mu);
+      used.sd.push(Math.sqrt(Math.max(0, sq / rows.length - mu * mu)) || 1);
     }
-    const mu = s / rows.length;
-    const sd = Math.sqrt(Math.max(0, sq / rows.length - mu * mu)) || 1;
-    for (let i = 0; i < rows.length; i++) x[i * d + j] = (x[i * d + j]! - mu) / sd;
+    for (let i = 0; i < rows.length; i++) x[i * d + j] = (x[i * d + j]! - used.mu[j]!) / used.sd[j]!;
   }
-  return { x, d };
+  return { x, d, scale: used };
 }
 
 /**
@@ -397,7 +406,7 @@ async function baselineScores(
   );
   const fitIds = ((customers.columns[0] ?? []) as string[]).filter((id) => table.index.has(id)).sort();
   const fitRows = fitIds.map((id) => table.index.get(id)!);
-  const fx = baselineMatrix(table, fitRows, products);
+  const fx = plainMatrix(table, fitRows, products);
   const y = Uint8Array.from(fitIds, (id) => (seedIds.has(id) ? 1 : 0));
   const c = 1;
   const fit = fitLogistic(fx.x, y, fitIds.length, fx.d, { c });

@@ -6,6 +6,7 @@
  * rows are mostly zeros in the product columns, so only each row's non-zero bins are stored and
  * a node's zero bin is its total minus the rest. Pure TypeScript.
  */
+import { rankingMetrics } from './backtest-metrics.ts';
 import { Rng } from './rng.ts';
 
 export interface GbdtOptions {
@@ -107,24 +108,14 @@ function binRows(x: Float64Array, n: number, d: number, fitRows: readonly number
   return { start, col: Uint16Array.from(col), bin: Uint8Array.from(bin), cuts };
 }
 
-/** Rank AUC (ties half) of `scores` on `rows` against `y`. */
+/** Rank AUC (ties half) of `scores` on `rows` against `y`, as the backtest reports it. */
 function aucOf(scores: Float64Array, y: ArrayLike<number>, rows: readonly number[]): number {
-  const order = [...rows].sort((a, b) => scores[a]! - scores[b]!);
-  let pos = 0;
-  let rankSum = 0;
-  for (let i = 0; i < order.length; ) {
-    let j = i + 1; // a NaN equals nothing, so the loop still advances
-    while (j < order.length && scores[order[j]!] === scores[order[i]!]) j++;
-    const mid = (i + j + 1) / 2;
-    for (let k = i; k < j; k++)
-      if (y[order[k]!]) {
-        pos++;
-        rankSum += mid;
-      }
-    i = j;
-  }
-  const neg = order.length - pos;
-  return pos && neg ? (rankSum - (pos * (pos + 1)) / 2) / (pos * neg) : Number.NaN;
+  if (!rows.length) return Number.NaN;
+  const picked = Float64Array.from(rows, (r) => scores[r]!);
+  return rankingMetrics(
+    picked,
+    Uint8Array.from(rows, (r) => y[r]!),
+  ).auc;
 }
 
 interface Grow {

@@ -72,6 +72,12 @@ describe('rankingMetrics', () => {
     for (const t of m.top) expect(t.lift).toBeCloseTo(1, 12);
   });
 
+  it('counts every row when a score is NaN (a NaN forms a tie group of its own)', () => {
+    const m = rankingMetrics(Float64Array.of(Number.NaN, 2, 1), [0, 1, 0]);
+    expect(m.universe).toBe(3);
+    expect(m.positives).toBe(1);
+  });
+
   it('rejects mismatched or empty inputs', () => {
     expect(() => rankingMetrics([1, 2], [1])).toThrow('2 scores but 1 outcomes');
     expect(() => rankingMetrics([], [])).toThrow('no rows to rank');

@@ -234,31 +234,35 @@ function tuneClauseThresholds(
   const { blend } = scoring;
   return needIds.map((id, j) => {
     const tau = scoring.thresholds[j]!;
+    // What a candidate does not change, once per text: the gold label, whether the text reports
+    // the need, whether the point clause is its strongest clause, and its score there.
+    const cases = examples.flatMap((e, t) => {
+      const focus = focusClauseIndex(e.prepared.clauses);
+      if (focus === null) return [];
+      const o = oof[t]!;
+      let strongest = 0;
+      for (let c = 1; c < e.prepared.clauses.length; c++)
+        if (clauseScore(o, blend, k, c, j) >= clauseScore(o, blend, k, strongest, j)) strongest = c;
+      return [
+        {
+          gold: e.row.focus.includes(id),
+          reported: textScore(o, blend, j) >= tau,
+          strongestIsFocus: strongest === focus,
+          focusScore: clauseScore(o, blend, k, focus, j),
+        },
+      ];
+    });
     let best = { tau, f1: -1 };
     for (const candidate of THRESHOLD_GRID.filter((t) => t <= tau)) {
       let tp = 0;
       let fp = 0;
       let fn = 0;
-      examples.forEach((e, t) => {
-        const focus = focusClauseIndex(e.prepared.clauses);
-        if (focus === null) return;
-        const o = oof[t]!;
-        const gold = e.row.focus.includes(id);
-        const reported = textScore(o, blend, j) >= tau;
-        let strongest = 0;
-        let focusScore = 0;
-        const n = e.prepared.clauses.length;
-        for (let c = 0; c < n; c++) {
-          const s = clauseScore(o, blend, k, c, j);
-          const sBest = clauseScore(o, blend, k, strongest, j);
-          if (s >= sBest) strongest = c;
-          if (c === focus) focusScore = s;
-        }
-        const predicted = reported && (strongest === focus || focusScore >= candidate);
-        if (predicted && gold) tp++;
+      for (const x of cases) {
+        const predicted = x.reported && (x.strongestIsFocus || x.focusScore >= candidate);
+        if (predicted && x.gold) tp++;
         else if (predicted) fp++;
-        else if (gold) fn++;
-      });
+        else if (x.gold) fn++;
+      }
       const f1 = tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
       // Ties keep the higher threshold: place a need in fewer clauses when it costs nothing.
       if (f1 > best.f1 + 1e-12) best = { tau: candidate, f1 };
