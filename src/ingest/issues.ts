@@ -6,7 +6,8 @@ import type { DuplicatePolicy, ImportMode } from './options.ts';
 /**
  * Every row of a file lands in exactly one class: accepted, rejected (a bad record, a bad value,
  * a repeated key under `reject`, a key already stored under `append`) or skipped (a repeated key
- * under `keep-first`, or an `upsert` row dated before the stored one of a `newerBy` table). The temp tables below hold the non-accepted rows; each is written by one
+ * under `keep-first`, or an `upsert` row dated before the stored one of a `newerBy` table; in a
+ * `newerBy` table the latest-dated row of a repeated key is the one kept). The temp tables below hold the non-accepted rows; each is written by one
  * CREATE TABLE AS, never by INSERT: DuckDB 1.5.5 loses the rows of a large INSERT ... SELECT into
  * a table that got a zero-row INSERT ... SELECT unnest(...) earlier in the same transaction
  * (the cause of keys slipping in on imports over ~120,000 rows).
@@ -24,6 +25,15 @@ function keyParts(table: TableName) {
     name: quoteLiteral(key.join(',')),
     text: keyTextSql(table),
   };
+}
+
+/**
+ * The column that dates a row of a `newerBy` table, when the file has it: between two rows of
+ * one key the later-dated decision is the one that stands, in the file and against the table.
+ */
+function datedBy(checked: CheckedRows, table: TableName): string | null {
+  const newerBy = TABLES[table].newerBy;
+  return newerBy !== undefined && checked.plan.some((p) => p.spec.name === newerBy) ? newerBy : null;
 }
 
 /** The typed row as JSON, the quarantine record of a row rejected for its key. */
@@ -58,7 +68,9 @@ export async function repeatedKeyCount(db: SqlRunner, table: TableName): Promise
 
 /**
  * Second and later rows of a key within the file, ranked by row number (the rows must be
- * numbered). Most files have none (`repeated` false): then the table is created empty.
+ * numbered); in a dated (`newerBy`) table by date first, latest first, so a file holding a grant
+ * and a later withdrawal keeps the withdrawal whatever their order. Most files have none
+ * (`repeated` false): then the table is created empty.
  */
 export async function createDuplicates(
   db: SqlRunner,
@@ -73,14 +85,16 @@ export async function createDuplicates(
       SELECT _row AS row_number, _line AS line, ${names}, _row AS first_row, _row AS rank_in_key FROM ${CHECKED} WHERE false`);
     return;
   }
+  const dated = datedBy(checked, table);
+  const order = dated ? `${quoteIdent(dated)} DESC NULLS LAST, row_number` : 'row_number';
   await db.run(`CREATE OR REPLACE TEMP TABLE ${DUPS} AS
     WITH repeated AS (SELECT ${cols} FROM ${CHECKED} WHERE _ok GROUP BY ${cols} HAVING count(*) > 1),
     rows_of_repeated AS (
       SELECT c._row AS row_number, c._line AS line, ${checked.plan.map((p) => `c.${quoteIdent(p.spec.name)}`).join(', ')}
       FROM ${CHECKED} c SEMI JOIN repeated r USING (${cols}) WHERE c._ok)
     SELECT row_number, line, ${names},
-           min(row_number) OVER (PARTITION BY ${cols}) AS first_row,
-           row_number() OVER (PARTITION BY ${cols} ORDER BY row_number) AS rank_in_key
+           first_value(row_number) OVER (PARTITION BY ${cols} ORDER BY ${order}) AS first_row,
+           row_number() OVER (PARTITION BY ${cols} ORDER BY ${order}) AS rank_in_key
     FROM rows_of_repeated QUALIFY rank_in_key > 1`);
 }
 
@@ -104,10 +118,9 @@ export async function createConflicts(
     return 0;
   }
   const names = checked.plan.map((p) => quoteIdent(p.spec.name)).join(', ');
-  const newerBy = TABLES[table].newerBy;
-  const dated = newerBy !== undefined && checked.plan.some((p) => p.spec.name === newerBy);
+  const dated = datedBy(checked, table);
   const stale = dated
-    ? `(c.${quoteIdent(newerBy)} IS NOT NULL AND t.${quoteIdent(newerBy)} IS NOT NULL AND c.${quoteIdent(newerBy)} < t.${quoteIdent(newerBy)})`
+    ? `(c.${quoteIdent(dated)} IS NOT NULL AND t.${quoteIdent(dated)} IS NOT NULL AND c.${quoteIdent(dated)} < t.${quoteIdent(dated)})`
     : 'false';
   const include = mode === 'append' ? 'true' : mode === 'upsert' ? stale : 'false';
   await db.run(`CREATE OR REPLACE TEMP TABLE ${CONFLICTS} AS
@@ -136,8 +149,10 @@ export async function createIssues(
   if (keyChecks) {
     const { name, text } = keyParts(table);
     const keepFirst = onDuplicate === 'keep-first';
+    const dated = datedBy(checked, table);
+    const kept = dated ? `' (the latest ${dated}) was kept'` : `' was kept'`;
     const dupReason = keepFirst
-      ? `'duplicate key (' || ${text} || '): skipped, the row ' || first_row || ' was kept'`
+      ? `'duplicate key (' || ${text} || '): skipped, the row ' || first_row || ${kept}`
       : `'duplicate key (' || ${text} || '): also on row ' || first_row`;
     parts.push(
       `SELECT row_number, line, ${name}, ${dupReason}, ${text}, ${typedRecord(checked)}, ${keepFirst} FROM ${DUPS}`,

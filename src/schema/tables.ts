@@ -344,7 +344,7 @@ export const TABLES: Readonly<Record<TableName, TableSpec>> = {
   consents: {
     name: 'consents',
     description:
-      "members' consent per purpose (e.g. ad_targeting, third_party_sharing): one row per member and purpose; an upsert dated before the stored decision is skipped",
+      "members' consent per purpose (e.g. ad_targeting, third_party_sharing): one row per member and purpose; an upsert dated before the stored decision is skipped, and within a file the latest-dated row of a key is the one kept",
     key: ['member_id', 'purpose'],
     newerBy: 'updated_at',
     columns: [

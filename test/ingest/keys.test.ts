@@ -144,3 +144,63 @@ describe('the key rule holds at any size', () => {
     expect(await workspaceSnapshot(ws)).toBe(before);
   });
 });
+
+describe('a dated table keeps the latest decision of a key within one file', () => {
+  // M1's withdrawal comes first and M2's after its grant: row order must not decide which stands.
+  const consents = [
+    'member_id,purpose,granted,updated_at',
+    'M1,ad_targeting,false,2026-03-01',
+    'M1,ad_targeting,true,2026-01-01',
+    'M2,ad_targeting,true,2026-01-01',
+    'M2,ad_targeting,false,2026-03-01',
+    'M3,ad_targeting,true,2026-02-01',
+  ];
+  const importConsents = async (onDuplicate: 'reject' | 'keep-first') => {
+    const path = join(dir, 'consents.csv');
+    writeFileSync(path, `${consents.join('\n')}\n`);
+    const report = await importTable(ws, { table: 'consents', source: { kind: 'file', path }, onDuplicate });
+    const rows = await ws.db.rows<{ member_id: string; granted: boolean }>(
+      'SELECT member_id, granted FROM consents ORDER BY member_id',
+    );
+    const reasons = await ws.db.rows<{ row_number: number; reason: string }>(
+      'SELECT row_number, reason FROM _quarantine WHERE import_id = $1 ORDER BY row_number',
+      [report.importId],
+    );
+    return { report, rows, reasons };
+  };
+  const latest = [
+    { member_id: 'M1', granted: false },
+    { member_id: 'M2', granted: false },
+    { member_id: 'M3', granted: true },
+  ];
+
+  it('keep-first skips the older rows and names the kept one', async () => {
+    const { report, rows, reasons } = await importConsents('keep-first');
+    expect([report.rowsRead, report.accepted, report.rejected, report.duplicatesSkipped]).toEqual([
+      5, 3, 0, 2,
+    ]);
+    expect(rows).toEqual(latest);
+    expect(reasons).toEqual([
+      {
+        row_number: 2,
+        reason:
+          'duplicate key (member_id=M1, purpose=ad_targeting): skipped, the row 1 (the latest updated_at) was kept',
+      },
+      {
+        row_number: 3,
+        reason:
+          'duplicate key (member_id=M2, purpose=ad_targeting): skipped, the row 4 (the latest updated_at) was kept',
+      },
+    ]);
+  });
+
+  it('reject rejects the older rows and stores the latest', async () => {
+    const { report, rows, reasons } = await importConsents('reject');
+    expect([report.accepted, report.rejected, report.duplicatesSkipped]).toEqual([3, 2, 0]);
+    expect(rows).toEqual(latest);
+    expect(reasons.map((r) => [r.row_number, r.reason])).toEqual([
+      [2, 'duplicate key (member_id=M1, purpose=ad_targeting): also on row 1'],
+      [3, 'duplicate key (member_id=M2, purpose=ad_targeting): also on row 4'],
+    ]);
+  });
+});
