@@ -21,6 +21,13 @@ export interface WorkerSyncReport {
   audiences: string[];
   models: string[];
   keys: number;
+  /**
+   * Keys an earlier sync into the same folder wrote that are no longer served (a deleted model, a
+   * revoked share, a release past retention): removed from the folder, and listed in
+   * `removedFile` so they can be deleted from a bucket the folder was uploaded to.
+   */
+  removed: string[];
+  removedFile: string;
 }
 
 /** The files of a model the Worker's scoring route reads (see `api/routes/score.ts`). */
@@ -33,7 +40,9 @@ const MODEL_FILES = ['manifest.json', 'spec.json', 'weights.bin'];
  * included so they keep failing) for its `API_KEYS` secret. Audience revisions themselves (member
  * IDs), destination secrets and consent never leave the workspace. Within each artifact the
  * manifest is written last, so a bucket uploaded in file order never shows a manifest before its
- * data.
+ * data. Syncing again into the same folder makes it exactly what is served now: files no longer
+ * served are removed (manifests first, so a reader never finds a manifest without its data) and
+ * listed for deletion from the bucket.
  *
  * @example
  * const r = await syncWorkerArtifacts(ws.artifacts, keys, './worker-sync');
@@ -66,12 +75,19 @@ export async function syncWorkerArtifacts(
   const manifestLast = (k: string) => (k.endsWith('/manifest.json') ? 1 : 0);
   keys.sort((a, b) => manifestLast(a) - manifestLast(b) || a.localeCompare(b));
   let bytes = 0;
+  const copied = new Set<string>();
   for (const key of keys) {
     const data = await store.get(key);
     if (!data) continue; // removed while we listed: the next sync settles it
     await target.put(key, data);
+    copied.add(key);
     bytes += data.byteLength;
   }
+  const removed = (await target.list('')).filter((k) => !copied.has(k));
+  removed.sort((a, b) => manifestLast(b) - manifestLast(a) || a.localeCompare(b));
+  for (const key of removed) await target.delete(key);
+  const removedFile = join(outDir, 'removed.json');
+  await writeFileAtomic(removedFile, `${JSON.stringify(removed, null, 1)}\n`);
   const records = await keyStore.list();
   const keysFile = join(outDir, 'api-keys.json');
   await writeFileAtomic(keysFile, `${JSON.stringify(records)}\n`);
@@ -89,5 +105,7 @@ export async function syncWorkerArtifacts(
     audiences: [...audiences].sort(),
     models,
     keys: records.length,
+    removed,
+    removedFile,
   };
 }

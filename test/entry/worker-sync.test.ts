@@ -6,7 +6,14 @@ import { createApiKey, MemoryAuditLog, MemoryKeyStore, revokeApiKey } from '../.
 import { createWorkerApp } from '../../src/api/worker-app.ts';
 import { audienceRevisionPrefix, encodeMembers } from '../../src/audience/members-file.ts';
 import { syncWorkerArtifacts, type WorkerSyncReport } from '../../src/entry/worker-sync.ts';
-import { buildRelease, type MemberDirectory, putDestination, putShare } from '../../src/export/index.ts';
+import {
+  buildRelease,
+  deleteReleases,
+  deleteShare,
+  type MemberDirectory,
+  putDestination,
+  putShare,
+} from '../../src/export/index.ts';
 import type { ApiKeyRecord } from '../../src/schema/index.ts';
 import { DuckDbKeyStore, FsArtifactStore, Workspace } from '../../src/store/index.ts';
 
@@ -143,5 +150,24 @@ describe('worker-sync', () => {
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(ids);
     expect((await get('/v1/audiences/au_private/export?format=csv', dspKey)).status).toBe(404);
     expect((await get('/v1/audiences/au_shared/export?format=csv', revokedKey)).status).toBe(401);
+  });
+
+  // Mutates the workspace: keep it last.
+  it('synced again into the same folder, leaves out and lists what is no longer served', async () => {
+    expect(report.removed).toEqual([]);
+    const before = await new FsArtifactStore(report.bucketDir).list('');
+    await ws.artifacts.unpublish('lookalike-models/lm_x');
+    await deleteShare(ws.artifacts, 'dsp-a', 'au_shared');
+    await deleteReleases(ws.artifacts, 'dsp-a', 'au_shared');
+    const again = await syncWorkerArtifacts(ws.artifacts, await DuckDbKeyStore.open(ws.db), out);
+    const after = await new FsArtifactStore(again.bucketDir).list('');
+    expect(after).toEqual([]);
+    expect([...again.removed].sort()).toEqual(before);
+    // Manifests go first, so a bucket deleted in this order never holds a manifest without its data.
+    const firstData = again.removed.findIndex((k) => !k.endsWith('/manifest.json'));
+    expect(again.removed.slice(firstData).some((k) => k.endsWith('/manifest.json'))).toBe(false);
+    expect(JSON.parse(readFileSync(again.removedFile, 'utf8'))).toEqual(again.removed);
+    const third = await syncWorkerArtifacts(ws.artifacts, await DuckDbKeyStore.open(ws.db), out);
+    expect(third.removed).toEqual([]);
   });
 });
