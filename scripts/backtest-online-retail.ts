@@ -74,6 +74,8 @@ const { values: args } = parseArgs({
     'no-select': { type: 'boolean', default: false },
     bootstrap: { type: 'string', default: '1000' },
     wide: { type: 'string', default: '30' },
+    'knn-k': { type: 'string', default: '25' },
+    'arm-names': { type: 'string' },
   },
 });
 
@@ -128,6 +130,7 @@ function experimentArms(): Record<string, BacktestArm> {
   let rankBlend: Float64Array | null = null;
   // The choice between ours and the baseline's own form, made in the same pass as `select`.
   let plainChoice: { scores: Float64Array; note: string } | null = null;
+  let knnScores: Float64Array | null = null;
   const z = (v: ArrayLike<number>) => {
     const a = Float64Array.from(v);
     const mu = a.reduce((s, x) => s + x, 0) / a.length;
@@ -153,6 +156,16 @@ function experimentArms(): Record<string, BacktestArm> {
     // Ours and the baseline's own form (the plain logistic this run fits), ranks averaged.
     'plain+ours rank': async (ctx) => {
       const a = rankScale(ctx.logistic);
+      const b = rankScale(ctx.model);
+      return { scores: a.map((v, i) => v + b[i]!) };
+    },
+    // Memory-based collaborative filtering: each customer against the seed's customers.
+    knn: async (ctx) => {
+      knnScores = await userKnn(ctx, Number(args['knn-k']));
+      return { scores: knnScores };
+    },
+    'knn+ours rank': async (ctx) => {
+      const a = rankScale(knnScores!);
       const b = rankScale(ctx.model);
       return { scores: a.map((v, i) => v + b[i]!) };
     },
@@ -213,6 +226,58 @@ function experimentArms(): Record<string, BacktestArm> {
   }
 }
 
+/**
+ * User-kNN: IDF-weighted cosine similarity of product sets bought before the cut-off (the seed's
+ * own products left out), and the sum of a customer's `k` highest similarities to seed members.
+ */
+async function userKnn(ctx: ArmContext, k: number): Promise<Float64Array> {
+  const own = ctx.seed.kind === 'purchase' ? (ctx.seed.productIds ?? []) : [];
+  const rows = await ctx.db.rows<{ member_id: string; product_id: string }>(
+    `SELECT DISTINCT member_id, product_id FROM transactions
+     WHERE ts < $cutoff::TIMESTAMP AND quantity > 0 AND coalesce(member_id, '') <> ''
+       ${own.length ? `AND product_id NOT IN (${own.map((p) => `'${p.replaceAll("'", "''")}'`).join(', ')})` : ''}`,
+    { cutoff: ctx.cutoff },
+  );
+  const baskets = new Map<string, string[]>();
+  for (const r of rows) (baskets.get(r.member_id) ?? baskets.set(r.member_id, []).get(r.member_id)!).push(r.product_id);
+  const customers = baskets.size;
+  const df = new Map<string, number>();
+  for (const ps of baskets.values()) for (const p of ps) df.set(p, (df.get(p) ?? 0) + 1);
+  const idf = (p: string) => Math.log(customers / df.get(p)!);
+  const norm = new Map<string, number>();
+  for (const [m, ps] of baskets) norm.set(m, Math.sqrt(ps.reduce((s, p) => s + idf(p) ** 2, 0)) || 1);
+  // Inverted index over the seed's baskets.
+  const seedIndex = new Map<string, number[]>();
+  const seedList = [...ctx.seedIds].filter((m) => baskets.has(m));
+  seedList.forEach((m, j) => {
+    for (const p of baskets.get(m)!) (seedIndex.get(p) ?? seedIndex.set(p, []).get(p)!).push(j);
+  });
+  const dots = new Float64Array(seedList.length);
+  const seedNorm = Float64Array.from(seedList, (m) => norm.get(m)!);
+  return Float64Array.from(ctx.ids, (id) => {
+    const ps = baskets.get(id);
+    if (!ps) return 0;
+    dots.fill(0);
+    for (const p of ps) {
+      const w = idf(p) ** 2;
+      for (const j of seedIndex.get(p) ?? []) dots[j]! += w;
+    }
+    const sims = Array.from(dots, (d, j) => d / (norm.get(id)! * seedNorm[j]!));
+    sims.sort((a, b) => b - a);
+    let sum = 0;
+    for (let j = 0; j < Math.min(k, sims.length); j++) sum += sims[j]!;
+    return sum;
+  });
+}
+
+/** The experiment arms, or the ones `--arm-names a,b` names (in the order they are defined). */
+function chosenArms(): Record<string, BacktestArm> {
+  const all = experimentArms();
+  if (!args['arm-names']) return all;
+  const names = new Set(args['arm-names'].split(','));
+  return Object.fromEntries(Object.entries(all).filter(([name]) => names.has(name)));
+}
+
 const armRatios: Record<string, number[]> = {};
 const armAuc: Record<string, number[]> = {};
 const rows: Record<string, string | number>[] = [];
@@ -227,7 +292,7 @@ for (const c of cases) {
     itemSignals,
     backend: 'wasm',
     bootstrap: Number(args.bootstrap),
-    ...(args.arms ? { arms: experimentArms() } : {}),
+    ...(args.arms ? { arms: chosenArms() } : {}),
     statedPrecision: (sorted, calibration, sizes) => {
       const f = new Frontier(sorted, buildCalibration(calibration));
       return sizes.map((n) => {
