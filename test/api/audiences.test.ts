@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAudience } from '../../src/audience/index.ts';
 import { trainLookalike } from '../../src/lookalike/index.ts';
-import { personaMembers } from '../lookalike/helpers.ts';
-import { completed, type DomainApi, domainApi, problemOf } from './domain-fixture.ts';
+import { completed, type DomainApi, domainApi, problemOf, trainPersonaModel } from './domain-fixture.ts';
 import { json } from './helpers.ts';
 
 let api: DomainApi;
@@ -10,15 +9,7 @@ const modelId = 'lm_aud_test';
 
 beforeAll(async () => {
   api = await domainApi();
-  await trainLookalike(api.s.ws, {
-    id: modelId,
-    seed: { kind: 'members', memberIds: personaMembers(api.s, 'busy_family') },
-    universe: 'third_party',
-    backend: 'wasm',
-    randomSeed: 2,
-    unlabelledSample: 4000,
-    bootstrap: 100,
-  });
+  await trainPersonaModel(api, modelId);
 });
 afterAll(() => api?.cleanup());
 

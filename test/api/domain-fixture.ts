@@ -3,8 +3,9 @@ import { expect } from 'vitest';
 import { nodeNeedFiles, WorkerPool } from '../../src/adapters/index.ts';
 import type { Job } from '../../src/jobs/index.ts';
 import { JobQueue, MemoryJobStore, opJobs } from '../../src/jobs/index.ts';
+import { trainLookalike } from '../../src/lookalike/index.ts';
 import { OPERATIONS } from '../../src/ops/index.ts';
-import { type SampleWs, sampleWorkspace } from '../lookalike/helpers.ts';
+import { personaMembers, type SampleWs, sampleWorkspace } from '../lookalike/helpers.ts';
 import { type TestApi, testApi } from './helpers.ts';
 
 export interface DomainApi extends TestApi {
@@ -72,4 +73,17 @@ export const problemOf = async (res: Response) => {
 export function completed(job: Job): Record<string, unknown> {
   if (job.state !== 'completed') throw new Error(`job ${job.id} ${job.state}: ${JSON.stringify(job)}`);
   return job.result as Record<string, unknown>;
+}
+
+/** A third-party lookalike of the busy_family persona, trained in process (no job), for routes that read a model. */
+export async function trainPersonaModel(api: DomainApi, id: string): Promise<void> {
+  await trainLookalike(api.s.ws, {
+    id,
+    seed: { kind: 'members', memberIds: personaMembers(api.s, 'busy_family') },
+    universe: 'third_party',
+    backend: 'wasm',
+    randomSeed: 2,
+    unlabelledSample: 4000,
+    bootstrap: 100,
+  });
 }

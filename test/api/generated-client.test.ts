@@ -2,10 +2,8 @@ import createClient from 'openapi-fetch';
 import type { OpenAPI3 } from 'openapi-typescript';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trainLookalike } from '../../src/lookalike/index.ts';
 import type { paths } from '../fixtures/openapi/paths.d.ts';
-import { personaMembers } from '../lookalike/helpers.ts';
-import { type DomainApi, domainApi } from './domain-fixture.ts';
+import { type DomainApi, domainApi, trainPersonaModel } from './domain-fixture.ts';
 import { testApi } from './helpers.ts';
 
 /**
@@ -32,15 +30,7 @@ describe('a marketer through the generated client', () => {
   const modelId = 'lm_generated_client';
   beforeAll(async () => {
     api = await domainApi();
-    await trainLookalike(api.s.ws, {
-      id: modelId,
-      seed: { kind: 'members', memberIds: personaMembers(api.s, 'busy_family') },
-      universe: 'third_party',
-      backend: 'wasm',
-      randomSeed: 2,
-      unlabelledSample: 4000,
-      bootstrap: 100,
-    });
+    await trainPersonaModel(api, modelId);
   });
   afterAll(() => api?.cleanup());
 
