@@ -1,6 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { allShares, listReleases, RELEASE_PREFIX, SHARE_PREFIX } from '../export/index.ts';
+import {
+  allShares,
+  listReleases,
+  mergePullRecord,
+  PULL_PREFIX,
+  parsePullRecord,
+  RELEASE_PREFIX,
+  SHARE_PREFIX,
+} from '../export/index.ts';
 import { MODEL_PREFIX } from '../lookalike/index.ts';
 import type { ApiKeyStore } from '../schema/index.ts';
 import { type ArtifactStore, FsArtifactStore, writeFileAtomic } from '../store/index.ts';
@@ -28,6 +36,11 @@ export interface WorkerSyncReport {
    */
   removed: string[];
   removedFile: string;
+  /**
+   * Pull records the Worker wrote (`pulls/`), found in the folder when it holds a copy of the
+   * bucket, that were newer than the workspace's and now show in `GET /v1/shares`.
+   */
+  pullsMerged: number;
 }
 
 /** The files of a model the Worker's scoring route reads (see `api/routes/score.ts`). */
@@ -42,7 +55,9 @@ const MODEL_FILES = ['manifest.json', 'spec.json', 'weights.bin'];
  * manifest is written last, so a bucket uploaded in file order never shows a manifest before its
  * data. Syncing again into the same folder makes it exactly what is served now: files no longer
  * served are removed (manifests first, so a reader never finds a manifest without its data) and
- * listed for deletion from the bucket.
+ * listed for deletion from the bucket. The Worker's own records of pulls (`pulls/`) are the one
+ * thing that flows back: when the folder holds a copy of the bucket, newer ones are merged into
+ * the workspace, and they are never removed.
  *
  * @example
  * const r = await syncWorkerArtifacts(ws.artifacts, keys, './worker-sync');
@@ -56,6 +71,12 @@ export async function syncWorkerArtifacts(
   const bucketDir = join(outDir, 'r2');
   await mkdir(bucketDir, { recursive: true });
   const target = new FsArtifactStore(bucketDir);
+  let pullsMerged = 0;
+  for (const key of await target.list(`${PULL_PREFIX}/`)) {
+    const bytes = await target.get(key);
+    const record = bytes && parsePullRecord(key, bytes);
+    if (record && (await mergePullRecord(store, record))) pullsMerged++;
+  }
   const shares = await allShares(store);
   const keys: string[] = (await store.list(`${SHARE_PREFIX}/`)).filter((k) => k.endsWith('.json'));
   const audiences = new Set<string>();
@@ -83,7 +104,7 @@ export async function syncWorkerArtifacts(
     copied.add(key);
     bytes += data.byteLength;
   }
-  const removed = (await target.list('')).filter((k) => !copied.has(k));
+  const removed = (await target.list('')).filter((k) => !copied.has(k) && !k.startsWith(`${PULL_PREFIX}/`));
   removed.sort((a, b) => manifestLast(b) - manifestLast(a) || a.localeCompare(b));
   for (const key of removed) await target.delete(key);
   const removedFile = join(outDir, 'removed.json');
@@ -107,5 +128,6 @@ export async function syncWorkerArtifacts(
     keys: records.length,
     removed,
     removedFile,
+    pullsMerged,
   };
 }

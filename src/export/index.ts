@@ -61,8 +61,10 @@ export {
 export type { PullRecord, SharedAudience } from './shared.ts';
 export {
   lastPull,
+  mergePullRecord,
   modelSharedWith,
   PULL_PREFIX,
+  parsePullRecord,
   recordPull,
   sharedAudience,
   sharedAudiences,

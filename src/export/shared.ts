@@ -30,6 +30,41 @@ export async function recordPull(store: ArtifactStore, record: PullRecord): Prom
   await putJson(store, pullKey(record.destination, record.audienceId), record);
 }
 
+/**
+ * Takes a pull record made elsewhere (the Worker writes its own into its bucket) when it is newer
+ * than the one stored here for the same share; false when it is older, or its share is gone.
+ */
+export async function mergePullRecord(store: ArtifactStore, record: PullRecord): Promise<boolean> {
+  if (!(await getShare(store, record.destination, record.audienceId))) return false;
+  const ours = await lastPull(store, record.destination, record.audienceId);
+  if (ours && Date.parse(ours.at) >= Date.parse(record.at)) return false;
+  await recordPull(store, record);
+  return true;
+}
+
+/** A pull record read from `key` (`pulls/<destination>/<audience>.json`), or null when it is not one. */
+export function parsePullRecord(key: string, bytes: Uint8Array): PullRecord | null {
+  let r: Partial<PullRecord>;
+  try {
+    r = JSON.parse(new TextDecoder().decode(bytes)) as Partial<PullRecord>;
+  } catch {
+    return null;
+  }
+  const fits =
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.destination === 'string' &&
+    typeof r.audienceId === 'string' &&
+    key === pullKey(r.destination, r.audienceId) &&
+    Number.isInteger(r.revision) &&
+    typeof r.version === 'string' &&
+    (r.since === null || Number.isInteger(r.since)) &&
+    typeof r.at === 'string' &&
+    !Number.isNaN(Date.parse(r.at)) &&
+    typeof r.keyId === 'string';
+  return fits ? (r as PullRecord) : null;
+}
+
 export async function lastPull(
   store: ArtifactStore,
   destination: string,

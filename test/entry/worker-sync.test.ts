@@ -10,9 +10,12 @@ import {
   buildRelease,
   deleteReleases,
   deleteShare,
+  lastPull,
   type MemberDirectory,
+  type PullRecord,
   putDestination,
   putShare,
+  recordPull,
 } from '../../src/export/index.ts';
 import type { ApiKeyRecord } from '../../src/schema/index.ts';
 import { DuckDbKeyStore, FsArtifactStore, Workspace } from '../../src/store/index.ts';
@@ -152,16 +155,49 @@ describe('worker-sync', () => {
     expect((await get('/v1/audiences/au_shared/export?format=csv', revokedKey)).status).toBe(401);
   });
 
+  it('merges the Worker’s newer pull records found in the folder, keeps them there, and never takes an older one', async () => {
+    const bucket = new FsArtifactStore(report.bucketDir);
+    const byWorker: PullRecord = {
+      destination: 'dsp-a',
+      audienceId: 'au_shared',
+      revision: 1,
+      version: '1-abc',
+      since: null,
+      at: '2026-11-05T00:00:00.000Z',
+      keyId: 'dspkey',
+    };
+    await recordPull(ws.artifacts, { ...byWorker, at: '2026-11-04T00:00:00.000Z', keyId: 'older' });
+    await recordPull(bucket, byWorker);
+    // Not taken: a record of an audience not shared, a record filed under another key, not JSON.
+    await recordPull(bucket, { ...byWorker, audienceId: 'au_private' });
+    await bucket.put('pulls/dsp-a/au_other.json', JSON.stringify(byWorker));
+    await bucket.put('pulls/dsp-a/au_bad.json', 'not json');
+    const keys = () => DuckDbKeyStore.open(ws.db);
+    const again = await syncWorkerArtifacts(ws.artifacts, await keys(), out);
+    expect(again.pullsMerged).toBe(1);
+    expect(await lastPull(ws.artifacts, 'dsp-a', 'au_shared')).toEqual(byWorker);
+    expect(await lastPull(ws.artifacts, 'dsp-a', 'au_private')).toBeNull();
+    expect(again.removed).toEqual([]);
+    expect(await bucket.list('pulls/')).toHaveLength(4);
+    const newer = { ...byWorker, at: '2026-11-06T00:00:00.000Z', keyId: 'node' };
+    await recordPull(ws.artifacts, newer);
+    expect((await syncWorkerArtifacts(ws.artifacts, await keys(), out)).pullsMerged).toBe(0);
+    expect(await lastPull(ws.artifacts, 'dsp-a', 'au_shared')).toEqual(newer);
+  });
+
   // Mutates the workspace: keep it last.
   it('synced again into the same folder, leaves out and lists what is no longer served', async () => {
     expect(report.removed).toEqual([]);
-    const before = await new FsArtifactStore(report.bucketDir).list('');
+    const served = (k: string) => !k.startsWith('pulls/');
+    const before = (await new FsArtifactStore(report.bucketDir).list('')).filter(served);
     await ws.artifacts.unpublish('lookalike-models/lm_x');
     await deleteShare(ws.artifacts, 'dsp-a', 'au_shared');
     await deleteReleases(ws.artifacts, 'dsp-a', 'au_shared');
     const again = await syncWorkerArtifacts(ws.artifacts, await DuckDbKeyStore.open(ws.db), out);
+    // Only the Worker's own pull records stay: they are its bucket's, not the workspace's.
     const after = await new FsArtifactStore(again.bucketDir).list('');
-    expect(after).toEqual([]);
+    expect(after.filter(served)).toEqual([]);
+    expect(after.length).toBeGreaterThan(0);
     expect([...again.removed].sort()).toEqual(before);
     // Manifests go first, so a bucket deleted in this order never holds a manifest without its data.
     const firstData = again.removed.findIndex((k) => !k.endsWith('/manifest.json'));

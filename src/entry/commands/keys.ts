@@ -73,6 +73,11 @@ export function registerKeyCommands(program: Command, globals: () => GlobalOptio
           [
             `${r.files} files (${(r.bytes / 1e6).toFixed(1)} MB) in ${r.bucketDir}: ${r.shares} shares, ${r.releases} releases of ${r.audiences.length} audiences, ${r.models.length} models`,
             `${r.keys} key records (hashes only) in ${r.keysFile} (and ${r.devVarsFile} for wrangler dev)`,
+            ...(r.pullsMerged
+              ? [
+                  `${r.pullsMerged} pull records made by the Worker merged into the workspace (GET /v1/shares shows them)`,
+                ]
+              : []),
             ...(r.removed.length
               ? [
                   `${r.removed.length} files no longer served (deleted models, revoked shares, old releases) removed from ${r.bucketDir}; delete them from the bucket too (listed in ${r.removedFile})`,
