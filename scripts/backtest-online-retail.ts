@@ -23,7 +23,10 @@ import { parseArgs } from 'node:util';
 import { Frontier } from '../src/audience/frontier.ts';
 import { importDataset } from '../src/ingest/index.ts';
 import { addDays } from '../src/features/dates.ts';
+import { plainMatrix } from '../src/lookalike/backtest.ts';
 import { gbdtArm, rankScale } from '../src/lookalike/backtest-arms.ts';
+import { productVocabulary } from '../src/features/product-signals.ts';
+import { addItemColumns, memberTable } from '../src/lookalike/universe.ts';
 import {
   type ArmContext,
   type BacktestArm,
@@ -32,6 +35,8 @@ import {
   buildCalibration,
   type ItemWeighting,
   loadLookalikeModel,
+  fitLogistic,
+  logisticScores,
   rankingMetrics,
   resolveSeed,
   runBacktest,
@@ -77,6 +82,7 @@ const { values: args } = parseArgs({
     wide: { type: 'string', default: '30' },
     'knn-k': { type: 'string', default: '25' },
     'arm-names': { type: 'string' },
+    tokens: { type: 'string', default: '200' },
   },
 });
 
@@ -165,6 +171,9 @@ function experimentArms(): Record<string, BacktestArm> {
       knnScores = await userKnn(ctx, Number(args['knn-k']));
       return { scores: knnScores };
     },
+    // The baseline's own form plus product-name tokens (product groups from names, when there is no tree).
+    'plain+tokens': async (ctx) => ({ scores: await plainWithTokens(ctx, Number(args.tokens), false) }),
+    'rfm+tokens': async (ctx) => ({ scores: await plainWithTokens(ctx, Number(args.tokens), true) }),
     'knn+ours rank': async (ctx) => {
       const a = rankScale(knnScores!);
       const b = rankScale(ctx.model);
@@ -269,6 +278,57 @@ async function userKnn(ctx: ArmContext, k: number): Promise<Float64Array> {
     for (let j = 0; j < Math.min(k, sims.length); j++) sum += sims[j]!;
     return sum;
   });
+}
+
+const STOP_TOKENS = ['SET', 'THE', 'AND', 'WITH', 'FOR', 'OF'];
+
+/**
+ * The baseline's plain form (log RFM, 0/1 indicators of the top-300 products, L2 logistic at
+ * C = 1, every customer before the cut-off) plus 0/1 indicators of the `count` commonest words in
+ * the names of the products a customer bought (the seed's own products left out): product groups
+ * read from names (LUNCH BAG, PANTRY, RETROSPOT) reach the long tail the item columns miss.
+ * `withoutItems` drops the item columns, leaving RFM and tokens.
+ */
+async function plainWithTokens(ctx: ArmContext, count: number, withoutItems: boolean): Promise<Float64Array> {
+  const own = ctx.seed.kind === 'purchase' ? (ctx.seed.productIds ?? []) : [];
+  const base = await memberTable(ctx.db, { asOf: ctx.cutoff });
+  const vocab = await productVocabulary(ctx.db, { asOf: ctx.cutoff }, 300);
+  const table = await addItemColumns(ctx.db, base, vocab.productIds);
+  const fitIds = (
+    await ctx.db.rows<{ m: string }>(
+      `SELECT DISTINCT member_id AS m FROM transactions
+       WHERE coalesce(member_id, '') <> '' AND quantity > 0 AND ts < $c::TIMESTAMP ORDER BY m`,
+      { c: ctx.cutoff },
+    )
+  )
+    .map((r) => r.m)
+    .filter((id) => table.index.has(id));
+  const fx = plainMatrix(table, fitIds.map((id) => table.index.get(id)!), withoutItems ? 0 : 300);
+  const pairs = await ctx.db.rows<{ m: string; tok: string }>(
+    `WITH toks AS (
+       SELECT DISTINCT t.member_id AS m, u.tok FROM transactions t JOIN products p USING (product_id),
+         unnest(regexp_split_to_array(upper(p.name), '[^A-Z]+')) AS u(tok)
+       WHERE t.ts < $c::TIMESTAMP AND t.quantity > 0 AND coalesce(t.member_id, '') <> ''
+         AND length(u.tok) >= 3 AND u.tok NOT IN (${STOP_TOKENS.map((t) => `'${t}'`).join(', ')})
+         ${own.length ? `AND t.product_id NOT IN (${own.map((p) => `'${p.replaceAll("'", "''")}'`).join(', ')})` : ''}),
+     top AS (SELECT tok FROM toks GROUP BY tok ORDER BY count(*) DESC, tok LIMIT $n)
+     SELECT m, tok FROM toks SEMI JOIN top USING (tok)`,
+    { c: ctx.cutoff, n: count },
+  );
+  const tokIndex = new Map<string, number>();
+  for (const p of pairs) if (!tokIndex.has(p.tok)) tokIndex.set(p.tok, tokIndex.size);
+  const rowOf = new Map(fitIds.map((id, i) => [id, i]));
+  const d = fx.d + tokIndex.size;
+  const x = new Float64Array(fitIds.length * d);
+  for (let i = 0; i < fitIds.length; i++) x.set(fx.x.subarray(i * fx.d, (i + 1) * fx.d), i * d);
+  for (const p of pairs) {
+    const i = rowOf.get(p.m);
+    if (i !== undefined) x[i * d + fx.d + tokIndex.get(p.tok)!] = 1;
+  }
+  const y = Uint8Array.from(fitIds, (id) => (ctx.seedIds.has(id) ? 1 : 0));
+  const fit = fitLogistic(x, y, fitIds.length, d, { c: 1 });
+  const all = logisticScores(fit, x, fitIds.length, d);
+  return Float64Array.from(ctx.ids, (id) => all[rowOf.get(id)!]!);
 }
 
 /** The experiment arms, or the ones `--arm-names a,b` names (in the order they are defined). */
