@@ -7,13 +7,13 @@
  *   npx tsx scripts/backtest-online-retail.ts [--items binary|tfidf|indicator|standardised|none]
  *     [--size 300] [--home /tmp/or-ws] [--md] [--cases 85123A@2011-08-01,...]
  *     [--set main|holdout|wide [--wide 30]]
- *     [--arms [--arm-split time|random] [--no-select] [--arm-names knn,gbdt,...] [--knn-k 25]]
+ *     [--arms [--arm-split time|random] [--no-select] [--arm-names knn,gbdt,...] [--knn-k 25] [--tokens 200]]
  *     [--bootstrap 1000]
  *
  * --home reuses (or creates) a workspace with the dataset imported, so repeated runs skip the
  * import. Each case also gets a bootstrap interval of the lift@10% ratio (members resampled,
  * 1000 replicates) and the share of replicates in which ours is ahead. --arms adds experimental
- * rankers beside ours (gradient-boosted trees, user-kNN, their blends with ours, and choices
+ * rankers beside ours (gradient-boosted trees, user-kNN, product-name words, blends with ours, and choices
  * among them by a time split of the pre-cut-off seed); they are measured here, not part of the engine.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
