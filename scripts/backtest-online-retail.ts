@@ -38,12 +38,12 @@ import {
   fitLogistic,
   logisticScores,
   rankingMetrics,
-  auc,
   resolveSeed,
   runBacktest,
   scoreUniverse,
   trainLookalike,
 } from '../src/lookalike/index.ts';
+import { Rng } from '../src/lookalike/rng.ts';
 import { Workspace } from '../src/store/index.ts';
 
 const DATA = join(import.meta.dirname, '..', '..', 'shared', 'data', 'online-retail');
@@ -175,9 +175,7 @@ function experimentArms(): Record<string, BacktestArm> {
     // The baseline's own form plus product-name tokens (product groups from names, when there is no tree).
     'plain+tokens': async (ctx) => ({ scores: await plainWithTokens(ctx, Number(args.tokens), false) }),
     'rfm+tokens': async (ctx) => ({ scores: await plainWithTokens(ctx, Number(args.tokens), true) }),
-    // Our form refitted in the script (dense columns standardised and penalised 10x, 0/1 items,
-    // C by validation AUC on a random fifth, refitted on all), without and with name tokens: the
-    // tokens' increment measured within our form.
+    // Our form refitted in the script (see oursLike), and variants of it.
     ourslike: async (ctx) => ({ scores: await oursLike(ctx, 0) }),
     'ourslike cal': async (ctx) => ({ scores: await oursLike(ctx, 0, { holdCalibration: true }) }),
     'ourslike noclip': async (ctx) => ({ scores: await oursLike(ctx, 0, { clip: false }) }),
@@ -249,7 +247,7 @@ function experimentArms(): Record<string, BacktestArm> {
  * own products left out), and the sum of a customer's `k` highest similarities to seed members.
  */
 async function userKnn(ctx: ArmContext, k: number): Promise<Float64Array> {
-  const own = ctx.seed.kind === 'purchase' ? (ctx.seed.productIds ?? []) : [];
+  const own = seedProducts(ctx);
   const rows = await ctx.db.rows<{ member_id: string; product_id: string }>(
     `SELECT DISTINCT member_id, product_id FROM transactions
      WHERE ts < $cutoff::TIMESTAMP AND quantity > 0 AND coalesce(member_id, '') <> ''
@@ -298,63 +296,39 @@ const STOP_TOKENS = ['SET', 'THE', 'AND', 'WITH', 'FOR', 'OF'];
  * `withoutItems` drops the item columns, leaving RFM and tokens.
  */
 async function plainWithTokens(ctx: ArmContext, count: number, withoutItems: boolean): Promise<Float64Array> {
-  const own = ctx.seed.kind === 'purchase' ? (ctx.seed.productIds ?? []) : [];
+  const own = seedProducts(ctx);
   const base = await memberTable(ctx.db, { asOf: ctx.cutoff });
   const vocab = await productVocabulary(ctx.db, { asOf: ctx.cutoff }, 300);
   const table = await addItemColumns(ctx.db, base, vocab.productIds);
-  const fitIds = (
-    await ctx.db.rows<{ m: string }>(
-      `SELECT DISTINCT member_id AS m FROM transactions
-       WHERE coalesce(member_id, '') <> '' AND quantity > 0 AND ts < $c::TIMESTAMP ORDER BY m`,
-      { c: ctx.cutoff },
-    )
-  )
-    .map((r) => r.m)
-    .filter((id) => table.index.has(id));
+  const fitIds = (await customersBefore(ctx)).filter((id) => table.index.has(id));
   const fx = plainMatrix(table, fitIds.map((id) => table.index.get(id)!), withoutItems ? 0 : 300);
-  const pairs = await tokenPairs(ctx, count, own);
-  const tokIndex = new Map<string, number>();
-  for (const p of pairs) if (!tokIndex.has(p.tok)) tokIndex.set(p.tok, tokIndex.size);
   const rowOf = new Map(fitIds.map((id, i) => [id, i]));
-  const d = fx.d + tokIndex.size;
-  const x = new Float64Array(fitIds.length * d);
-  for (let i = 0; i < fitIds.length; i++) x.set(fx.x.subarray(i * fx.d, (i + 1) * fx.d), i * d);
-  for (const p of pairs) {
-    const i = rowOf.get(p.m);
-    if (i !== undefined) x[i * d + fx.d + tokIndex.get(p.tok)!] = 1;
-  }
+  const { x, d } = withTokenColumns(fx.x, fx.d, rowOf, await tokenPairs(ctx, count, own));
   const y = Uint8Array.from(fitIds, (id) => (ctx.seedIds.has(id) ? 1 : 0));
   const fit = fitLogistic(x, y, fitIds.length, d, { c: 1 });
   const all = logisticScores(fit, x, fitIds.length, d);
   return Float64Array.from(ctx.ids, (id) => all[rowOf.get(id)!]!);
 }
 
+/**
+ * Our form fitted here rather than in the engine: the member columns (counts log1p, standardised,
+ * clipped at +-5 unless `clip: false`, penalised `10x`) and 0/1 item columns, C by validation AUC on a
+ * random fifth of the customers, refitted on all of them (or, with `holdCalibration`, without a
+ * quarter of the seed and 15% of the others, as the engine holds them out for calibration), plus
+ * `tokenCount` product-name word columns. It tells the form from the engine's one validation split.
+ */
 async function oursLike(
   ctx: ArmContext,
   tokenCount: number,
   opt: { clip?: boolean; holdCalibration?: boolean } = {},
 ): Promise<Float64Array> {
-  const own = ctx.seed.kind === 'purchase' ? (ctx.seed.productIds ?? []) : [];
-  const fitIds = (
-    await ctx.db.rows<{ m: string }>(
-      `SELECT DISTINCT member_id AS m FROM transactions
-       WHERE coalesce(member_id, '') <> '' AND quantity > 0 AND ts < $c::TIMESTAMP ORDER BY m`,
-      { c: ctx.cutoff },
-    )
-  ).map((r) => r.m);
+  const own = seedProducts(ctx);
+  const fitIds = await customersBefore(ctx);
   const m = await armMatrix(ctx.db, ctx, fitIds, own, 300);
-  const toks = tokenCount ? await tokenPairs(ctx, tokenCount, own) : [];
-  const tokIndex = new Map<string, number>();
-  for (const p of toks) if (!tokIndex.has(p.tok)) tokIndex.set(p.tok, tokIndex.size);
-  const n = fitIds.length;
-  const d = m.d + tokIndex.size;
-  const x = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) x.set(m.x.subarray(i * m.d, (i + 1) * m.d), i * d);
   const rowOf = new Map(fitIds.map((id, i) => [id, i]));
-  for (const p of toks) {
-    const i = rowOf.get(p.m);
-    if (i !== undefined) x[i * d + m.d + tokIndex.get(p.tok)!] = 1;
-  }
+  const toks = tokenCount ? await tokenPairs(ctx, tokenCount, own) : [];
+  const { x, d } = withTokenColumns(m.x, m.d, rowOf, toks);
+  const n = fitIds.length;
   const scale = new Float64Array(d).fill(1);
   for (let c = 0; c < m.d; c++) {
     if (m.kinds[c] === 'item') continue;
@@ -374,11 +348,8 @@ async function oursLike(
     }
   }
   const y = Uint8Array.from(fitIds, (id) => (ctx.seedIds.has(id) ? 1 : 0));
-  let state = ctx.randomSeed * 2654435761;
-  const isVal = Uint8Array.from(fitIds, () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648 < 0.2 ? 1 : 0;
-  });
+  const rng = new Rng(ctx.randomSeed, 47);
+  const isVal = Uint8Array.from(fitIds, () => (rng.float() < 0.2 ? 1 : 0));
   const pick = (want: number) => fitIds.flatMap((_, i) => (isVal[i] === want ? [i] : []));
   const sub = (rows: number[]) => {
     const xs = new Float64Array(rows.length * d);
@@ -390,26 +361,52 @@ async function oursLike(
   let best = { c: 0.01, auc: -1 };
   for (const c of [0.01, 0.03, 0.1, 0.3, 1]) {
     const fit = fitLogistic(tr.x, tr.y, tr.n, d, { c, maxIterations: 30, penaltyScale: scale });
-    const sc = logisticScores(fit, va.x, va.n, d);
-    const pos: number[] = [];
-    const neg: number[] = [];
-    sc.forEach((v, i) => (va.y[i] ? pos : neg).push(v));
-    const a = auc(pos, neg);
+    const a = rankingMetrics(logisticScores(fit, va.x, va.n, d), va.y).auc;
     if (a > best.auc) best = { c, auc: a };
   }
   // As the engine does: a quarter of the seed and 15% of the others held out of the final fit
   // for calibration.
   const kept = opt.holdCalibration
-    ? sub(
-        fitIds.flatMap((_, i) => {
-          state = (state * 1103515245 + 12345) % 2147483648;
-          return state / 2147483648 < (y[i] ? 0.25 : 0.15) ? [] : [i];
-        }),
-      )
+    ? sub(fitIds.flatMap((_, i) => (rng.float() < (y[i] ? 0.25 : 0.15) ? [] : [i])))
     : { x, y, n };
   const fit = fitLogistic(kept.x, kept.y, kept.n, d, { c: best.c, maxIterations: 30, penaltyScale: scale });
   const all = logisticScores(fit, x, n, d);
   return Float64Array.from(ctx.ids, (id) => all[rowOf.get(id)!] ?? 0);
+}
+
+/** The products a purchase seed is defined by (no columns and no similarity are built on them). */
+function seedProducts(ctx: ArmContext): readonly string[] {
+  return ctx.seed.kind === 'purchase' ? (ctx.seed.productIds ?? []) : [];
+}
+
+/** Every customer with a purchase before the cut-off, sorted: the rows the arms fit on. */
+async function customersBefore(ctx: ArmContext): Promise<string[]> {
+  const rows = await ctx.db.rows<{ m: string }>(
+    `SELECT DISTINCT member_id AS m FROM transactions
+     WHERE coalesce(member_id, '') <> '' AND quantity > 0 AND ts < $c::TIMESTAMP ORDER BY m`,
+    { c: ctx.cutoff },
+  );
+  return rows.map((r) => r.m);
+}
+
+/** `base` (n x `d` row-major) with one 0/1 column per token of `pairs` appended. */
+function withTokenColumns(
+  base: Float64Array,
+  d0: number,
+  rowOf: ReadonlyMap<string, number>,
+  pairs: readonly { m: string; tok: string }[],
+): { x: Float64Array; d: number } {
+  const tokIndex = new Map<string, number>();
+  for (const p of pairs) if (!tokIndex.has(p.tok)) tokIndex.set(p.tok, tokIndex.size);
+  const n = base.length / d0;
+  const d = d0 + tokIndex.size;
+  const x = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) x.set(base.subarray(i * d0, (i + 1) * d0), i * d);
+  for (const p of pairs) {
+    const i = rowOf.get(p.m);
+    if (i !== undefined) x[i * d + d0 + tokIndex.get(p.tok)!] = 1;
+  }
+  return { x, d };
 }
 
 async function tokenPairs(ctx: ArmContext, count: number, own: readonly string[]) {
