@@ -1,6 +1,6 @@
 /**
- * The members-universe logistic candidate: the exact fit (Newton over the penalty grid, then a
- * refit, `trainIrls`) against the TensorFlow.js logistic it replaced for member models (10 epochs
+ * The members-universe logistic candidate: the exact fit (Newton over the penalty grid in each of
+ * five cross-validation folds, then the final fit on every row, `crossFitIrls`) against the TensorFlow.js logistic it replaced for member models (10 epochs
  * of Adam, `trainNetwork`), on the same synthetic seed-vs-universe rows shaped like a members
  * universe with item signals (20 dense columns, 300 sparse item columns). Quality is the AUC of
  * each fit on held-out rows with the planted labels.
@@ -9,7 +9,7 @@
  * Also runs under bench/run.ts as the `backtest` bench.
  */
 import { auc } from '../src/lookalike/index.ts';
-import { trainIrls } from '../src/lookalike/irls-train.ts';
+import { concatNetworkData, crossFitIrls, IRLS_FOLDS } from '../src/lookalike/irls-train.ts';
 import { Rng } from '../src/lookalike/rng.ts';
 import type { NetworkData } from '../src/lookalike/tf-train.ts';
 import { trainNetwork } from '../src/lookalike/tf-train.ts';
@@ -67,12 +67,14 @@ const bench: BenchModule = {
     const train = rows(plan.n, 1);
     const validation = rows(Math.round(plan.n * 0.2), 2);
     const test = rows(plan.n, 3);
+    const all = concatNetworkData([train, validation]);
+    const folds = Uint8Array.from({ length: all.n }, (_, i) => i % IRLS_FOLDS);
     const oursAuc: number[] = [];
     const peerAuc: number[] = [];
     const r = await comparePair(
       `members logistic ${plan.n} x ${train.d}`,
       () => {
-        const fit = trainIrls(train, validation, undefined, [train, validation]);
+        const fit = crossFitIrls(all, folds);
         oursAuc.push(heldOutAuc(fit.layers, test));
       },
       async () => {
@@ -93,7 +95,7 @@ const bench: BenchModule = {
       {
         bench: 'backtest',
         scenario: `members logistic fit, ${plan.n} rows x ${train.d} columns`,
-        ours: 'trainIrls (Newton, 5 penalties + refit)',
+        ours: 'crossFitIrls (Newton, 5 folds x 5 penalties + final fit)',
         oursMedianMs: r.oursMs,
         peer: 'TF.js logistic, 10 epochs Adam (wasm)',
         peerMedianMs: r.peerMs,

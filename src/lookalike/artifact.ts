@@ -26,10 +26,11 @@ export interface CandidateMetrics {
   seconds: number;
   /**
    * Members-universe logistic candidates are fitted exactly (Newton) over a penalty grid: the
-   * grid and the chosen C; `validationAucByEpoch` and `trainLoss` are then per grid point.
+   * grid and the chosen C; `validationAucByEpoch` and `trainLoss` are then per grid point
+   * (means over `folds` cross-validation folds when the penalty was cross-validated).
    * `denseMultiplier`: how many times harder the non-item columns were penalised.
    */
-  penalty?: { grid: number[]; c: number; denseMultiplier?: number };
+  penalty?: { grid: number[]; c: number; folds?: number; denseMultiplier?: number };
 }
 
 export interface LayerLayout {

@@ -26,6 +26,8 @@ export interface LogisticOptions {
   rowWeights?: ArrayLike<number>;
   /** Per-column multipliers of the penalty (1 = the full 1/C). Default all 1. */
   penaltyScale?: ArrayLike<number>;
+  /** Coefficients to start Newton's method from (a neighbouring penalty's fit). Default all 0. */
+  start?: { weights: ArrayLike<number>; intercept: number };
 }
 
 const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
@@ -78,6 +80,13 @@ export function fitLogistic(
   const tol = options.tolerance ?? 1e-8 * n;
   const m = d + 1; // the last parameter is the intercept
   const beta = new Float64Array(m);
+  if (options.start) {
+    if (options.start.weights.length !== d) {
+      throw new RangeError(`start has ${options.start.weights.length} weights for ${d} columns`);
+    }
+    beta.set(options.start.weights);
+    beta[d] = options.start.intercept;
+  }
   const p = new Float64Array(n);
   let iterations = 0;
   let converged = false;

@@ -2,7 +2,7 @@
  * Calibration: from a positive-unlabelled scorer to an expected precision for every audience size.
  *
  * Two quantities make the frontier. The held-out recall curve R(t): the share of held-out seed
- * rows (never used in training or model choice) scoring at least t; under the positive-unlabelled
+ * rows (each scored by a model not fitted on it) scoring at least t; under the positive-unlabelled
  * assumption that the seed is a random sample of the positives, it is also the share of the
  * universe's positives above t. And the positive share pi of the universe, a mixture proportion:
  * the top n of the universe hold at most n positives, so pi <= (n / N) / R(t_n) for every n, with
@@ -22,11 +22,14 @@
 import { Rng } from './rng.ts';
 
 export interface CalibrationData {
-  /** Logits of held-out seed rows (never used in training or model choice). */
+  /**
+   * Logits of held-out seed rows, each from a model not fitted on it: the model itself, or for a
+   * cross-fitted members logistic the fold model that held the row out.
+   */
   heldOut: Float32Array;
   /** Importance weight of each held-out row (all 1 when the seed is a random sample of positives). */
   heldOutWeights: Float32Array;
-  /** Logits of held-out universe-sample rows (for a positive-share estimate before scoring the universe). */
+  /** Logits of held-out universe-sample rows, scored the same way (for a positive-share estimate before scoring the universe). */
   unlabelled: Float32Array;
   /** Bootstrap replicates and their random seed. */
   replicates: number;

@@ -468,10 +468,15 @@ async function fitModel(run: TrainingRun, p: Prepared): Promise<Fitted> {
 async function calibrateAndDescribe(run: TrainingRun, p: Prepared, f: Fitted, id: string) {
   const { options, settings } = run;
   const { resolved: r, x } = p;
+  // A cross-fitted candidate was fitted on every row; its out-of-fold logits stand in for the
+  // held-out split's scores (see `exactLogistic`).
+  const oof = f.chosen.outOfFold;
   const calibration: CalibrationData = {
-    heldOut: scoreLogits(f.model, selectRows(x, f.rows.pCal)),
-    heldOutWeights: normalisedWeights(f.selection, f.rows.pCal),
-    unlabelled: scoreLogits(f.model, selectRows(x, f.rows.uCal)),
+    heldOut: oof ? oof.heldOut : scoreLogits(f.model, selectRows(x, f.rows.pCal)),
+    heldOutWeights: oof
+      ? new Float32Array(oof.heldOut.length).fill(1)
+      : normalisedWeights(f.selection, f.rows.pCal),
+    unlabelled: oof ? oof.unlabelled : scoreLogits(f.model, selectRows(x, f.rows.uCal)),
     delta: 0.1,
     replicates: options.bootstrap ?? 300,
     seed: settings.randomSeed,
@@ -622,7 +627,7 @@ function buildManifest(p: ManifestParts) {
       features: specDim(p.prepared.spec),
     },
     architecture: p.fitted.chosen.architecture,
-    candidates: p.fitted.candidates.map(({ layers: _layers, ...c }) => c),
+    candidates: p.fitted.candidates.map(({ layers: _layers, outOfFold: _oof, ...c }) => c),
     calibration: { ...p.calibrationSummary, seed: p.calibration.seed, delta: p.calibration.delta },
     diagnostics: p.diagnostics,
   };

@@ -94,6 +94,21 @@ describe('fitLogistic', () => {
     );
   });
 
+  it('reaches the same optimum from a warm start, and stops at once when started there', () => {
+    const { x, y } = data(300, 4, 9);
+    const cold = fitLogistic(x, y, 300, 4, { c: 0.3 });
+    const near = fitLogistic(x, y, 300, 4, { c: 0.1 });
+    const warm = fitLogistic(x, y, 300, 4, { c: 0.3, start: near });
+    for (let j = 0; j < 4; j++) expect(warm.weights[j]).toBeCloseTo(cold.weights[j]!, 8);
+    expect(warm.intercept).toBeCloseTo(cold.intercept, 8);
+    expect(warm.converged).toBe(true);
+    expect(cold.iterations).toBeGreaterThan(0);
+    expect(fitLogistic(x, y, 300, 4, { c: 0.3, start: cold }).iterations).toBe(0);
+    expect(() => fitLogistic(x, y, 300, 4, { start: { weights: [1, 2], intercept: 0 } })).toThrow(
+      'start has 2 weights for 4 columns',
+    );
+  });
+
   it('rejects shapes that disagree', () => {
     expect(() => fitLogistic(new Float64Array(5), [0, 1], 2, 3)).toThrow('x is 5 values for 2 x 3');
   });

@@ -104,6 +104,23 @@ describe.runIf(hasSharedData('online-retail'))('members universe on Online Retai
     }
   });
 
+  it('chooses the logistic penalty by 5-fold cross-validation and calibrates on out-of-fold logits', async () => {
+    for (const r of results) {
+      const m = r.model.manifest;
+      const logistic = m.candidates.find((c) => c.architecture === 'logistic')!;
+      expect(logistic.penalty).toMatchObject({
+        grid: [0.01, 0.03, 0.1, 0.3, 1],
+        folds: 5,
+        denseMultiplier: 10,
+      });
+      expect(logistic.validationAucByEpoch).toHaveLength(5);
+      expect(logistic.penalty!.c).toBe(logistic.penalty!.grid[logistic.bestEpoch - 1]);
+      const loaded = await loadLookalikeModel(ws.artifacts, r.model.id);
+      expect(loaded.calibration.heldOut).toHaveLength(m.training.labelledCalibration);
+      expect(loaded.calibration.unlabelled).toHaveLength(m.training.unlabelledCalibration);
+    }
+  });
+
   it('has no item column for a product the seed is defined by, and 0/1 item columns unscaled', async () => {
     for (const r of results) {
       const spec = r.model.model.spec;
