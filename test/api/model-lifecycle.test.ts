@@ -52,7 +52,14 @@ interface Compared {
     dataFingerprint: string;
     seed: { spec: Record<string, unknown>; matched: number };
     params: { randomSeed: number };
-    validation: { auc: number; candidates: { architecture: string; validationAuc: number }[] };
+    validation: {
+      auc: number;
+      candidates: {
+        architecture: string;
+        validationAuc: number;
+        penalty: { grid: number[]; c: number; folds?: number; denseMultiplier?: number } | null;
+      }[];
+    };
     selection: { chosen: string; rule: string; reason: string; reasonJa: string; tieThreshold: number };
     backtests: unknown[];
     window: { asOf: string | null };
@@ -222,6 +229,17 @@ describe('compare, tag, retrain, delete', () => {
     expect(c.models[1]!.seed.spec).toEqual(c.models[0]!.seed.spec);
     expect(c.differences).toContain('window');
     expect(c.comparable).toBe(false);
+    // The members logistic says how its penalty was chosen; the MLP has none.
+    for (const m of c.models) {
+      const byArch = Object.fromEntries(m.validation.candidates.map((x) => [x.architecture, x.penalty]));
+      expect(byArch.logistic).toMatchObject({
+        grid: [0.01, 0.03, 0.1, 0.3, 1],
+        folds: 5,
+        denseMultiplier: 10,
+      });
+      expect(byArch.logistic!.grid).toContain(byArch.logistic!.c);
+      expect(byArch.mlp).toBeNull();
+    }
   }, 120_000);
 
   it('deletes a model atomically; refuses (409, naming them) while an audience or a job uses it', async () => {

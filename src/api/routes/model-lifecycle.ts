@@ -72,6 +72,18 @@ const ComparedModelSchema = z
           validationAuc: z.number(),
           bestEpoch: z.number(),
           hidden: z.array(z.number()),
+          penalty: z
+            .object({
+              grid: z.array(z.number()),
+              c: z.number(),
+              folds: z.number().optional(),
+              denseMultiplier: z.number().optional(),
+            })
+            .nullable()
+            .openapi({
+              description:
+                'An exactly fitted logistic candidate (members universe): the inverse penalties tried, the one chosen by cross-validated AUC over `folds` folds, and how many times harder the behavioural (non-item) columns were penalised; null for a candidate trained by gradient descent',
+            }),
         }),
       ),
     }),

@@ -59,6 +59,7 @@ export function comparedModel(m: LookalikeManifest, entry: CatalogueEntry) {
         validationAuc: c.validationAuc,
         bestEpoch: c.bestEpoch,
         hidden: [...c.params.hidden],
+        penalty: c.penalty ?? null,
       })),
     },
     calibration: {
