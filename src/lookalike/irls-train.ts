@@ -153,8 +153,12 @@ export function crossFitIrls(
     }
   }
   const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
-  const aucs = foldAucs.map(mean);
-  const best = aucs.reduce((b, a, g) => (a > aucs[b]! ? g : b), 0);
+  // A fold without a seed row (a seed of fewer rows than folds) has no AUC; the others decide.
+  const aucs = foldAucs.map((a) => {
+    const scored = a.filter(Number.isFinite);
+    return scored.length ? mean(scored) : Number.NaN;
+  });
+  const best = aucs.reduce((b, a, g) => (a > (Number.isFinite(aucs[b]) ? aucs[b]! : -1) ? g : b), 0);
   const model = meanFit(foldFits[best]!);
   return {
     layers: [

@@ -122,6 +122,15 @@ describe('crossFitIrls', () => {
     expect(got.layers[0]!.bias[0]).toBeCloseTo(fits.reduce((s, f) => s + f.intercept, 0) / 3, 5);
   });
 
+  it('scores a penalty by the folds that hold a seed row when one holds none', () => {
+    const few = rows(200, 3);
+    // Every positive row in folds 0 and 1; fold 2 holds only negatives.
+    const folds = Uint8Array.from({ length: few.n }, (_, i) => (few.y[i] ? i % 2 : i % 3));
+    const cf = crossFitIrls(few, folds, grid);
+    for (const a of cf.validationAuc) expect(Number.isFinite(a)).toBe(true);
+    expect(cf.validationAuc[cf.bestEpoch - 1]).toBe(Math.max(...cf.validationAuc));
+  });
+
   it('refuses fewer than two folds', () => {
     expect(() => crossFitIrls(data, new Uint8Array(data.n), grid)).toThrow(/at least 2 folds, got 1/);
   });
