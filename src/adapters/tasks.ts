@@ -61,6 +61,26 @@ export const TASKS: Readonly<Record<string, () => Promise<TaskFn>>> = {
       })) as TaskFn;
   },
   /**
+   * Runs the members-universe exact logistic's cross-validated fits (`crossFitIrls`): payload
+   * `{ data, folds, grid, penaltyScale? }`, reporting a fraction per fold. Tens of Newton fits
+   * would otherwise hold the server's event loop for tens of seconds.
+   */
+  'lookalike-crossfit': async () => {
+    const { crossFitIrls } = await import('../lookalike/irls-train.ts');
+    return ((
+      p: {
+        data: Parameters<typeof crossFitIrls>[0];
+        folds: Uint8Array;
+        grid: number[];
+        penaltyScale?: Float64Array;
+      },
+      progress: (fraction: number, message?: string) => void,
+    ) =>
+      crossFitIrls(p.data, p.folds, p.grid, p.penaltyScale, (f) =>
+        progress(f, 'cross-validating'),
+      )) as TaskFn;
+  },
+  /**
    * Scores CSR rows with a portable model (logits), so universe batches can be scored off the
    * event loop: payload `{ model, x }`, returns a Float32Array.
    */

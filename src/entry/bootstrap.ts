@@ -4,7 +4,7 @@ import { audienceRevisions, createAudience, DEFAULT_MIN_SIZE } from '../audience
 import { getDestination, getShare } from '../export/index.ts';
 import { type ImportReport, importTablesDirectory } from '../ingest/index.ts';
 import { listLookalikeModels, trainLookalike } from '../lookalike/index.ts';
-import { type OpContext, parseInput, putDestinationOp, runnerTrainer, shareOp } from '../ops/index.ts';
+import { type OpContext, parseInput, poolTrainers, putDestinationOp, shareOp } from '../ops/index.ts';
 import { type GenerateOptions, type GenerateResult, generateSampleWorkspace } from '../sample/index.ts';
 import type { TaskRunner } from '../schema/index.ts';
 import {
@@ -141,7 +141,7 @@ export async function ensureDemoArtifacts(
           seed: { kind: 'segment', segmentationId, segmentId },
           universe: 'third_party',
         },
-        pool ? { trainer: runnerTrainer(pool) } : {},
+        pool ? poolTrainers(pool) : {},
       );
       return r.manifest;
     });

@@ -54,6 +54,7 @@ export type {
 } from './feature-spec.ts';
 export { featureNames, ITEM_PREFIX, specDim, vectorizeProfiles } from './feature-spec.ts';
 export { dataFingerprint } from './fingerprint.ts';
+export type { CrossFitted } from './irls-train.ts';
 export type { Architecture, Contribution, DenseLayer, PortableModel } from './kernel.ts';
 export { explainRow, scoreCsr, scoreLogits, scoreProfiles, sigmoid } from './kernel.ts';
 export { auc } from './metrics.ts';
@@ -85,7 +86,7 @@ export { storedLogitsOf, useStoredLogits } from './stored-logits.ts';
 export type { NetworkData, NetworkParams, TrainedNetwork } from './tf-train.ts';
 export { trainNetwork } from './tf-train.ts';
 export { fitTpSpec } from './tp-matrix.ts';
-export type { NetworkTrainer, TrainHooks, TrainResult } from './train.ts';
+export type { CrossFitter, NetworkTrainer, TrainHooks, TrainResult } from './train.ts';
 export { DEFAULT_ARCHITECTURES, diagnoseSeed, TIE_AUC, trainLookalike } from './train.ts';
 export type {
   ArchitectureParams,

@@ -119,6 +119,7 @@ export function crossFitIrls(
   folds: Uint8Array,
   grid: readonly number[] = IRLS_C_GRID,
   penaltyScale?: ArrayLike<number>,
+  progress?: (fraction: number) => void,
 ): CrossFitted {
   const k = folds.reduce((m, f) => (f === ALWAYS_TRAIN ? m : Math.max(m, f + 1)), 0);
   if (k < 2) throw new RangeError(`cross-fitting needs at least 2 folds, got ${k}`);
@@ -151,6 +152,7 @@ export function crossFitIrls(
       });
       foldAucs[g]!.push(validationAuc(z, held.y));
     }
+    progress?.((f + 1) / k);
   }
   const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
   // A fold without a seed row (a seed of fewer rows than folds) has no AUC; the others decide.

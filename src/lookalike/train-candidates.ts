@@ -8,6 +8,7 @@ import type { CandidateMetrics } from './artifact.ts';
 import { ITEM_PREFIX } from './feature-spec.ts';
 import {
   ALWAYS_TRAIN,
+  type CrossFitted,
   concatNetworkData,
   crossFitIrls,
   DENSE_PENALTY,
@@ -20,6 +21,21 @@ import { auc } from './metrics.ts';
 import { permutation, Rng } from './rng.ts';
 import type { NetworkData, TrainHooks as NetworkHooks, NetworkParams, TrainedNetwork } from './tf-train.ts';
 import type { ArchitectureParams, TrainLookalikeOptions, Universe } from './types.ts';
+
+/**
+ * Runs the cross-fitted exact logistic (`crossFitIrls`); the default runs in-process, a job passes
+ * a worker-pool runner so the fits leave the event loop.
+ */
+export type CrossFitter = (
+  data: NetworkData,
+  folds: Uint8Array,
+  grid: readonly number[],
+  penaltyScale: Float64Array | undefined,
+  hooks?: NetworkHooks,
+) => Promise<CrossFitted>;
+
+const inProcessCrossFitter: CrossFitter = async (data, folds, grid, penaltyScale, hooks) =>
+  crossFitIrls(data, folds, grid, penaltyScale, (f) => hooks?.progress?.(f, 'cross-validating'));
 
 /** Runs one network training; the default runs in-process, a job passes a worker-pool runner. */
 export type NetworkTrainer = (
@@ -94,13 +110,15 @@ async function defaultTrainer(
  * separated seeds (a positive share of 0, and intervals of [0, 1]). With `columnNames`, the
  * non-item columns are penalised `DENSE_PENALTY` times harder (see there).
  */
-function exactLogistic(
+async function exactLogistic(
   x: Csr,
   rows: TrainingRows,
   params: ArchitectureParams,
   columnNames: readonly string[] | undefined,
   randomSeed: number,
-): Candidate {
+  crossFitter: CrossFitter,
+  hooks: NetworkHooks,
+): Promise<Candidate> {
   const started = performance.now();
   const seedRows = concatRows([rows.pTrain, rows.pVal, rows.pCal]);
   const unlabelledRows = concatRows([rows.uTrain, rows.uVal, rows.uCal]);
@@ -118,11 +136,12 @@ function exactLogistic(
   permutation(unlabelledRows.length, rng).forEach((r, k) => {
     folds[seedRows.length + r] = k % IRLS_FOLDS;
   });
-  const fit = crossFitIrls(
+  const fit = await crossFitter(
     all,
     folds,
     IRLS_C_GRID,
     columnNames ? memberPenaltyScale(columnNames, ITEM_PREFIX) : undefined,
+    hooks,
   );
   const oofAt = (offset: number, from: Uint32Array, pick: Uint32Array) => {
     const at = new Map(Array.from(from, (r, k) => [r, k]));
@@ -172,6 +191,7 @@ export interface CandidateRun {
   train: NetworkData;
   validation: NetworkData;
   trainer?: NetworkTrainer;
+  crossFitter?: CrossFitter;
   signal?: AbortSignal;
   /** Progress within training, 0..1, with the stage's name. */
   progress: (fraction: number, stage: string) => void;
@@ -195,8 +215,23 @@ export async function trainCandidates(
       ...(options.architectures?.[arch] ?? {}),
     };
     run.progress(k / archs.length, `training ${arch}`);
+    const hooks: NetworkHooks = {
+      ...(run.signal ? { signal: run.signal } : {}),
+      progress: (f) => run.progress((k + f) / archs.length, `training ${arch}`),
+    };
     if (arch === 'logistic' && run.universe === 'members') {
-      candidates.push(exactLogistic(run.x, run.rows, params, run.columnNames, run.randomSeed));
+      candidates.push(
+        await exactLogistic(
+          run.x,
+          run.rows,
+          params,
+          run.columnNames,
+          run.randomSeed,
+          run.crossFitter ?? inProcessCrossFitter,
+          hooks,
+        ),
+      );
+      throwIfAborted(run.signal, 'training');
       continue;
     }
     const started = performance.now();
@@ -212,10 +247,7 @@ export async function trainCandidates(
         seed: run.randomSeed + k,
         ...(options.backend ? { backend: options.backend } : {}),
       },
-      {
-        ...(run.signal ? { signal: run.signal } : {}),
-        progress: (f) => run.progress((k + f) / archs.length, `training ${arch}`),
-      },
+      hooks,
     );
     throwIfAborted(run.signal, 'training');
     backend = net.backend;

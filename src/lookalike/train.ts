@@ -27,6 +27,7 @@ import { dropTables, idTable, scalar } from './sql.ts';
 import { fitTpSpec } from './tp-matrix.ts';
 import {
   type Candidate,
+  type CrossFitter,
   chooseCandidate,
   type NetworkTrainer,
   networkData,
@@ -44,10 +45,12 @@ import type {
 } from './types.ts';
 import { fitMemberSpec, type MemberTable, memberTable, openRowSource } from './universe.ts';
 
-export { DEFAULT_ARCHITECTURES, type NetworkTrainer, TIE_AUC } from './train-candidates.ts';
+export { type CrossFitter, DEFAULT_ARCHITECTURES, type NetworkTrainer, TIE_AUC } from './train-candidates.ts';
 
 export interface TrainHooks extends LongWorkHooks {
   trainer?: NetworkTrainer;
+  /** Runs the members-universe exact logistic's cross-validated fits (default: in-process). */
+  crossFitter?: CrossFitter;
 }
 
 /** Seed share of all members above which a seed is "too broad". */
@@ -451,6 +454,7 @@ async function fitModel(run: TrainingRun, p: Prepared): Promise<Fitted> {
     ]),
     validation: concatNetworkData([networkData(x, rows.pVal, 1, 1), networkData(x, rows.uVal, 0, 1)]),
     ...(run.hooks.trainer ? { trainer: run.hooks.trainer } : {}),
+    ...(run.hooks.crossFitter ? { crossFitter: run.hooks.crossFitter } : {}),
     ...(run.hooks.signal ? { signal: run.hooks.signal } : {}),
     progress: (f, name) => run.progress(0.1 + 0.75 * f, name),
   });

@@ -170,7 +170,7 @@ export type { TrainModelResult } from './lookalike/train.ts';
 export {
   DiagnoseInput,
   diagnoseSeedOp,
-  runnerTrainer,
+  poolTrainers,
   TrainModelInput,
   trainModelOp,
 } from './lookalike/train.ts';

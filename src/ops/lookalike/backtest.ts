@@ -14,7 +14,7 @@ import { ConflictError, InvalidInputError } from '../../schema/index.ts';
 import { ArtifactId, Day, RandomSeed } from '../fields.ts';
 import { defineOp, type OpContext, wsOf } from '../operation.ts';
 import { SeedInput } from './seed-input.ts';
-import { runnerTrainer } from './train.ts';
+import { poolTrainers } from './train.ts';
 
 const BACKTEST_SEED_KINDS = ['purchase', 'top_value'] as const;
 
@@ -129,7 +129,7 @@ export const backtestOp = defineOp({
       {
         progress: ctx.progress,
         ...(ctx.signal ? { signal: ctx.signal } : {}),
-        ...(ctx.runner ? { trainer: runnerTrainer(ctx.runner) } : {}),
+        ...(ctx.runner ? poolTrainers(ctx.runner) : {}),
       },
     );
     // The model's catalogue entry keeps the result, so `compare` shows it beside validation.

@@ -18,7 +18,7 @@ import { AppError, ConflictError, InvalidInputError } from '../../schema/index.t
 import { ArtifactId, Day, RandomSeed } from '../fields.ts';
 import { type ActiveJob, defineOp, type OpContext, wsOf } from '../operation.ts';
 import { describeIssues, issuePath } from '../parse.ts';
-import { runnerTrainer, TrainModelInput, trainModelOp } from './train.ts';
+import { poolTrainers, TrainModelInput, trainModelOp } from './train.ts';
 
 const ModelId = z.string().min(1).max(200);
 const Tag = z.string().min(1).max(40);
@@ -176,7 +176,7 @@ export const retrainModelOp = defineOp({
     const { id, manifest } = await trainLookalike(wsOf(ctx), options, {
       progress: ctx.progress,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
-      ...(ctx.runner ? { trainer: runnerTrainer(ctx.runner) } : {}),
+      ...(ctx.runner ? poolTrainers(ctx.runner) : {}),
     });
     await updateCatalogueEntry(wsOf(ctx).artifacts, id, (e) => ({ ...e, retrainedFrom: input.id }));
     return {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import {
+  type CrossFitted,
+  type CrossFitter,
   diagnoseSeed,
   type NetworkTrainer,
   type SeedDiagnostics,
@@ -60,20 +62,26 @@ export type TrainModelInput = z.output<typeof TrainModelInput>;
 export const TRAIN_QUOTAS = { marketer: { concurrent: 1, perDay: 10 } } as const;
 
 /**
- * Trains each candidate network on a worker thread; the data are copied, since every candidate
- * reads them. A cancelled job ends the thread mid-training (its progress report throws, or its
- * signal aborts), and the runner turns either into a rejected run, never an uncaught exception.
+ * Trains each candidate on a worker thread: the networks, and the members-universe logistic's
+ * cross-validated fits. The data are copied, since every candidate reads them. A cancelled job
+ * ends the thread mid-training (its progress report throws, or its signal aborts), and the runner
+ * turns either into a rejected run, never an uncaught exception.
  */
-export function runnerTrainer(runner: TaskRunner): NetworkTrainer {
-  return (train, validation, params, hooks) =>
-    runner.run<TrainedNetwork>(
-      'lookalike-train',
-      { train, validation, params },
-      {
-        onProgress: (f, msg) => hooks?.progress?.(f, msg),
-        ...(hooks?.signal ? { signal: hooks.signal } : {}),
-      },
-    );
+export function poolTrainers(runner: TaskRunner): { trainer: NetworkTrainer; crossFitter: CrossFitter } {
+  const options = (hooks?: { progress?: (f: number, detail: string) => void; signal?: AbortSignal }) => ({
+    onProgress: (f: number, msg?: string) => hooks?.progress?.(f, msg ?? ''),
+    ...(hooks?.signal ? { signal: hooks.signal } : {}),
+  });
+  return {
+    trainer: (train, validation, params, hooks) =>
+      runner.run<TrainedNetwork>('lookalike-train', { train, validation, params }, options(hooks)),
+    crossFitter: (data, folds, grid, penaltyScale, hooks) =>
+      runner.run<CrossFitted>(
+        'lookalike-crossfit',
+        { data, folds, grid: [...grid], ...(penaltyScale ? { penaltyScale } : {}) },
+        options(hooks),
+      ),
+  };
 }
 
 async function modelExists(ctx: OpContext, id: string): Promise<boolean> {
@@ -124,7 +132,7 @@ export const trainModelOp = defineOp({
     const { id, manifest } = await trainLookalike(wsOf(ctx), input as TrainLookalikeOptions, {
       progress: ctx.progress,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
-      ...(ctx.runner ? { trainer: runnerTrainer(ctx.runner) } : {}),
+      ...(ctx.runner ? poolTrainers(ctx.runner) : {}),
     });
     return {
       modelId: id,
