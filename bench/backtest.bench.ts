@@ -1,9 +1,10 @@
 /**
  * The members-universe logistic candidate: the exact fit (Newton over the penalty grid in each of
- * five cross-validation folds, then the final fit on every row, `crossFitIrls`) against the TensorFlow.js logistic it replaced for member models (10 epochs
- * of Adam, `trainNetwork`), on the same synthetic seed-vs-universe rows shaped like a members
- * universe with item signals (20 dense columns, 300 sparse item columns). Quality is the AUC of
- * each fit on held-out rows with the planted labels.
+ * five cross-validation folds, the model the mean of the fold models, `crossFitIrls`) against the
+ * TensorFlow.js logistic it replaced for member models (10 epochs of Adam, `trainNetwork`), on
+ * the same synthetic seed-vs-universe rows shaped like a members universe with item signals (20
+ * dense columns, 300 sparse item columns). Quality is the AUC of each fit on held-out rows with
+ * the planted labels.
  *
  *   npx tsx bench/backtest.bench.ts [smoke|full]
  * Also runs under bench/run.ts as the `backtest` bench.
@@ -95,7 +96,7 @@ const bench: BenchModule = {
       {
         bench: 'backtest',
         scenario: `members logistic fit, ${plan.n} rows x ${train.d} columns`,
-        ours: 'crossFitIrls (Newton, 5 folds x 5 penalties + final fit)',
+        ours: 'crossFitIrls (Newton, 5 folds x 5 penalties, mean of the fold models)',
         oursMedianMs: r.oursMs,
         peer: 'TF.js logistic, 10 epochs Adam (wasm)',
         peerMedianMs: r.peerMs,
