@@ -64,19 +64,29 @@ if (only.length && existsSync(join(resultsDir, `${suffix}.json`))) {
 }
 
 const fmt = (n: number | null, digits = 1) => (n === null ? '—' : n.toFixed(digits));
+// A `|` inside a cell (`max |p - p_sklearn|`) would end the cell: Markdown wants it escaped.
+const row = (cells: string[]) => `| ${cells.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
 const md = [
   `| bench | scenario | ours | ours (median ms) | peer | peer (median ms) | ratio ours/peer | notes |`,
   `|---|---|---|---:|---|---:|---:|---|`,
-  ...rows.map(
-    (r) =>
-      `| ${r.bench} | ${r.scenario} | ${r.ours} | ${fmt(r.oursMedianMs)} | ${r.peer ?? '—'} | ${fmt(r.peerMedianMs)} | ${fmt(r.ratio, 2)} | ${[
+  ...rows.map((r) =>
+    row([
+      r.bench,
+      r.scenario,
+      r.ours,
+      fmt(r.oursMedianMs),
+      r.peer ?? '—',
+      fmt(r.peerMedianMs),
+      fmt(r.ratio, 2),
+      [
         r.note,
         ...Object.entries(r.extra ?? {}).map(
           ([k, v]) => `${k} ${typeof v === 'number' ? Number(v.toPrecision(4)) : v}`,
         ),
       ]
         .filter(Boolean)
-        .join('; ')} |`,
+        .join('; '),
+    ]),
   ),
 ].join('\n');
 
