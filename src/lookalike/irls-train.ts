@@ -160,7 +160,8 @@ export function crossFitIrls(
     const scored = a.filter(Number.isFinite);
     return scored.length ? mean(scored) : Number.NaN;
   });
-  const best = aucs.reduce((b, a, g) => (a > (Number.isFinite(aucs[b]) ? aucs[b]! : -1) ? g : b), 0);
+  const ranked = aucs.map((a) => (Number.isFinite(a) ? a : Number.NEGATIVE_INFINITY));
+  const best = ranked.indexOf(Math.max(...ranked));
   const model = meanFit(foldFits[best]!);
   return {
     layers: [

@@ -120,21 +120,27 @@ async function exactLogistic(
   hooks: NetworkHooks,
 ): Promise<Candidate> {
   const started = performance.now();
-  const seedRows = concatRows([rows.pTrain, rows.pVal, rows.pCal]);
-  const unlabelledRows = concatRows([rows.uTrain, rows.uVal, rows.uCal]);
+  // Rows in role order (seed train, validation, calibration; then the unlabelled the same way;
+  // then negatives), so each role's out-of-fold logits are one contiguous range.
   const all = concatNetworkData([
-    networkData(x, seedRows, 1, 1),
-    networkData(x, unlabelledRows, 0, 1),
+    networkData(x, rows.pTrain, 1, 1),
+    networkData(x, rows.pVal, 1, 1),
+    networkData(x, rows.pCal, 1, 1),
+    networkData(x, rows.uTrain, 0, 1),
+    networkData(x, rows.uVal, 0, 1),
+    networkData(x, rows.uCal, 0, 1),
     ...(rows.nTrain.length ? [networkData(x, rows.nTrain, 0, 1)] : []),
   ]);
+  const seed = rows.pTrain.length + rows.pVal.length + rows.pCal.length;
+  const unlabelled = rows.uTrain.length + rows.uVal.length + rows.uCal.length;
   const rng = new Rng(randomSeed, 5);
   const folds = new Uint8Array(all.n).fill(ALWAYS_TRAIN);
   // Stratified: each fold holds a fifth of the seed and a fifth of the unlabelled rows.
-  permutation(seedRows.length, rng).forEach((r, k) => {
+  permutation(seed, rng).forEach((r, k) => {
     folds[r] = k % IRLS_FOLDS;
   });
-  permutation(unlabelledRows.length, rng).forEach((r, k) => {
-    folds[seedRows.length + r] = k % IRLS_FOLDS;
+  permutation(unlabelled, rng).forEach((r, k) => {
+    folds[seed + r] = k % IRLS_FOLDS;
   });
   const fit = await crossFitter(
     all,
@@ -143,14 +149,14 @@ async function exactLogistic(
     columnNames ? memberPenaltyScale(columnNames, ITEM_PREFIX) : undefined,
     hooks,
   );
-  const oofAt = (offset: number, from: Uint32Array, pick: Uint32Array) => {
-    const at = new Map(Array.from(from, (r, k) => [r, k]));
-    return Float32Array.from(pick, (r) => fit.outOfFold[offset + at.get(r)!]!);
-  };
+  const oof = (from: number, length: number) =>
+    Float32Array.from(fit.outOfFold.subarray(from, from + length));
+  const pVal = oof(rows.pTrain.length, rows.pVal.length);
+  const uVal = oof(seed + rows.uTrain.length, rows.uVal.length);
   return {
     architecture: 'logistic',
     params,
-    validationAuc: auc(oofAt(0, seedRows, rows.pVal), oofAt(seedRows.length, unlabelledRows, rows.uVal)),
+    validationAuc: auc(pVal, uVal),
     bestEpoch: fit.bestEpoch,
     validationAucByEpoch: fit.validationAuc,
     trainLoss: fit.trainLoss,
@@ -163,20 +169,10 @@ async function exactLogistic(
     },
     layers: fit.layers,
     outOfFold: {
-      heldOut: oofAt(0, seedRows, rows.pCal),
-      unlabelled: oofAt(seedRows.length, unlabelledRows, rows.uCal),
+      heldOut: oof(rows.pTrain.length + rows.pVal.length, rows.pCal.length),
+      unlabelled: oof(seed + rows.uTrain.length + rows.uVal.length, rows.uCal.length),
     },
   };
-}
-
-function concatRows(parts: readonly Uint32Array[]): Uint32Array {
-  const out = new Uint32Array(parts.reduce((s, p) => s + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 export interface CandidateRun {

@@ -477,9 +477,7 @@ async function calibrateAndDescribe(run: TrainingRun, p: Prepared, f: Fitted, id
   const oof = f.chosen.outOfFold;
   const calibration: CalibrationData = {
     heldOut: oof ? oof.heldOut : scoreLogits(f.model, selectRows(x, f.rows.pCal)),
-    heldOutWeights: oof
-      ? new Float32Array(oof.heldOut.length).fill(1)
-      : normalisedWeights(f.selection, f.rows.pCal),
+    heldOutWeights: normalisedWeights(f.selection, f.rows.pCal),
     unlabelled: oof ? oof.unlabelled : scoreLogits(f.model, selectRows(x, f.rows.uCal)),
     delta: 0.1,
     replicates: options.bootstrap ?? 300,
