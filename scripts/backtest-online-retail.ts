@@ -5,7 +5,7 @@
  * top-300 product indicators fitted in the same run. Prints a table (and Markdown with --md).
  *
  *   npx tsx scripts/backtest-online-retail.ts [--items binary|tfidf|indicator|standardised|none]
- *     [--size 300] [--home /tmp/or-ws] [--md] [--cases 85123A@2011-08-01,...]
+ *     [--size 300] [--associated 100] [--home /tmp/or-ws] [--md] [--cases 85123A@2011-08-01,...]
  *     [--set main|holdout|wide [--wide 30]]
  *     [--arms [--arm-split time|random] [--no-select] [--arm-names knn,gbdt,...] [--knn-k 25] [--tokens 200]]
  *     [--bootstrap 1000]
@@ -71,6 +71,7 @@ const { values: args } = parseArgs({
     items: { type: 'string', default: 'binary' },
     size: { type: 'string', default: '300' },
     'half-life': { type: 'string' },
+    associated: { type: 'string' },
     home: { type: 'string' },
     md: { type: 'boolean', default: false },
     cases: { type: 'string' },
@@ -127,6 +128,7 @@ const itemSignals =
         weighting: args.items as ItemWeighting,
         size: Number(args.size),
         ...(args['half-life'] ? { halfLifeDays: Number(args['half-life']) } : {}),
+        ...(args.associated ? { seedAssociated: Number(args.associated) } : {}),
       };
 
 /**
@@ -507,7 +509,7 @@ console.log(
   `lift@10% ratio 95% bootstrap interval above 1 on ${cis.filter((c) => c[0] > 1).length}/${cis.length}, below 1 on ${cis.filter((c) => c[1] < 1).length}/${cis.length}; mean P(ahead) ${(reports.reduce((s, r) => s + r.versusLogistic[2]!.ahead, 0) / reports.length).toFixed(2)}`,
 );
 console.log(
-  `items=${args.items} size=${args.size} half-life=${args['half-life'] ?? '-'}: ours/logistic at 10% mean ${mean.toFixed(3)}, min ${Math.min(...ratios).toFixed(3)}, ahead on ${ratios.filter((x) => x > 1).length}/${ratios.length}; calibration hits ${hits}/${of}`,
+  `items=${args.items} size=${args.size} half-life=${args['half-life'] ?? '-'} associated=${args.associated ?? 'default'}: ours/logistic at 10% mean ${mean.toFixed(3)}, min ${Math.min(...ratios).toFixed(3)}, ahead on ${ratios.filter((x) => x > 1).length}/${ratios.length}; calibration hits ${hits}/${of}`,
 );
 if (args.md) {
   const keys = Object.keys(rows[0]!).filter((k) => k !== 's');

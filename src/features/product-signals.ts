@@ -67,6 +67,39 @@ export async function productVocabulary(
 }
 
 /**
+ * Products in the window ranked by how over-represented the members in `seedTable` (one `id`
+ * column) are among their buyers, most over-represented first, at most `limit` of them. A
+ * product's score is the z-score (k - e) / sqrt(e) of its k seed buyers against the e = n * s / m
+ * expected from its n buyers, with s seed members among the window's m buying members: unlike a
+ * ratio, it favours products many seed members bought over rare ones a few happened to buy.
+ * Products with fewer than `minBuyers` buyers are left out, whose score one member moves.
+ */
+export async function seedAssociatedProducts(
+  db: SqlRunner,
+  window: ProductWindow,
+  seedTable: string,
+  limit: number,
+  minBuyers: number,
+): Promise<string[]> {
+  if (limit <= 0) return [];
+  const rows = await db.rows<{ product_id: string }>(
+    `WITH bought AS (SELECT DISTINCT t.member_id, t.product_id ${purchaseLines(window)}),
+       seed AS (SELECT DISTINCT id FROM ${quoteIdent(seedTable)}),
+       totals AS (
+         SELECT count(DISTINCT b.member_id)::DOUBLE AS m, count(DISTINCT s.id)::DOUBLE AS s
+         FROM bought b LEFT JOIN seed s ON s.id = b.member_id),
+       per AS (
+         SELECT b.product_id, count(*)::DOUBLE AS n, count(s.id)::DOUBLE AS k
+         FROM bought b LEFT JOIN seed s ON s.id = b.member_id
+         GROUP BY b.product_id HAVING count(*) >= ${Math.max(1, Math.floor(minBuyers))})
+     SELECT per.product_id FROM per, totals WHERE totals.s > 0
+     ORDER BY (k - n * s / m) / sqrt(n * s / m) DESC, per.product_id
+     LIMIT ${Math.floor(limit)}`,
+  );
+  return rows.map((r) => String(r.product_id));
+}
+
+/**
  * Receipts with a purchase of each vocabulary product, per member, as a dense row-major matrix
  * (`memberIds.length` x `productIds.length`), rows in `memberIds` order. With `halfLifeDays`, each
  * receipt counts 2^(-days before asOf / halfLifeDays): last week's purchase says more about the

@@ -17,7 +17,7 @@ import { buildCalibration, type CalibrationData } from './calibration.ts';
 import { type FeatureSpec, featureNames, specDim } from './feature-spec.ts';
 import { dataFingerprint } from './fingerprint.ts';
 import { concatNetworkData } from './irls-train.ts';
-import { withItemColumns } from './item-columns.ts';
+import { SEED_ASSOCIATED_DEFAULT, withItemColumns } from './item-columns.ts';
 import { type PortableModel, scoreLogits } from './kernel.ts';
 import { auc } from './metrics.ts';
 import { largeShareWarning } from './seed-warnings.ts';
@@ -166,6 +166,7 @@ export function itemOptions(
     size: o?.size ?? 300,
     weighting: o?.weighting ?? 'binary',
     minBuyers: o?.minBuyers ?? 5,
+    seedAssociated: o?.seedAssociated ?? SEED_ASSOCIATED_DEFAULT,
     ...(o?.halfLifeDays !== undefined ? { halfLifeDays: o.halfLifeDays } : {}),
   };
 }
@@ -385,7 +386,7 @@ async function prepareTraining(run: TrainingRun): Promise<Prepared> {
     run.temps,
   );
   if (members && items)
-    members = await withItemColumns(db, members, items, options.seed, stage.unlabelledIds);
+    members = await withItemColumns(db, members, items, options.seed, stage.unlabelledIds, r.seedIds);
 
   run.progress(0.06, 'building features');
   // Members live near stores, so for a member seed "region" mostly says "is a member": the

@@ -113,6 +113,11 @@ export interface ItemSignalOptions {
   minBuyers?: number;
   /** Receipts count 2^(-age in days / halfLifeDays). Default: every receipt counts 1. */
   halfLifeDays?: number;
+  /**
+   * Products most over-represented among the seed's members (at least 20 buyers), added as
+   * columns when not among the `size` most-bought. Default 100; 0 for none.
+   */
+  seedAssociated?: number;
 }
 
 /** Progress and cancellation hooks for long work run from a job. */

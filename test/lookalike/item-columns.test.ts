@@ -1,12 +1,14 @@
 /**
  * Item columns of a members-universe model leave out the products a purchase seed is defined by
- * (by ID, name or category), and keep every other product bought by enough members.
+ * (by ID, name or category), keep every other product bought by enough members, and add the
+ * products most over-represented among the seed's members.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withItemColumns } from '../../src/lookalike/item-columns.ts';
 import { seedProductIds } from '../../src/lookalike/seeds.ts';
 import { memberTable } from '../../src/lookalike/universe.ts';
 import type { Workspace } from '../../src/store/index.ts';
+import { AS_OF, BUYERS, basketLines, SEED } from '../features/seed-baskets.ts';
 import { insertLines, insertRows, PRODUCTS, TINY_LINES } from '../features/tiny-workspace.ts';
 import { tempWorkspace } from '../helpers/workspace.ts';
 
@@ -52,5 +54,76 @@ describe('item columns without the seed products', () => {
     const p1 = t.names.indexOf('item:P1');
     // A bought P1 on two receipts (R1, R2), C on one (R5), B never.
     expect(['A', 'B', 'C'].map((id) => t.values[t.index.get(id)! * w + p1])).toEqual([2, 0, 1]);
+  });
+});
+
+describe('item columns with seed-associated products', () => {
+  let ws: Workspace;
+  let cleanup: () => void;
+  beforeAll(async () => {
+    ({ ws, cleanup } = await tempWorkspace());
+    await insertRows(
+      ws.db,
+      'products',
+      Object.keys(BUYERS).map((product_id) => ({ product_id, name: `商品${product_id}` })),
+    );
+    await insertLines(ws.db, basketLines());
+    const members = [...new Set(Object.values(BUYERS).flat())];
+    await insertRows(
+      ws.db,
+      'members',
+      members.map((member_id) => ({ member_id })),
+    );
+  });
+  afterAll(() => cleanup?.());
+
+  const itemsOf = (t: { names: string[] }) => t.names.filter((n) => n.startsWith('item:'));
+
+  it('adds the most seed-associated products not already among the most-bought, in that order', async () => {
+    const base = await memberTable(ws.db, { asOf: AS_OF });
+    const others = base.ids.filter((id) => !SEED.includes(id));
+    const seed = { kind: 'members' as const, memberIds: SEED };
+    // Most-bought: B (30 buyers). Associated among products with 20+ buyers: A, B, D.
+    const one = await withItemColumns(
+      ws.db,
+      base,
+      { size: 1, minBuyers: 1, seedAssociated: 1 },
+      seed,
+      others,
+      SEED,
+    );
+    expect(itemsOf(one)).toEqual(['item:B', 'item:A']);
+    const all = await withItemColumns(
+      ws.db,
+      base,
+      { size: 1, minBuyers: 1, seedAssociated: 5 },
+      seed,
+      others,
+      SEED,
+    );
+    expect(itemsOf(all)).toEqual(['item:B', 'item:A', 'item:D']);
+    const none = await withItemColumns(
+      ws.db,
+      base,
+      { size: 1, minBuyers: 1, seedAssociated: 0 },
+      seed,
+      others,
+      SEED,
+    );
+    expect(itemsOf(none)).toEqual(['item:B']);
+  });
+
+  it("never adds the seed's own products", async () => {
+    const base = await memberTable(ws.db, { asOf: AS_OF });
+    const seed = { kind: 'purchase' as const, productIds: ['A'] };
+    const t = await withItemColumns(
+      ws.db,
+      base,
+      { size: 1, minBuyers: 1, seedAssociated: 1 },
+      seed,
+      base.ids,
+      SEED,
+    );
+    expect(itemsOf(t)).toEqual(['item:B', 'item:D']);
   });
 });

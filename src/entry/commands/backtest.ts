@@ -9,12 +9,19 @@ type BacktestFlags = SeedFlags & Record<string, string | boolean | undefined>;
 
 /** `--items` as the operation's `itemSignals` (`none` switches them off). */
 function itemsFlag(o: BacktestFlags): unknown {
-  if (o.items === undefined && o.itemSize === undefined && o.halfLife === undefined) return undefined;
+  if (
+    o.items === undefined &&
+    o.itemSize === undefined &&
+    o.halfLife === undefined &&
+    o.seedAssociated === undefined
+  )
+    return undefined;
   if (o.items === 'none') return false;
   return {
     weighting: o.items,
     size: flagNumber(o.itemSize as string | undefined),
     halfLifeDays: flagNumber(o.halfLife as string | undefined),
+    seedAssociated: flagNumber(o.seedAssociated as string | undefined),
   };
 }
 
@@ -68,6 +75,10 @@ export function registerBacktestCommand(program: Command, globals: () => GlobalO
     .option('--items <weighting>', "our model's item signals: binary, tfidf, indicator, standardised or none")
     .option('--item-size <n>', 'products kept as item columns (default 300)')
     .option('--half-life <days>', 'item receipts decay with this half-life')
+    .option(
+      '--seed-associated <n>',
+      "products most over-represented among the seed's members, added as item columns (default 100)",
+    )
     .option('--baseline-products <n>', 'product indicators of the logistic baseline (default 300)')
     .option('--random-seed <n>', 'random seed (default 42)')
     .option('--id <id>', 'id of the model trained for the backtest')

@@ -51,11 +51,18 @@ export const BacktestInput = z
             size: z.number().int().min(1).max(5000).optional(),
             weighting: z.enum(['binary', 'tfidf', 'indicator', 'standardised']).optional(),
             halfLifeDays: z.number().positive().max(3650).optional(),
+            seedAssociated: z.number().int().min(0).max(2000).optional().meta({
+              description:
+                "products most over-represented among the seed's members, added beyond the most-bought (default 100; 0: none)",
+            }),
           })
           .strict(),
       ])
       .optional()
-      .meta({ description: "our model's item-level signals (default: 300 products, TF-IDF); false: none" }),
+      .meta({
+        description:
+          "our model's item-level signals (default: the 300 most-bought products and 100 seed-associated ones, 0/1); false: none",
+      }),
   })
   .strict()
   .meta({ id: 'BacktestRequest' });
