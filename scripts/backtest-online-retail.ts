@@ -5,7 +5,7 @@
  * top-300 product indicators fitted in the same run. Prints a table (and Markdown with --md).
  *
  *   npx tsx scripts/backtest-online-retail.ts [--items binary|tfidf|indicator|standardised|none]
- *     [--size 300] [--associated 100] [--home /tmp/or-ws] [--md] [--cases 85123A@2011-08-01,...]
+ *     [--size 300] [--associated N] [--home /tmp/or-ws] [--md] [--cases 85123A@2011-08-01,...]
  *     [--set main|holdout|wide [--wide 30]]
  *     [--arms [--arm-split time|random] [--no-select] [--arm-names knn,gbdt,...] [--knn-k 25] [--tokens 200]]
  *     [--bootstrap 1000]

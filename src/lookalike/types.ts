@@ -115,7 +115,7 @@ export interface ItemSignalOptions {
   halfLifeDays?: number;
   /**
    * Products most over-represented among the seed's members (at least 20 buyers), added as
-   * columns when not among the `size` most-bought. Default 100; 0 for none.
+   * columns when not among the `size` most-bought. Default 0 (none).
    */
   seedAssociated?: number;
 }

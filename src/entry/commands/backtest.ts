@@ -77,7 +77,7 @@ export function registerBacktestCommand(program: Command, globals: () => GlobalO
     .option('--half-life <days>', 'item receipts decay with this half-life')
     .option(
       '--seed-associated <n>',
-      "products most over-represented among the seed's members, added as item columns (default 100)",
+      "products most over-represented among the seed's members, added as item columns (default 0)",
     )
     .option('--baseline-products <n>', 'product indicators of the logistic baseline (default 300)')
     .option('--random-seed <n>', 'random seed (default 42)')

@@ -53,7 +53,7 @@ export const BacktestInput = z
             halfLifeDays: z.number().positive().max(3650).optional(),
             seedAssociated: z.number().int().min(0).max(2000).optional().meta({
               description:
-                "products most over-represented among the seed's members, added beyond the most-bought (default 100; 0: none)",
+                "products most over-represented among the seed's members, added beyond the most-bought (default 0: none)",
             }),
           })
           .strict(),
@@ -61,7 +61,7 @@ export const BacktestInput = z
       .optional()
       .meta({
         description:
-          "our model's item-level signals (default: the 300 most-bought products and 100 seed-associated ones, 0/1); false: none",
+          "our model's item-level signals (default: the 300 most-bought products, 0/1); false: none",
       }),
   })
   .strict()
