@@ -38,9 +38,13 @@ export interface NetworkParams {
 
 export interface TrainedNetwork {
   layers: DenseLayer[];
-  /** Validation AUC after each epoch (labelled vs unlabelled rows of `validation`). */
+  /**
+   * Validation AUC after each epoch (labelled vs unlabelled rows) on the half of `validation`
+   * that did not choose the epoch (see `validationHalves`), so the kept epoch's figure is not
+   * the maximum of several noisy ones.
+   */
   validationAuc: number[];
-  /** Epoch (1-based) whose weights were kept: the best validation AUC. */
+  /** Epoch (1-based) whose weights were kept: the best AUC on the other half of `validation`. */
   bestEpoch: number;
   trainLoss: number[];
   backend: TfBackend;
@@ -83,11 +87,35 @@ function denseLogits(layers: readonly DenseLayer[], x: Float32Array, n: number, 
 }
 
 /**
+ * The validation rows split in two, alternately within each class: `choose` picks the epoch and
+ * `report` measures it. A network's best epoch on the rows that chose it overstates its AUC (the
+ * best of ten noisy figures), and the architecture rule compares that figure with an exact
+ * logistic's out-of-fold AUC, which is not chosen on its rows: measured on UCI Online Retail, the
+ * overstated network won the rule on 5 of 54 backtest cases. A class with fewer than two rows
+ * cannot be split, and both halves are then every row.
+ */
+export function validationHalves(y: ArrayLike<number>): {
+  choose: { pos: number[]; neg: number[] };
+  report: { pos: number[]; neg: number[] };
+} {
+  const pos: number[] = [];
+  const neg: number[] = [];
+  for (let i = 0; i < y.length; i++) (y[i]! > 0.5 ? pos : neg).push(i);
+  if (pos.length < 2 || neg.length < 2) return { choose: { pos, neg }, report: { pos, neg } };
+  const half = (rows: number[], parity: number) => rows.filter((_, k) => k % 2 === parity);
+  return {
+    choose: { pos: half(pos, 0), neg: half(neg, 0) },
+    report: { pos: half(pos, 1), neg: half(neg, 1) },
+  };
+}
+
+/**
  * Trains a logistic model (`hidden: []`) or an MLP with weighted sigmoid cross-entropy and Adam,
- * keeping the weights of the epoch with the best validation AUC.
+ * keeping the weights of the epoch with the best AUC on one half of the validation rows and
+ * reporting each epoch's AUC on the other half.
  *
  * @param train - training rows.
- * @param validation - held-out rows for epoch selection (y = 1 labelled, 0 unlabelled).
+ * @param validation - held-out rows for epoch selection and its AUC (y = 1 labelled, 0 unlabelled).
  * @param params - architecture and optimiser settings.
  * @param hooks - progress and cancellation.
  * @throws CancelledError when `hooks.signal` aborts.
@@ -122,9 +150,12 @@ export async function trainNetwork(
       bias: new Float32Array(v.b.dataSync()),
       activation: l + 1 < vars.length ? 'relu' : 'linear',
     }));
-  const vPos: number[] = [];
-  const vNeg: number[] = [];
-  for (let i = 0; i < validation.n; i++) (validation.y[i]! > 0.5 ? vPos : vNeg).push(i);
+  const halves = validationHalves(validation.y);
+  const aucOf = (z: Float32Array, rows: { pos: number[]; neg: number[] }) =>
+    auc(
+      rows.pos.map((i) => z[i]!),
+      rows.neg.map((i) => z[i]!),
+    );
   const validationAuc: number[] = [];
   const trainLoss: number[] = [];
   let best: DenseLayer[] = snapshot();
@@ -144,13 +175,11 @@ export async function trainNetwork(
       );
       const layers = snapshot();
       const z = denseLogits(layers, validation.x, validation.n, validation.d);
-      const a = auc(
-        vPos.map((i) => z[i]!),
-        vNeg.map((i) => z[i]!),
-      );
+      const chosenBy = aucOf(z, halves.choose);
+      const a = aucOf(z, halves.report);
       validationAuc.push(a);
-      if (a > bestAuc + 1e-6) {
-        bestAuc = a;
+      if (chosenBy > bestAuc + 1e-6) {
+        bestAuc = chosenBy;
         best = layers;
         bestEpoch = epoch + 1;
       }
