@@ -21,6 +21,7 @@ import { auc } from './metrics.ts';
 import { permutation, Rng } from './rng.ts';
 import type { NetworkData, TrainHooks as NetworkHooks, NetworkParams, TrainedNetwork } from './tf-train.ts';
 import type { ArchitectureParams, TrainLookalikeOptions, Universe } from './types.ts';
+import { validationHalves } from './validation-halves.ts';
 
 /**
  * Runs the cross-fitted exact logistic (`crossFitIrls`); the default runs in-process, a job passes
@@ -153,10 +154,16 @@ async function exactLogistic(
     Float32Array.from(fit.outOfFold.subarray(from, from + length));
   const pVal = oof(rows.pTrain.length, rows.pVal.length);
   const uVal = oof(seed + rows.uTrain.length, rows.uVal.length);
+  // Measured on the half of the validation rows a network reports on, so the architecture
+  // rule compares the two candidates on the same rows.
+  const { report } = validationHalves([...pVal.map(() => 1), ...uVal.map(() => 0)]);
   return {
     architecture: 'logistic',
     params,
-    validationAuc: auc(pVal, uVal),
+    validationAuc: auc(
+      report.pos.map((i) => pVal[i]!),
+      report.neg.map((i) => uVal[i - pVal.length]!),
+    ),
     bestEpoch: fit.bestEpoch,
     validationAucByEpoch: fit.validationAuc,
     trainLoss: fit.trainLoss,

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { auc } from '../../src/lookalike/metrics.ts';
-import { type NetworkData, trainNetwork, validationHalves } from '../../src/lookalike/tf-train.ts';
+import { type NetworkData, trainNetwork } from '../../src/lookalike/tf-train.ts';
+import { validationHalves } from '../../src/lookalike/validation-halves.ts';
 
 describe('validationHalves', () => {
   it('splits each class alternately into two disjoint halves that cover every row', () => {
