@@ -19,6 +19,11 @@ export const MODEL_VERSION = 1;
 export interface CandidateMetrics {
   architecture: Architecture;
   params: ArchitectureParams;
+  /**
+   * AUC of seed against unlabelled rows on the `report` half of the validation rows, which
+   * chose nothing of this candidate (see `validation-halves.ts`); every candidate of a run is
+   * measured on the same rows.
+   */
   validationAuc: number;
   bestEpoch: number;
   validationAucByEpoch: number[];
