@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withItemColumns } from '../../src/lookalike/item-columns.ts';
 import { seedProductIds } from '../../src/lookalike/seeds.ts';
+import type { SeedSpec } from '../../src/lookalike/types.ts';
 import { memberTable } from '../../src/lookalike/universe.ts';
 import type { Workspace } from '../../src/store/index.ts';
 import { AS_OF, BUYERS, basketLines, SEED } from '../features/seed-baskets.ts';
@@ -77,53 +78,24 @@ describe('item columns with seed-associated products', () => {
   });
   afterAll(() => cleanup?.());
 
-  const itemsOf = (t: { names: string[] }) => t.names.filter((n) => n.startsWith('item:'));
-
-  it('adds the most seed-associated products not already among the most-bought, in that order', async () => {
+  /** The item columns of the most-bought product plus `associated` seed-associated ones. */
+  async function itemColumns(associated: number, seed: SeedSpec) {
     const base = await memberTable(ws.db, { asOf: AS_OF });
     const others = base.ids.filter((id) => !SEED.includes(id));
+    const items = { size: 1, minBuyers: 1, seedAssociated: associated };
+    const t = await withItemColumns(ws.db, base, items, seed, others, SEED);
+    return t.names.filter((n) => n.startsWith('item:'));
+  }
+
+  it('adds the most seed-associated products not already among the most-bought, in that order', async () => {
     const seed = { kind: 'members' as const, memberIds: SEED };
     // Most-bought: B (30 buyers). Associated among products with 20+ buyers: A, B, D.
-    const one = await withItemColumns(
-      ws.db,
-      base,
-      { size: 1, minBuyers: 1, seedAssociated: 1 },
-      seed,
-      others,
-      SEED,
-    );
-    expect(itemsOf(one)).toEqual(['item:B', 'item:A']);
-    const all = await withItemColumns(
-      ws.db,
-      base,
-      { size: 1, minBuyers: 1, seedAssociated: 5 },
-      seed,
-      others,
-      SEED,
-    );
-    expect(itemsOf(all)).toEqual(['item:B', 'item:A', 'item:D']);
-    const none = await withItemColumns(
-      ws.db,
-      base,
-      { size: 1, minBuyers: 1, seedAssociated: 0 },
-      seed,
-      others,
-      SEED,
-    );
-    expect(itemsOf(none)).toEqual(['item:B']);
+    expect(await itemColumns(1, seed)).toEqual(['item:B', 'item:A']);
+    expect(await itemColumns(5, seed)).toEqual(['item:B', 'item:A', 'item:D']);
+    expect(await itemColumns(0, seed)).toEqual(['item:B']);
   });
 
   it("never adds the seed's own products", async () => {
-    const base = await memberTable(ws.db, { asOf: AS_OF });
-    const seed = { kind: 'purchase' as const, productIds: ['A'] };
-    const t = await withItemColumns(
-      ws.db,
-      base,
-      { size: 1, minBuyers: 1, seedAssociated: 1 },
-      seed,
-      base.ids,
-      SEED,
-    );
-    expect(itemsOf(t)).toEqual(['item:B', 'item:D']);
+    expect(await itemColumns(1, { kind: 'purchase', productIds: ['A'] })).toEqual(['item:B', 'item:D']);
   });
 });
