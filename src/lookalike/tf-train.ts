@@ -9,9 +9,8 @@
 import { initTf, type TfBackend, tf } from '../features/tf-backend.ts';
 import { throwIfAborted } from '../schema/index.ts';
 import type { DenseLayer } from './kernel.ts';
-import { auc } from './metrics.ts';
 import { Rng } from './rng.ts';
-import { validationHalves } from './validation-halves.ts';
+import { aucOn, validationHalves } from './validation-halves.ts';
 
 export interface NetworkData {
   /** Row-major n x d inputs. */
@@ -129,11 +128,6 @@ export async function trainNetwork(
       activation: l + 1 < vars.length ? 'relu' : 'linear',
     }));
   const halves = validationHalves(validation.y);
-  const aucOf = (z: Float32Array, rows: { pos: number[]; neg: number[] }) =>
-    auc(
-      rows.pos.map((i) => z[i]!),
-      rows.neg.map((i) => z[i]!),
-    );
   const validationAuc: number[] = [];
   const trainLoss: number[] = [];
   let best: DenseLayer[] = snapshot();
@@ -153,8 +147,8 @@ export async function trainNetwork(
       );
       const layers = snapshot();
       const z = denseLogits(layers, validation.x, validation.n, validation.d);
-      const chosenBy = aucOf(z, halves.choose);
-      const a = aucOf(z, halves.report);
+      const chosenBy = aucOn(z, halves.choose);
+      const a = aucOn(z, halves.report);
       validationAuc.push(a);
       if (chosenBy > bestAuc + 1e-6) {
         bestAuc = chosenBy;

@@ -17,11 +17,10 @@ import {
   memberPenaltyScale,
 } from './irls-train.ts';
 import type { Architecture } from './kernel.ts';
-import { auc } from './metrics.ts';
 import { permutation, Rng } from './rng.ts';
 import type { NetworkData, TrainHooks as NetworkHooks, NetworkParams, TrainedNetwork } from './tf-train.ts';
 import type { ArchitectureParams, TrainLookalikeOptions, Universe } from './types.ts';
-import { validationHalves } from './validation-halves.ts';
+import { aucOn, validationHalves } from './validation-halves.ts';
 
 /**
  * Runs the cross-fitted exact logistic (`crossFitIrls`); the default runs in-process, a job passes
@@ -156,14 +155,12 @@ async function exactLogistic(
   const uVal = oof(seed + rows.uTrain.length, rows.uVal.length);
   // Measured on the half of the validation rows a network reports on, so the architecture
   // rule compares the two candidates on the same rows.
-  const { report } = validationHalves([...pVal.map(() => 1), ...uVal.map(() => 0)]);
+  const val = [...pVal, ...uVal];
+  const { report } = validationHalves(val.map((_, i) => (i < pVal.length ? 1 : 0)));
   return {
     architecture: 'logistic',
     params,
-    validationAuc: auc(
-      report.pos.map((i) => pVal[i]!),
-      report.neg.map((i) => uVal[i - pVal.length]!),
-    ),
+    validationAuc: aucOn(val, report),
     bestEpoch: fit.bestEpoch,
     validationAucByEpoch: fit.validationAuc,
     trainLoss: fit.trainLoss,

@@ -1,4 +1,5 @@
 /** How a training run's validation rows are shared between choosing a model and measuring it. */
+import { auc } from './metrics.ts';
 
 /**
  * The validation rows split in two, alternately within each class: `choose` picks the epoch and
@@ -22,4 +23,12 @@ export function validationHalves(y: ArrayLike<number>): {
     choose: { pos: half(pos, 0), neg: half(neg, 0) },
     report: { pos: half(pos, 1), neg: half(neg, 1) },
   };
+}
+
+/** AUC of the scores `z` of `rows.pos` against those of `rows.neg` (indices into `z`). */
+export function aucOn(z: ArrayLike<number>, rows: { pos: number[]; neg: number[] }): number {
+  return auc(
+    rows.pos.map((i) => z[i]!),
+    rows.neg.map((i) => z[i]!),
+  );
 }
