@@ -6,7 +6,7 @@
  *
  *   npx tsx scripts/backtest-online-retail.ts [--items binary|tfidf|indicator|standardised|none]
  *     [--size 300] [--associated N] [--home /tmp/or-ws] [--md] [--cases 85123A@2011-08-01,...]
- *     [--set main|holdout|wide [--wide 30]]
+ *     [--set main|holdout|wide [--wide 30] [--wide-cutoff 2011-08-01]] [--days 91]
  *     [--arms [--arm-split time|random] [--no-select] [--arm-names knn,gbdt,...] [--knn-k 25] [--tokens 200]]
  *     [--bootstrap 1000]
  *
@@ -37,10 +37,12 @@ import {
   loadLookalikeModel,
   fitLogistic,
   logisticScores,
+  poolLiftRatios,
   rankingMetrics,
   resolveSeed,
   runBacktest,
   scoreUniverse,
+  standingsIfUniform,
   trainLookalike,
 } from '../src/lookalike/index.ts';
 import { Rng } from '../src/lookalike/rng.ts';
@@ -64,6 +66,7 @@ const HOLDOUT = ['21212', '22457', '22961', '22469', '23298', '20728', '22384', 
  * the mean ratio's interval says whether ours is ahead in general.
  */
 const WIDE_CUTOFF = '2011-08-01';
+/** Outcome window after each cut-off; `--days` lengthens it for more future buyers per case. */
 const DAYS = 91;
 
 const { values: args } = parseArgs({
@@ -82,6 +85,8 @@ const { values: args } = parseArgs({
     'no-select': { type: 'boolean', default: false },
     bootstrap: { type: 'string', default: '1000' },
     wide: { type: 'string', default: '30' },
+    'wide-cutoff': { type: 'string', default: WIDE_CUTOFF },
+    days: { type: 'string', default: String(DAYS) },
     'knn-k': { type: 'string', default: '25' },
     'arm-names': { type: 'string' },
     tokens: { type: 'string', default: '200' },
@@ -117,9 +122,9 @@ async function wideCases(count: number): Promise<{ product: string; cutoff: stri
        AND regexp_matches(product_id, '^[0-9]{5}[A-Z]?$')
        AND product_id NOT IN (${used.map((p) => `'${p}'`).join(', ')})
      GROUP BY product_id ORDER BY count(DISTINCT member_id) DESC, product_id LIMIT $n`,
-    { cutoff: WIDE_CUTOFF, n: count },
+    { cutoff: args['wide-cutoff'], n: count },
   );
-  return found.map((r) => ({ product: r.product_id, cutoff: WIDE_CUTOFF }));
+  return found.map((r) => ({ product: r.product_id, cutoff: args['wide-cutoff']! }));
 }
 const itemSignals =
   args.items === 'none'
@@ -442,7 +447,7 @@ for (const c of cases) {
   const r = await runBacktest(ws, {
     seed: { kind: 'purchase', productIds: [c.product] },
     cutoff: c.cutoff,
-    outcomeDays: DAYS,
+    outcomeDays: Number(args.days),
     randomSeed: Number(args.seed),
     itemSignals,
     backend: 'wasm',
@@ -508,6 +513,16 @@ const cis = reports.map((r) => r.versusLogistic[2]!.ci);
 console.log(
   `lift@10% ratio 95% bootstrap interval above 1 on ${cis.filter((c) => c[0] > 1).length}/${cis.length}, below 1 on ${cis.filter((c) => c[1] < 1).length}/${cis.length}; mean P(ahead) ${(reports.reduce((s, r) => s + r.versusLogistic[2]!.ahead, 0) / reports.length).toFixed(2)}`,
 );
+const atTen = reports.map((r) => r.versusLogistic[2]!);
+const pooled = poolLiftRatios(atTen);
+if (pooled) {
+  const uniform = standingsIfUniform(atTen, 1.1);
+  console.log(
+    `pooled (random effects) ratio ${pooled.ratio.toFixed(3)} (${pooled.ci.map((v) => v.toFixed(3)).join('-')}) over ${pooled.pooled} of ${pooled.cases} cases; ` +
+      `between cases Q ${pooled.q.toFixed(1)} on ${pooled.df} df, p ${pooled.p.toFixed(3)}, tau ${pooled.tau.toFixed(3)}; ` +
+      `a ranker truly 1.1x the baseline on every case would be not ahead on ${uniform.notAhead.toFixed(1)} of ${uniform.cases} on average and ahead on all with probability ${uniform.allAhead.toPrecision(2)}`,
+  );
+}
 console.log(
   `items=${args.items} size=${args.size} half-life=${args['half-life'] ?? '-'} associated=${args.associated ?? 'default'}: ours/logistic at 10% mean ${mean.toFixed(3)}, min ${Math.min(...ratios).toFixed(3)}, ahead on ${ratios.filter((x) => x > 1).length}/${ratios.length}; calibration hits ${hits}/${of}`,
 );
@@ -518,3 +533,4 @@ if (args.md) {
 }
 ws.close();
 if (!args.home) rmSync(home, { recursive: true, force: true });
+

@@ -35,6 +35,8 @@ export type {
 export { outcomeSeed, runBacktest, seedAsOf } from './backtest.ts';
 export type { RankingMetrics, TopShareMetrics } from './backtest-metrics.ts';
 export { BACKTEST_SHARES, rankingMetrics, sizeOfShare } from './backtest-metrics.ts';
+export type { CaseLiftRatio, PooledLiftRatio, UniformStandings } from './backtest-pool.ts';
+export { poolLiftRatios, standingsIfUniform } from './backtest-pool.ts';
 export type { LogisticFit, LogisticOptions } from './baseline.ts';
 export { fitLogistic, logisticScores } from './baseline.ts';
 export type { Calibration, CalibrationData, CalibrationSummary, WeightedSorted } from './calibration.ts';

@@ -69,6 +69,16 @@ describe.runIf(hasSharedData('online-retail'))('POST /v1/backtests', () => {
     const entry = await readCatalogueEntry(ws.artifacts, 'lm_api_backtest');
     const top10 = (r.rankers.model as unknown as { top: { share: number; lift: number }[] }).top[2]!;
     expect(entry.backtests?.[0]?.metrics.liftAt10).toBe(top10.lift);
+    // With its bootstrap interval, so compare can pool backtests.
+    const versus = (
+      r as unknown as { versusLogistic: { share: number; ratio: number; ci: [number, number] }[] }
+    ).versusLogistic[2]!;
+    expect(versus.share).toBe(0.1);
+    expect(entry.backtests?.[0]?.metrics.liftRatioAt10).toBe(versus.ratio);
+    expect(entry.backtests?.[0]?.metrics.liftRatioLowAt10).toBe(versus.ci[0]);
+    expect(entry.backtests?.[0]?.metrics.liftRatioHighAt10).toBe(
+      Number.isFinite(versus.ci[1]) ? versus.ci[1] : null,
+    );
   }, 600_000);
 
   it('is for data scientists only', async () => {

@@ -64,6 +64,15 @@ interface Compared {
     backtests: unknown[];
     window: { asOf: string | null };
   }[];
+  backtestsPooled: {
+    share: number;
+    cases: number;
+    pooled: number;
+    ratio: number;
+    ci: [number, number];
+    q: number;
+    tau: number;
+  }[];
   differences: string[];
   comparable: boolean;
   bestValidationAuc: string;
@@ -91,6 +100,7 @@ describe('compare, tag, retrain, delete', () => {
     expect(res.status).toBe(200);
     const c = (await res.json()) as Compared;
     expect(c.models.map((m) => m.backtests)).toEqual([[backtest], []]);
+    expect(c.backtestsPooled).toEqual([]); // no backtest carries a lift ratio with its interval
     expect(c.models.map((m) => m.id)).toEqual(['lm_b', 'lm_a']);
     const manifests = await Promise.all(
       ['lm_b', 'lm_a'].map(async (id) => (await loadLookalikeModel(api.s.ws.artifacts, id)).manifest),
@@ -168,6 +178,46 @@ describe('compare, tag, retrain, delete', () => {
       ['lm_a', 0, null],
       ['lm_b', 1, null],
     ]);
+  });
+
+  it("pools the compared models' backtests: our lift over the baseline's at each share", async () => {
+    const record = (id: string, metrics: Record<string, number | null>) => ({
+      id,
+      createdAt: '2026-12-06T00:00:00.000Z',
+      metrics,
+    });
+    await recordBacktest(
+      api.s.ws.artifacts,
+      'lm_a',
+      record('bt_r1', {
+        liftRatioAt10: 1.2,
+        liftRatioLowAt10: 0.9,
+        liftRatioHighAt10: 1.6,
+        liftRatioAt20: 1.1,
+        liftRatioLowAt20: 0.9,
+        liftRatioHighAt20: 1.3,
+      }),
+    );
+    // Unbounded above (recorded as null): counted, not pooled.
+    await recordBacktest(
+      api.s.ws.artifacts,
+      'lm_a',
+      record('bt_r2', { liftRatioAt10: 0.5, liftRatioLowAt10: 0.2, liftRatioHighAt10: null }),
+    );
+    await recordBacktest(
+      api.s.ws.artifacts,
+      'lm_b',
+      record('bt_r3', { liftRatioAt10: 0.95, liftRatioLowAt10: 0.7, liftRatioHighAt10: 1.3 }),
+    );
+    const c = (await (await compare(['lm_a', 'lm_b'])).json()) as Compared;
+    // 20% has one backtest only, so only 10% is pooled. Reference: DerSimonian-Laird computed with
+    // numpy from the two bounded intervals (log-scale standard errors from their widths).
+    expect(c.backtestsPooled.map((b) => b.share)).toEqual([0.1]);
+    const [p] = c.backtestsPooled;
+    expect([p!.cases, p!.pooled]).toEqual([3, 2]);
+    expect(p!.ratio).toBeCloseTo(1.0754940891945497, 9);
+    expect(p!.q).toBeCloseTo(1.174099026807459, 9);
+    expect(p!.tau).toBeCloseTo(Math.sqrt(0.0040463413360254784), 9);
   });
 
   it('retrains a model’s spec as a job: a new model that names its source', async () => {

@@ -44,6 +44,23 @@ const BacktestRecordSchema = z
   })
   .openapi('ModelBacktestRecord');
 
+const PooledBacktestsSchema = z
+  .object({
+    share: z.number(),
+    cases: z.number().int().openapi({ description: 'backtests recorded with a lift ratio at this share' }),
+    pooled: z
+      .number()
+      .int()
+      .openapi({ description: 'backtests pooled (the others have an unbounded or zero-width interval)' }),
+    ratio: z.number(),
+    ci: z.tuple([z.number(), z.number()]).openapi({ description: '95% interval of the pooled ratio' }),
+    q: z.number(),
+    df: z.number().int(),
+    p: z.number(),
+    tau: z.number(),
+  })
+  .openapi('PooledBacktests');
+
 const ComparedModelSchema = z
   .object({
     id: z.string(),
@@ -121,6 +138,13 @@ const compare = createRoute({
             differences: z.array(z.string()),
             bestValidationAuc: z.string(),
             comparable: z.boolean(),
+            backtestsPooled: z.array(PooledBacktestsSchema).openapi({
+              description:
+                "The models' backtests read together at each share (1/5/10/20%): our lift over the logistic baseline's, " +
+                'pooled over the backtests recorded with a bounded bootstrap interval (DerSimonian-Laird random effects, ' +
+                'geometric). `q`, `df` and `p` test whether the backtests differ by more than their own noise; `tau` is the ' +
+                'between-backtest spread of the log ratio. A share appears once two backtests can be pooled.',
+            }),
             selectionRule: z.object({ tieThreshold: z.number(), text: z.string(), textJa: z.string() }),
           })
           .openapi('ModelComparison'),

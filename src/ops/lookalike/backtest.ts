@@ -161,6 +161,12 @@ function backtestRecord(report: BacktestReport): BacktestRecord {
     metrics[`liftAt${pct}`] = t.lift;
     metrics[`baselineLiftAt${pct}`] =
       report.rankers.logistic.top.find((b) => b.share === t.share)?.lift ?? null;
+    // The bootstrap interval travels with the ratio, so `compare` can pool backtests (JSON has no Infinity).
+    const versus = report.versusLogistic.find((v) => v.share === t.share);
+    const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
+    metrics[`liftRatioAt${pct}`] = finite(versus?.ratio);
+    metrics[`liftRatioLowAt${pct}`] = finite(versus?.ci[0]);
+    metrics[`liftRatioHighAt${pct}`] = finite(versus?.ci[1]);
   }
   return {
     id: `bt_${report.cutoff}_${report.outcomeWindow.until}`,

@@ -4,9 +4,14 @@
  */
 import { z } from 'zod';
 import {
+  BACKTEST_SHARES,
+  type BacktestRecord,
+  type CaseLiftRatio,
   type CatalogueEntry,
   explainSelection,
   type LookalikeManifest,
+  type PooledLiftRatio,
+  poolLiftRatios,
   readCatalogueEntry,
   readModelManifest,
   SELECTION_RULE,
@@ -98,6 +103,29 @@ function canonical(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
+/** One backtest's lift ratio over the baseline at a share, when it was recorded with its interval. */
+function caseAt(b: BacktestRecord, pct: number): CaseLiftRatio | null {
+  const ratio = b.metrics[`liftRatioAt${pct}`];
+  const low = b.metrics[`liftRatioLowAt${pct}`];
+  if (ratio == null || low == null) return null;
+  // A missing upper bound was unbounded (some replicate had no positive in the baseline's top share).
+  return { ratio, ci: [low, b.metrics[`liftRatioHighAt${pct}`] ?? Number.POSITIVE_INFINITY] };
+}
+
+/**
+ * The compared models' backtests read together, at each share: one backtest rests on a few dozen
+ * future buyers, so whether ours beats the baseline is a question for many of them at once.
+ * Shares with fewer than two backtests whose interval bounds a spread are left out.
+ */
+export function pooledBacktests(
+  backtests: readonly BacktestRecord[],
+): (PooledLiftRatio & { share: number })[] {
+  return BACKTEST_SHARES.flatMap((share) => {
+    const pooled = poolLiftRatios(backtests.flatMap((b) => caseAt(b, Math.round(share * 100)) ?? []));
+    return pooled ? [{ share, ...pooled }] : [];
+  });
+}
+
 export const compareModelsOp = defineOp({
   name: 'lookalike.compare',
   summary:
@@ -124,6 +152,7 @@ export const compareModelsOp = defineOp({
       bestValidationAuc: byAuc[0]!.id,
       // Validation AUCs of models trained on different seeds or data measure different problems.
       comparable: !differences.some((f) => f === 'seed' || f === 'universe' || f === 'window'),
+      backtestsPooled: pooledBacktests(models.flatMap((m) => m.backtests)),
       selectionRule: SELECTION_RULE,
     };
   },
