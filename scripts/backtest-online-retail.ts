@@ -146,6 +146,7 @@ function experimentArms(): Record<string, BacktestArm> {
   // The choice between ours and the baseline's own form, made in the same pass as `select`.
   let plainChoice: { scores: Float64Array; note: string } | null = null;
   let knnScores: Float64Array | null = null;
+  let hazardScores: Float64Array | null = null;
   const z = (v: ArrayLike<number>) => {
     const a = Float64Array.from(v);
     const mu = a.reduce((s, x) => s + x, 0) / a.length;
@@ -187,6 +188,18 @@ function experimentArms(): Record<string, BacktestArm> {
     'ourslike cal': async (ctx) => ({ scores: await oursLike(ctx, 0, { holdCalibration: true }) }),
     'ourslike noclip': async (ctx) => ({ scores: await oursLike(ctx, 0, { clip: false }) }),
     'ourslike+tokens': async (ctx) => ({ scores: await oursLike(ctx, Number(args.tokens)) }),
+    // Discrete-time hazard: who adopts the product next month, among those who have not yet.
+    hazard: async (ctx) => ({ scores: (hazardScores = await hazard(ctx)) }),
+    'hazard+ours rank': async (ctx) => {
+      const a = rankScale(hazardScores ?? (hazardScores = await hazard(ctx)));
+      const b = rankScale(ctx.model);
+      return { scores: a.map((v, i) => v + b[i]!) };
+    },
+    'hazard+ours logit': async (ctx) => {
+      const a = z(hazardScores ?? (hazardScores = await hazard(ctx)));
+      const b = z(ctx.model);
+      return { scores: a.map((v, i) => v + b[i]!) };
+    },
     'knn+ours rank': async (ctx) => {
       const a = rankScale(knnScores!);
       const b = rankScale(ctx.model);
@@ -382,6 +395,66 @@ async function oursLike(
 }
 
 /** The products a purchase seed is defined by (no columns and no similarity are built on them). */
+/**
+ * A discrete-time hazard model of adopting the seed's products: for every month start t from
+ * HAZARD_START to the cut-off, the customers with a purchase before t who had not bought the
+ * products before t, their features as of t (log RFM standardised within the month, 0/1
+ * indicators of the top-300 products as of the cut-off), labelled by a first purchase in the
+ * month; the months stacked, one L2 logistic (C = 1) fitted, the universe scored as of the cut-off.
+ * Unlike seed-against-everyone it learns what precedes adoption, not what follows it.
+ */
+async function hazard(ctx: ArmContext): Promise<Float64Array> {
+  const own = seedProducts(ctx);
+  const inList = own.map((p) => `'${p.replaceAll("'", "''")}'`).join(', ');
+  const firsts = await ctx.db.rows<{ m: string; d: string }>(
+    `SELECT member_id AS m, strftime(min(ts), '%Y-%m-%d') AS d FROM transactions
+     WHERE product_id IN (${inList}) AND quantity > 0 AND coalesce(member_id, '') <> '' GROUP BY member_id`,
+  );
+  const first = new Map(firsts.map((r) => [r.m, r.d]));
+  const vocab = await productVocabulary(ctx.db, { asOf: ctx.cutoff }, 300);
+  const starts: string[] = [];
+  for (let t = HAZARD_START; t < ctx.cutoff; t = addMonths(t, 1)) starts.push(t);
+  const xs: Float64Array[] = [];
+  const ys: number[] = [];
+  let d = 0;
+  for (const [k, t] of starts.entries()) {
+    const end = k + 1 < starts.length ? starts[k + 1]! : ctx.cutoff;
+    const table = await addItemColumns(ctx.db, await memberTable(ctx.db, { asOf: t }), vocab.productIds);
+    const fcol = table.names.indexOf('frequency');
+    const w = table.names.length;
+    const rows: number[] = [];
+    for (const [i, id] of table.ids.entries()) {
+      if (!(table.values[i * w + fcol]! > 0)) continue;
+      const f = first.get(id);
+      if (f !== undefined && f < t) continue;
+      rows.push(i);
+      ys.push(f !== undefined && f < end ? 1 : 0);
+    }
+    const m = plainMatrix(table, rows, 300);
+    d = m.d;
+    xs.push(m.x);
+  }
+  const n = ys.length;
+  const x = new Float64Array(n * d);
+  let off = 0;
+  for (const part of xs) {
+    x.set(part, off);
+    off += part.length;
+  }
+  const fit = fitLogistic(x, Uint8Array.from(ys), n, d, { c: 1 });
+  console.log(`  hazard: ${starts.length} months, ${n} rows, ${ys.reduce((s, v) => s + v, 0)} adoptions`);
+  const now = await addItemColumns(ctx.db, await memberTable(ctx.db, { asOf: ctx.cutoff }), vocab.productIds);
+  const uRows = ctx.ids.map((id) => now.index.get(id)!);
+  const u = plainMatrix(now, uRows, 300);
+  return logisticScores(fit, u.x, uRows.length, u.d);
+}
+const HAZARD_START = '2011-01-01';
+const addMonths = (day: string, k: number) => {
+  const t = new Date(`${day}T00:00:00Z`);
+  t.setUTCMonth(t.getUTCMonth() + k);
+  return t.toISOString().slice(0, 10);
+};
+
 function seedProducts(ctx: ArmContext): readonly string[] {
   return ctx.seed.kind === 'purchase' ? (ctx.seed.productIds ?? []) : [];
 }
@@ -493,7 +566,11 @@ for (const c of cases) {
     );
   }
 }
+const armVersus: Record<string, { ratio: number; ci: [number, number] }[]> = {};
+for (const r of reports) for (const [name, a] of Object.entries(r.arms)) (armVersus[name] ??= []).push(a.versusLogistic[2]!);
 for (const [name, rs] of Object.entries(armRatios)) {
+  const pooledArm = poolLiftRatios(armVersus[name] ?? []);
+  if (pooledArm) console.log(`arm ${name}: pooled ${pooledArm.ratio.toFixed(3)} (${pooledArm.ci.map((v) => v.toFixed(3)).join('-')}) over ${pooledArm.pooled}`);
   const m = rs.reduce((s, x) => s + x, 0) / rs.length;
   const auc = armAuc[name]!.reduce((s, x) => s + x, 0) / rs.length;
   console.log(
