@@ -189,7 +189,7 @@ function experimentArms(): Record<string, BacktestArm> {
     'ourslike noclip': async (ctx) => ({ scores: await oursLike(ctx, 0, { clip: false }) }),
     'ourslike+tokens': async (ctx) => ({ scores: await oursLike(ctx, Number(args.tokens)) }),
     // Discrete-time hazard: who adopts the product next month, among those who have not yet.
-    hazard: async (ctx) => ({ scores: (hazardScores = await hazard(ctx)) }),
+    hazard: async (ctx) => ({ scores: (hazardScores = await hazard(ctx)), note: hazardNote }),
     'hazard+ours rank': async (ctx) => {
       const a = rankScale(hazardScores ?? (hazardScores = await hazard(ctx)));
       const b = rankScale(ctx.model);
@@ -442,12 +442,13 @@ async function hazard(ctx: ArmContext): Promise<Float64Array> {
     off += part.length;
   }
   const fit = fitLogistic(x, Uint8Array.from(ys), n, d, { c: 1 });
-  console.log(`  hazard: ${starts.length} months, ${n} rows, ${ys.reduce((s, v) => s + v, 0)} adoptions`);
   const now = await addItemColumns(ctx.db, await memberTable(ctx.db, { asOf: ctx.cutoff }), vocab.productIds);
   const uRows = ctx.ids.map((id) => now.index.get(id)!);
   const u = plainMatrix(now, uRows, 300);
+  hazardNote = `${starts.length} months, ${n} rows, ${ys.reduce((s, v) => s + v, 0)} adoptions`;
   return logisticScores(fit, u.x, uRows.length, u.d);
 }
+let hazardNote = '';
 const HAZARD_START = '2011-01-01';
 const addMonths = (day: string, k: number) => {
   const t = new Date(`${day}T00:00:00Z`);

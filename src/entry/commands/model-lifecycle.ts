@@ -64,7 +64,8 @@ function compareCommand(model: Command, globals: () => GlobalOptions): void {
           ...c.models.map((m) => `${m.id}: ${m.selection.reasonJa} / ${m.selection.reason}`),
           ...c.backtestsPooled.map(
             (b) =>
-              `backtests pooled at ${Math.round(b.share * 100)}%: our lift / baseline's ${b.ratio.toFixed(3)} (95% ${b.ci.map((x) => x.toFixed(3)).join('-')}) over ${b.pooled} of ${b.cases}; ` +
+              `バックテスト統合 ${Math.round(b.share * 100)}%: リフト比 ${b.ratio.toFixed(3)} (95% ${b.ci.map((x) => x.toFixed(3)).join('-')}, ${b.cases}件中${b.pooled}件) / ` +
+              `backtests pooled at ${Math.round(b.share * 100)}%: our lift / baseline's ${b.ratio.toFixed(3)} over ${b.pooled} of ${b.cases}; ` +
               `between backtests p ${b.p.toFixed(3)}, tau ${b.tau.toFixed(3)}`,
           ),
           `differences: ${c.differences.join(', ') || 'none'}${c.comparable ? '' : ' (different seeds, universes or windows: validation AUCs are not comparable)'}`,
