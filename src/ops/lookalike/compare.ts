@@ -117,9 +117,7 @@ function caseAt(b: BacktestRecord, pct: number): CaseLiftRatio | null {
  * future buyers, so whether ours beats the baseline is a question for many of them at once.
  * Shares with fewer than two backtests whose interval bounds a spread are left out.
  */
-function pooledBacktests(
-  backtests: readonly BacktestRecord[],
-): (PooledLiftRatio & { share: number })[] {
+function pooledBacktests(backtests: readonly BacktestRecord[]): (PooledLiftRatio & { share: number })[] {
   return BACKTEST_SHARES.flatMap((share) => {
     const pooled = poolLiftRatios(backtests.flatMap((b) => caseAt(b, Math.round(share * 100)) ?? []));
     return pooled ? [{ share, ...pooled }] : [];
