@@ -4,8 +4,8 @@
  * cross-validated AUC. Member universes are a few thousand to a few hundred thousand customers with a few hundred
  * columns (item signals), where a converged, properly penalised fit beats a few epochs of
  * stochastic gradient descent: measured on Online Retail, the SGD fit with 300 item columns ranked
- * future buyers at AUC ~0.55, below a plain scikit-learn-style logistic regression (see README,
- * "Backtests"). Pure TypeScript; returns the same shape as the TF.js trainer.
+ * future buyers at AUC ~0.55, below a plain scikit-learn-style logistic regression (see
+ * docs/backtests.md). Pure TypeScript; returns the same shape as the TF.js trainer.
  */
 import { fitLogistic, logisticScores } from './baseline.ts';
 import { auc } from './metrics.ts';
@@ -57,7 +57,7 @@ export function concatNetworkData(parts: readonly NetworkData[]): NetworkData {
  * the logistic baseline went from 1.082 to 1.087, the worst case from 0.77 to 0.86 and the
  * frontier's calibration hits from 39/64 to 46/64; on eight held-out cases lift 0.957 to 0.962,
  * AUC 0.719 to 0.737, calibration 17/32 to 28/32. Penalising them 100x less lost (1.045; held
- * out 0.862). README, "Backtests".
+ * out 0.862; docs/backtests.md).
  */
 export const DENSE_PENALTY = 10;
 
@@ -106,12 +106,12 @@ type Fit = ReturnType<typeof fitLogistic>;
  * previous point's fit.
  *
  * Why folds: one validation split chose the penalty from about a hundred seed rows, and a
- * different split moved a set's mean lift by up to 0.04 (README, "Backtests"); with five folds
+ * different split moved a set's mean lift by up to 0.04 (docs/backtests.md); with five folds
  * every seed row votes and every row is in four of the five fits. Why the mean of the fold models
  * rather than one more fit on every row: the out-of-fold logits, which calibrate the model, come
  * from those same models, so the scores being calibrated are on their scale (a fit on all rows is
  * penalised relatively less, and its logits spread wider); measured on Online Retail it also
- * ranked as well or better (README). The mean of linear models is one linear model, so every
+ * ranked as well or better (docs/backtests.md). The mean of linear models is one linear model, so every
  * scoring path stays as it is.
  */
 export function crossFitIrls(

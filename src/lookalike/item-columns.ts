@@ -8,7 +8,7 @@
  *
  * The seed-associated products (`ItemSignalOptions.seedAssociated`) carry what else the seed buys
  * when that is not popular enough to be among the most-bought. They are off by default: on UCI
- * Online Retail (README, "Backtests") 50, 100 and 200 of them moved our lift@10% over the logistic
+ * Online Retail (docs/backtests.md) 50, 100 and 200 of them moved our lift@10% over the logistic
  * baseline by -0.007, +0.012 and -0.018 over 54 cases, inside the noise, not in one direction.
  */
 import { productVocabulary, seedAssociatedProducts } from '../features/product-signals.ts';

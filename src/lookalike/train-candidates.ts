@@ -99,8 +99,8 @@ async function defaultTrainer(
  * The members-universe logistic candidate, fitted exactly (see `irls-train.ts`) on unweighted
  * rows: Newton's method needs no balancing of the seed against the universe (the stochastic
  * trainers do), and the unweighted likelihood ranked future buyers better on Online Retail (our
- * lift@10% over the baseline's 1.034 with seed rows weighted 2-4x, 1.082 unweighted; README,
- * "Backtests"). The penalty is chosen by `IRLS_FOLDS`-fold cross-validation over every seed and
+ * lift@10% over the baseline's 1.034 with seed rows weighted 2-4x, 1.082 unweighted; docs/backtests.md).
+ * The penalty is chosen by `IRLS_FOLDS`-fold cross-validation over every seed and
  * unlabelled row, and the model is the mean of the fold models (see `crossFitIrls`): no seed row
  * is held out of every fit. The calibration uses the out-of-fold logits of the calibration rows
  * instead (cross-fitting), and the reported validation AUC is the out-of-fold AUC on the
