@@ -145,6 +145,15 @@ export const backtestOp = defineOp({
   },
 });
 
+/** JSON has no Infinity: an unbounded figure is recorded as null. */
+const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
+
+/** Names of a backtest record's lift-ratio metrics at one share (e.g. `liftRatioAt10`), read by `compare`. */
+export function liftRatioKeys(share: number): { ratio: string; low: string; high: string } {
+  const pct = Math.round(share * 100);
+  return { ratio: `liftRatioAt${pct}`, low: `liftRatioLowAt${pct}`, high: `liftRatioHighAt${pct}` };
+}
+
 /** The figures a model comparison shows: AUC, and lift and precision at each share, ours and the baseline's. */
 function backtestRecord(report: BacktestReport): BacktestRecord {
   const metrics: Record<string, number | null> = {
@@ -161,12 +170,12 @@ function backtestRecord(report: BacktestReport): BacktestRecord {
     metrics[`liftAt${pct}`] = t.lift;
     metrics[`baselineLiftAt${pct}`] =
       report.rankers.logistic.top.find((b) => b.share === t.share)?.lift ?? null;
-    // The bootstrap interval travels with the ratio, so `compare` can pool backtests (JSON has no Infinity).
+    // The bootstrap interval travels with the ratio, so `compare` can pool backtests.
     const versus = report.versusLogistic.find((v) => v.share === t.share);
-    const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
-    metrics[`liftRatioAt${pct}`] = finite(versus?.ratio);
-    metrics[`liftRatioLowAt${pct}`] = finite(versus?.ci[0]);
-    metrics[`liftRatioHighAt${pct}`] = finite(versus?.ci[1]);
+    const keys = liftRatioKeys(t.share);
+    metrics[keys.ratio] = finite(versus?.ratio);
+    metrics[keys.low] = finite(versus?.ci[0]);
+    metrics[keys.high] = finite(versus?.ci[1]);
   }
   return {
     id: `bt_${report.cutoff}_${report.outcomeWindow.until}`,

@@ -18,6 +18,7 @@ import {
 } from '../../lookalike/index.ts';
 import { InvalidInputError } from '../../schema/index.ts';
 import { defineOp, wsOf } from '../operation.ts';
+import { liftRatioKeys } from './backtest.ts';
 import { countIds } from './read.ts';
 
 const ModelId = z.string().min(1).max(200);
@@ -104,12 +105,13 @@ function canonical(v: unknown): string {
 }
 
 /** One backtest's lift ratio over the baseline at a share, when it was recorded with its interval. */
-function caseAt(b: BacktestRecord, pct: number): CaseLiftRatio | null {
-  const ratio = b.metrics[`liftRatioAt${pct}`];
-  const low = b.metrics[`liftRatioLowAt${pct}`];
+function caseAt(b: BacktestRecord, share: number): CaseLiftRatio | null {
+  const keys = liftRatioKeys(share);
+  const ratio = b.metrics[keys.ratio];
+  const low = b.metrics[keys.low];
   if (ratio == null || low == null) return null;
   // A missing upper bound was unbounded (some replicate had no positive in the baseline's top share).
-  return { ratio, ci: [low, b.metrics[`liftRatioHighAt${pct}`] ?? Number.POSITIVE_INFINITY] };
+  return { ratio, ci: [low, b.metrics[keys.high] ?? Number.POSITIVE_INFINITY] };
 }
 
 /**
@@ -119,7 +121,7 @@ function caseAt(b: BacktestRecord, pct: number): CaseLiftRatio | null {
  */
 function pooledBacktests(backtests: readonly BacktestRecord[]): (PooledLiftRatio & { share: number })[] {
   return BACKTEST_SHARES.flatMap((share) => {
-    const pooled = poolLiftRatios(backtests.flatMap((b) => caseAt(b, Math.round(share * 100)) ?? []));
+    const pooled = poolLiftRatios(backtests.flatMap((b) => caseAt(b, share) ?? []));
     return pooled ? [{ share, ...pooled }] : [];
   });
 }
