@@ -20,7 +20,6 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Frontier } from '../src/audience/frontier.ts';
 import { importDataset } from '../src/ingest/index.ts';
 import { addDays } from '../src/features/dates.ts';
 import { plainMatrix } from '../src/lookalike/backtest.ts';
@@ -32,7 +31,6 @@ import {
   type BacktestArm,
   type BacktestReport,
   type BacktestSeed,
-  buildCalibration,
   type ItemWeighting,
   loadLookalikeModel,
   fitLogistic,
@@ -42,11 +40,12 @@ import {
   resolveSeed,
   runBacktest,
   scoreUniverse,
-  standingsIfUniform,
   trainLookalike,
 } from '../src/lookalike/index.ts';
 import { Rng } from '../src/lookalike/rng.ts';
+import { frontierPrecision } from '../src/ops/lookalike/backtest.ts';
 import { Workspace } from '../src/store/index.ts';
+import { caseRow, customersBefore, plainWithColumns, printSummary, withTokenColumns } from './backtest-common.ts';
 
 const DATA = join(import.meta.dirname, '..', '..', 'shared', 'data', 'online-retail');
 const PRODUCTS = ['85123A', '22423', '47566', '84879', '85099B', '20725', '22720', '22960'];
@@ -316,18 +315,7 @@ const STOP_TOKENS = ['SET', 'THE', 'AND', 'WITH', 'FOR', 'OF'];
  * `withoutItems` drops the item columns, leaving RFM and tokens.
  */
 async function plainWithTokens(ctx: ArmContext, count: number, withoutItems: boolean): Promise<Float64Array> {
-  const own = seedProducts(ctx);
-  const base = await memberTable(ctx.db, { asOf: ctx.cutoff });
-  const vocab = await productVocabulary(ctx.db, { asOf: ctx.cutoff }, 300);
-  const table = await addItemColumns(ctx.db, base, vocab.productIds);
-  const fitIds = (await customersBefore(ctx)).filter((id) => table.index.has(id));
-  const fx = plainMatrix(table, fitIds.map((id) => table.index.get(id)!), withoutItems ? 0 : 300);
-  const rowOf = new Map(fitIds.map((id, i) => [id, i]));
-  const { x, d } = withTokenColumns(fx.x, fx.d, rowOf, await tokenPairs(ctx, count, own));
-  const y = Uint8Array.from(fitIds, (id) => (ctx.seedIds.has(id) ? 1 : 0));
-  const fit = fitLogistic(x, y, fitIds.length, d, { c: 1 });
-  const all = logisticScores(fit, x, fitIds.length, d);
-  return Float64Array.from(ctx.ids, (id) => all[rowOf.get(id)!]!);
+  return plainWithColumns(ctx, await tokenPairs(ctx, count, seedProducts(ctx)), withoutItems);
 }
 
 /**
@@ -460,35 +448,6 @@ function seedProducts(ctx: ArmContext): readonly string[] {
   return ctx.seed.kind === 'purchase' ? (ctx.seed.productIds ?? []) : [];
 }
 
-/** Every customer with a purchase before the cut-off, sorted: the rows the arms fit on. */
-async function customersBefore(ctx: ArmContext): Promise<string[]> {
-  const rows = await ctx.db.rows<{ m: string }>(
-    `SELECT DISTINCT member_id AS m FROM transactions
-     WHERE coalesce(member_id, '') <> '' AND quantity > 0 AND ts < $c::TIMESTAMP ORDER BY m`,
-    { c: ctx.cutoff },
-  );
-  return rows.map((r) => r.m);
-}
-
-/** `base` (n x `d` row-major) with one 0/1 column per token of `pairs` appended. */
-function withTokenColumns(
-  base: Float64Array,
-  d0: number,
-  rowOf: ReadonlyMap<string, number>,
-  pairs: readonly { m: string; tok: string }[],
-): { x: Float64Array; d: number } {
-  const tokIndex = new Map<string, number>();
-  for (const p of pairs) if (!tokIndex.has(p.tok)) tokIndex.set(p.tok, tokIndex.size);
-  const n = base.length / d0;
-  const d = d0 + tokIndex.size;
-  const x = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) x.set(base.subarray(i * d0, (i + 1) * d0), i * d);
-  for (const p of pairs) {
-    const i = rowOf.get(p.m);
-    if (i !== undefined) x[i * d + d0 + tokIndex.get(p.tok)!] = 1;
-  }
-  return { x, d };
-}
 
 async function tokenPairs(ctx: ArmContext, count: number, own: readonly string[]) {
   return ctx.db.rows<{ m: string; tok: string }>(
@@ -527,36 +486,12 @@ for (const c of cases) {
     backend: 'wasm',
     bootstrap: Number(args.bootstrap),
     ...(args.arms ? { arms: chosenArms() } : {}),
-    statedPrecision: (sorted, calibration, sizes) => {
-      const f = new Frontier(sorted, buildCalibration(calibration));
-      return sizes.map((n) => {
-        const p = f.at(n);
-        return { expected: p.expectedPrecision, ci: p.ci };
-      });
-    },
+    statedPrecision: frontierPrecision,
   });
   reports.push(r);
   const name = (await ws.db.rows<{ name: string }>('SELECT name FROM products WHERE product_id = $p', { p: c.product }))[0]?.name;
   const at10 = (x: BacktestReport['rankers']['model']) => x.top[2]!.lift;
-  rows.push({
-    product: `${c.product} ${name ?? ''}`.slice(0, 34),
-    cutoff: c.cutoff,
-    seed: r.seed.members,
-    universe: r.universe,
-    buyers: r.outcome.inUniverse,
-    'ours lift@10%': at10(r.rankers.model).toFixed(2),
-    'logistic lift@10%': at10(r.rankers.logistic).toFixed(2),
-    'freq lift@10%': at10(r.rankers.frequency).toFixed(2),
-    'ours/logistic': (at10(r.rankers.model) / at10(r.rankers.logistic)).toFixed(3),
-    'ratio 95% CI': `${r.versusLogistic[2]!.ci.map((v) => v.toFixed(2)).join('-')}`,
-    'P(ahead)': r.versusLogistic[2]!.ahead.toFixed(2),
-    'ours AUC': r.rankers.model.auc.toFixed(3),
-    'logistic AUC': r.rankers.logistic.auc.toFixed(3),
-    calib: r.calibration ? `${r.calibration.hits}/${r.calibration.of}` : '-',
-    'ci width': r.calibration ? r.calibration.meanWidth.toFixed(2) : '-',
-    arch: r.architecture,
-    s: ((performance.now() - started) / 1000).toFixed(0),
-  });
+  rows.push(caseRow(r, `${c.product} ${name ?? ''}`, c.cutoff, (performance.now() - started) / 1000));
   console.log(JSON.stringify(rows.at(-1)));
   for (const [name, a] of Object.entries(r.arms)) {
     const ratio = a.metrics.top[2]!.lift / at10(r.rankers.logistic);
@@ -578,37 +513,10 @@ for (const [name, rs] of Object.entries(armRatios)) {
     `arm ${name}: ratio mean ${m.toFixed(3)}, min ${Math.min(...rs).toFixed(3)}, ahead ${rs.filter((x) => x > 1.0005).length}, equal ${rs.filter((x) => Math.abs(x - 1) <= 0.0005).length}, behind ${rs.filter((x) => x < 0.9995).length} of ${rs.length}; AUC mean ${auc.toFixed(3)}`,
   );
 }
-console.table(rows);
-const ratios = rows.map((r) => Number(r['ours/logistic']));
-const mean = ratios.reduce((s, x) => s + x, 0) / ratios.length;
-// Across cases, not within one: the spread of the per-case ratios gives the mean's interval.
-const sd = Math.sqrt(ratios.reduce((s, x) => s + (x - mean) ** 2, 0) / Math.max(1, ratios.length - 1));
-const half = (1.96 * sd) / Math.sqrt(ratios.length);
-console.log(`mean ratio ${mean.toFixed(3)}, 95% interval over cases ${(mean - half).toFixed(3)}-${(mean + half).toFixed(3)} (n=${ratios.length})`);
-const hits = reports.reduce((s, r) => s + (r.calibration?.hits ?? 0), 0);
-const of = reports.reduce((s, r) => s + (r.calibration?.of ?? 0), 0);
-const cis = reports.map((r) => r.versusLogistic[2]!.ci);
+printSummary(rows, reports, args.md);
 console.log(
-  `lift@10% ratio 95% bootstrap interval above 1 on ${cis.filter((c) => c[0] > 1).length}/${cis.length}, below 1 on ${cis.filter((c) => c[1] < 1).length}/${cis.length}; mean P(ahead) ${(reports.reduce((s, r) => s + r.versusLogistic[2]!.ahead, 0) / reports.length).toFixed(2)}`,
+  `items=${args.items} size=${args.size} half-life=${args['half-life'] ?? '-'} associated=${args.associated ?? 'default'}`,
 );
-const atTen = reports.map((r) => r.versusLogistic[2]!);
-const pooled = poolLiftRatios(atTen);
-if (pooled) {
-  const uniform = standingsIfUniform(atTen, 1.1);
-  console.log(
-    `pooled (random effects) ratio ${pooled.ratio.toFixed(3)} (${pooled.ci.map((v) => v.toFixed(3)).join('-')}) over ${pooled.pooled} of ${pooled.cases} cases; ` +
-      `between cases Q ${pooled.q.toFixed(1)} on ${pooled.df} df, p ${pooled.p.toFixed(3)}, tau ${pooled.tau.toFixed(3)}; ` +
-      `a ranker truly 1.1x the baseline on every case would be not ahead on ${uniform.notAhead.toFixed(1)} of ${uniform.cases} on average and ahead on all with probability ${uniform.allAhead.toPrecision(2)}`,
-  );
-}
-console.log(
-  `items=${args.items} size=${args.size} half-life=${args['half-life'] ?? '-'} associated=${args.associated ?? 'default'}: ours/logistic at 10% mean ${mean.toFixed(3)}, min ${Math.min(...ratios).toFixed(3)}, ahead on ${ratios.filter((x) => x > 1).length}/${ratios.length}; calibration hits ${hits}/${of}`,
-);
-if (args.md) {
-  const keys = Object.keys(rows[0]!).filter((k) => k !== 's');
-  console.log(`| ${keys.join(' | ')} |\n|${keys.map(() => '---').join('|')}|`);
-  for (const r of rows) console.log(`| ${keys.map((k) => r[k]).join(' | ')} |`);
-}
 ws.close();
 if (!args.home) rmSync(home, { recursive: true, force: true });
 
