@@ -12,22 +12,26 @@ export function auc(pos: ArrayLike<number>, neg: ArrayLike<number>): number {
   const n0 = neg.length;
   if (n1 === 0 || n0 === 0) return Number.NaN;
   const all = new Float64Array(n1 + n0);
-  const lab = new Uint8Array(n1 + n0);
-  for (let i = 0; i < n1; i++) {
-    all[i] = pos[i]!;
-    lab[i] = 1;
-  }
+  for (let i = 0; i < n1; i++) all[i] = pos[i]!;
   for (let i = 0; i < n0; i++) all[n1 + i] = neg[i]!;
-  const order = Array.from({ length: n1 + n0 }, (_, i) => i).sort((a, b) => all[a]! - all[b]!);
+  const ranks = midranks(all);
   let rankSum = 0;
+  for (let i = 0; i < n1; i++) rankSum += ranks[i]!;
+  return (rankSum - (n1 * (n1 + 1)) / 2) / (n1 * n0);
+}
+
+/** 1-based ranks of `v` in ascending order, ties sharing the mean of their ranks. */
+export function midranks(v: ArrayLike<number>): Float64Array {
+  const order = Array.from({ length: v.length }, (_, i) => i).sort((a, b) => v[a]! - v[b]!);
+  const out = new Float64Array(v.length);
   for (let i = 0; i < order.length; ) {
     let j = i;
-    while (j + 1 < order.length && all[order[j + 1]!] === all[order[i]!]) j++;
+    while (j + 1 < order.length && v[order[j + 1]!] === v[order[i]!]) j++;
     const mid = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (lab[order[k]!]) rankSum += mid;
+    for (let k = i; k <= j; k++) out[order[k]!] = mid;
     i = j + 1;
   }
-  return (rankSum - (n1 * (n1 + 1)) / 2) / (n1 * n0);
+  return out;
 }
 
 /** Mean of a typed array. */
