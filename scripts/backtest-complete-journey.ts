@@ -16,8 +16,8 @@
  *
  * The baseline's item columns are the 300 most-bought products; with 92,000 products in a line
  * sample they are sparse, and a data scientist with this product tree would use it. `--arms` adds
- * that stronger peer: the baseline's plain form plus 0/1 columns of the categories (second and
- * third level) a household bought in before the cut-off, the seed's own category left out.
+ * that stronger peer: the baseline's plain form plus 0/1 columns of the product categories (the
+ * tree's second level) a household bought in before the cut-off, the seed's own category left out.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -65,13 +65,11 @@ const categories = await ws.db.rows<{ c: string; households: number }>(
   { cutoff: cutoffs[0], n: Number(args.categories), skip: Number(args.skip) },
 );
 
-/** The categories (second and third level) each household bought in before the cut-off, the seed's own left out. */
+/** The product categories (second level) each household bought in before the cut-off, the seed's own left out. */
 async function categoryPairs(ctx: ArmContext, own: string): Promise<{ m: string; tok: string }[]> {
   return ctx.db.rows<{ m: string; tok: string }>(
-    `SELECT DISTINCT t.member_id AS m, c.tok FROM transactions t JOIN products p USING (product_id),
-       unnest(['l2:' || coalesce(p.category_l2, ''), 'l3:' || coalesce(p.category_l3, '')]) AS c(tok)
-     WHERE t.ts < $c::TIMESTAMP AND coalesce(t.member_id, '') <> '' AND c.tok NOT IN ('l2:', 'l3:')
-       AND coalesce(p.category_l2, '') <> $own`,
+    `SELECT DISTINCT t.member_id AS m, p.category_l2 AS tok FROM transactions t JOIN products p USING (product_id)
+     WHERE t.ts < $c::TIMESTAMP AND coalesce(t.member_id, '') <> '' AND coalesce(p.category_l2, '') NOT IN ('', $own)`,
     { c: ctx.cutoff, own },
   );
 }

@@ -36,6 +36,12 @@ export interface CandidateMetrics {
    * `denseMultiplier`: how many times harder the non-item columns were penalised.
    */
   penalty?: { grid: number[]; c: number; folds?: number; denseMultiplier?: number };
+  /**
+   * A network candidate's validation AUC against the logistic candidate's, on the same rows: the
+   * difference and DeLong's standard error of it. The network is kept only when it is ahead by more
+   * than this standard error (models trained before the rule have none).
+   */
+  versusLogistic?: { difference: number; se: number };
 }
 
 export interface LayerLayout {

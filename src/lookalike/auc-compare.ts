@@ -59,13 +59,16 @@ export function compareAucs(
   rows: { pos: number[]; neg: number[] },
 ): AucDifference {
   if (!rows.pos.length || !rows.neg.length) {
-    throw new RangeError(`comparing AUCs needs positive and negative rows (got ${rows.pos.length} and ${rows.neg.length})`);
+    throw new RangeError(
+      `comparing AUCs needs positive and negative rows (got ${rows.pos.length} and ${rows.neg.length})`,
+    );
   }
   const pa = placements(a, rows);
   const pb = placements(b, rows);
   const aucA = mean(pa.v10);
   const aucB = mean(pb.v10);
   const variance =
-    varianceOfDifference(pa.v10, pb.v10) / rows.pos.length + varianceOfDifference(pa.v01, pb.v01) / rows.neg.length;
+    varianceOfDifference(pa.v10, pb.v10) / rows.pos.length +
+    varianceOfDifference(pa.v01, pb.v01) / rows.neg.length;
   return { a: aucA, b: aucB, difference: aucA - aucB, se: Math.sqrt(Math.max(0, variance)) };
 }

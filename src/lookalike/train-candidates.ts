@@ -5,6 +5,8 @@
 import { type Csr, selectRows, toDense } from '../features/csr.ts';
 import { throwIfAborted } from '../schema/index.ts';
 import type { CandidateMetrics } from './artifact.ts';
+import { compareAucs } from './auc-compare.ts';
+import { denseLogits } from './dense-logits.ts';
 import { ITEM_PREFIX } from './feature-spec.ts';
 import {
   ALWAYS_TRAIN,
@@ -60,6 +62,8 @@ export type Candidate = CandidateMetrics & {
    * which the calibration uses in place of the final model's scores: that model saw them.
    */
   outOfFold?: { heldOut: Float32Array; unlabelled: Float32Array };
+  /** Logits of the validation rows (seed rows first), in `CandidateRun.validation`'s order. */
+  validationLogits: Float32Array;
 };
 
 /** Row indices of each role in the training matrix (sorted within each role). */
@@ -155,12 +159,13 @@ async function exactLogistic(
   const uVal = oof(seed + rows.uTrain.length, rows.uVal.length);
   // Measured on the half of the validation rows a network reports on, so the architecture
   // rule compares the two candidates on the same rows.
-  const val = [...pVal, ...uVal];
+  const val = Float32Array.from([...pVal, ...uVal]);
   const { report } = validationHalves(val.map((_, i) => (i < pVal.length ? 1 : 0)));
   return {
     architecture: 'logistic',
     params,
     validationAuc: aucOn(val, report),
+    validationLogits: val,
     bestEpoch: fit.bestEpoch,
     validationAucByEpoch: fit.validationAuc,
     trainLoss: fit.trainLoss,
@@ -260,17 +265,38 @@ export async function trainCandidates(
       trainLoss: net.trainLoss,
       seconds: (performance.now() - started) / 1000,
       layers: net.layers,
+      validationLogits: denseLogits(net.layers, run.validation.x, run.validation.n, run.validation.d),
     });
   }
-  return { candidates, backend };
+  return { candidates: withComparisons(candidates, run.validation.y), backend };
 }
 
-/** The highest validation AUC, except that logistic is kept when the other is ahead by less than `TIE_AUC`. */
-export function chooseCandidate(candidates: Candidate[]): Candidate {
+/**
+ * Each network candidate's validation AUC against the logistic candidate's on the rows both
+ * report on (the `report` half), with DeLong's standard error of the difference.
+ */
+function withComparisons(candidates: Candidate[], y: Float32Array): Candidate[] {
+  const logistic = candidates.find((c) => c.architecture === 'logistic');
+  const { report } = validationHalves(y);
+  if (!logistic || !report.pos.length || !report.neg.length) return candidates;
+  return candidates.map((c) => {
+    if (c === logistic) return c;
+    const d = compareAucs(c.validationLogits, logistic.validationLogits, report);
+    return { ...c, versusLogistic: { difference: d.difference, se: d.se } };
+  });
+}
+
+/**
+ * The highest validation AUC, except that logistic regression is kept unless the other candidate
+ * is ahead by at least `TIE_AUC` and by more than one standard error of the difference
+ * (`versusLogistic.se`, DeLong's, on the same validation rows): the simpler model is kept when
+ * the data cannot tell the two apart (the one-standard-error rule).
+ */
+export function chooseCandidate<C extends CandidateMetrics>(candidates: readonly C[]): C {
   const sorted = [...candidates].sort((a, b) => b.validationAuc - a.validationAuc);
   const best = sorted[0]!;
   const logistic = candidates.find((c) => c.architecture === 'logistic');
-  return logistic && best !== logistic && best.validationAuc - logistic.validationAuc < TIE_AUC
-    ? logistic
-    : best;
+  if (!logistic || best === logistic) return best;
+  const gap = best.validationAuc - logistic.validationAuc;
+  return gap < TIE_AUC || gap <= (best.versusLogistic?.se ?? 0) ? logistic : best;
 }

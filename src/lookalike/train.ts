@@ -630,7 +630,9 @@ function buildManifest(p: ManifestParts) {
       features: specDim(p.prepared.spec),
     },
     architecture: p.fitted.chosen.architecture,
-    candidates: p.fitted.candidates.map(({ layers: _layers, outOfFold: _oof, ...c }) => c),
+    candidates: p.fitted.candidates.map(
+      ({ layers: _layers, outOfFold: _oof, validationLogits: _v, ...c }) => c,
+    ),
     calibration: { ...p.calibrationSummary, seed: p.calibration.seed, delta: p.calibration.delta },
     diagnostics: p.diagnostics,
   };

@@ -80,10 +80,11 @@ interface Compared {
 }
 
 /** The rule, computed here from the candidates alone. */
-function expectedArchitecture(candidates: { architecture: string; validationAuc: number }[]): string {
+function expectedArchitecture(candidates: LookalikeManifest['candidates']): string {
   const logistic = candidates.find((c) => c.architecture === 'logistic')!;
   const mlp = candidates.find((c) => c.architecture === 'mlp')!;
-  return mlp.validationAuc - logistic.validationAuc >= TIE_AUC ? 'mlp' : 'logistic';
+  const gap = mlp.validationAuc - logistic.validationAuc;
+  return gap >= TIE_AUC && gap > mlp.versusLogistic!.se ? 'mlp' : 'logistic';
 }
 
 describe('compare, tag, retrain, delete', () => {
@@ -120,10 +121,16 @@ describe('compare, tag, retrain, delete', () => {
         stored.candidates.find((x) => x.architecture === stored.architecture)!.validationAuc,
       );
       const [log, mlp] = ['logistic', 'mlp'].map((a) => stored.candidates.find((x) => x.architecture === a)!);
+      const gap = mlp!.validationAuc - log!.validationAuc;
+      // The AUC difference stored with the MLP is the one the rule read, on the same rows.
+      expect(mlp!.versusLogistic!.difference).toBeCloseTo(gap, 6);
+      expect(mlp!.versusLogistic!.se).toBeGreaterThan(0);
       const rule =
-        stored.architecture === 'logistic' && mlp!.validationAuc > log!.validationAuc
-          ? 'tie_prefers_logistic'
-          : 'highest_auc';
+        stored.architecture === 'mlp' || gap <= 0
+          ? 'highest_auc'
+          : gap < TIE_AUC
+            ? 'tie_prefers_logistic'
+            : 'within_noise_prefers_logistic';
       expect(m.selection.rule).toBe(rule);
       expect(m.selection.reason).toContain(stored.architecture);
       expect(m.selection.tieThreshold).toBe(TIE_AUC);

@@ -56,7 +56,13 @@ describe('compareAucs', () => {
       const ref = delongByPairs(a, b, pos, neg);
       expect(d.a).toBeCloseTo(ref.a, 12);
       expect(d.b).toBeCloseTo(ref.b, 12);
-      expect(d.a).toBeCloseTo(auc(pos.map((i) => a[i]!), neg.map((i) => a[i]!)), 12);
+      expect(d.a).toBeCloseTo(
+        auc(
+          pos.map((i) => a[i]!),
+          neg.map((i) => a[i]!),
+        ),
+        12,
+      );
       expect(d.se).toBeCloseTo(ref.se, 12);
     }
   });

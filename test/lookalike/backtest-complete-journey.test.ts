@@ -67,7 +67,10 @@ describe.runIf(hasSharedData('complete-journey'))('a category backtest on The Co
   it('states our lift over the baseline with an interval around it, and checks the frontier at four sizes', () => {
     const at10 = report.versusLogistic[2]!;
     expect(at10.share).toBe(0.1);
-    expect(at10.ratio).toBeCloseTo(report.rankers.model.top[2]!.lift / report.rankers.logistic.top[2]!.lift, 12);
+    expect(at10.ratio).toBeCloseTo(
+      report.rankers.model.top[2]!.lift / report.rankers.logistic.top[2]!.lift,
+      12,
+    );
     expect(at10.ci[0]).toBeLessThanOrEqual(at10.ratio);
     expect(at10.ci[1]).toBeGreaterThanOrEqual(at10.ratio);
     expect(report.rankers.random.auc).toBe(0.5);

@@ -47,13 +47,45 @@ describe('the architecture rule, stated', () => {
     });
   });
 
-  it('says an MLP won by at least the threshold, and a logistic model that simply scored higher', () => {
+  it('says a higher-AUC MLP within one standard error of the difference lost to logistic regression', () => {
+    const s = explainSelection({
+      architecture: 'logistic',
+      candidates: [
+        candidate('logistic', 0.84),
+        { ...candidate('mlp', 0.86), versusLogistic: { difference: 0.02, se: 0.031 } },
+      ],
+    });
+    expect(s.rule).toBe('within_noise_prefers_logistic');
+    expect(s.reason).toBe(
+      "logistic kept over mlp: mlp's validation AUC 0.8600 is ahead of 0.8400 by 0.0200, within one standard error of the difference (0.0310), so the data cannot tell them apart and the simpler model is kept",
+    );
+    expect(s.reasonJa).toBe(
+      'MLPの検証AUC 0.8600 はロジスティック回帰（0.8400）より 0.0200 高いものの、差はその標準誤差（0.0310）以内でデータでは区別できないため、単純なロジスティック回帰を採用',
+    );
+  });
+
+  it('says an MLP won by at least the threshold and one standard error, and a logistic model that simply scored higher', () => {
     const mlp = explainSelection({
       architecture: 'mlp',
-      candidates: [candidate('logistic', 0.84), candidate('mlp', 0.86)],
+      candidates: [
+        candidate('logistic', 0.84),
+        { ...candidate('mlp', 0.86), versusLogistic: { difference: 0.02, se: 0.008 } },
+      ],
     });
     expect(mlp.rule).toBe('highest_auc');
     expect(mlp.reason).toBe(
+      "mlp kept: validation AUC 0.8600 against logistic's 0.8400 (ahead by 0.0200, at least the tie threshold 0.002 and more than one standard error of the difference, 0.0080)",
+    );
+    expect(mlp.reasonJa).toBe(
+      'MLPを採用: 検証AUC 0.8600（ロジスティック回帰 0.8400）、差 0.0200 は閾値 0.002 以上かつ標準誤差 0.0080 を上回る',
+    );
+    // A model trained before the rule stored no standard error: stated by the threshold alone.
+    expect(
+      explainSelection({
+        architecture: 'mlp',
+        candidates: [candidate('logistic', 0.84), candidate('mlp', 0.86)],
+      }).reason,
+    ).toBe(
       "mlp kept: validation AUC 0.8600 against logistic's 0.8400 (ahead by 0.0200, at least the tie threshold 0.002)",
     );
     const log = explainSelection({

@@ -28,7 +28,7 @@ const SelectionSchema = z
   .object({
     chosen: z.enum(['logistic', 'mlp']),
     tieThreshold: z.number(),
-    rule: z.enum(['only_candidate', 'highest_auc', 'tie_prefers_logistic']),
+    rule: z.enum(['only_candidate', 'highest_auc', 'tie_prefers_logistic', 'within_noise_prefers_logistic']),
     reason: z.string(),
     reasonJa: z.string(),
   })

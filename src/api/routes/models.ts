@@ -109,7 +109,8 @@ const train = createRoute({
     'The seed is checked before the job is queued: an unknown segmentation or segment is 404, a seed that matches ' +
     'too few people is 422 with its diagnostics, an existing model id is 409. Training fits logistic regression and ' +
     `an MLP and keeps the higher validation AUC, except that logistic is kept when the MLP is ahead by less than ${TIE_AUC} ` +
-    '(a tie goes to the simpler model); POST /v1/lookalike-models/compare states which way the rule went for each model.',
+    'or by no more than one standard error of the difference (the simpler model wins when the data cannot tell them ' +
+    'apart); POST /v1/lookalike-models/compare states which way the rule went for each model.',
   security: bearer,
   middleware: allow(trainModelOp),
   request: { body: { required: true, content: { 'application/json': { schema: TrainModelInput } } } },
