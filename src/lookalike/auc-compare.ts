@@ -11,7 +11,7 @@ export interface AucDifference {
   b: number;
   /** a - b. */
   difference: number;
-  /** Standard error of the difference (0 when a class has fewer than two rows). */
+  /** Standard error of the difference (a class with a single row adds nothing to it). */
   se: number;
 }
 
