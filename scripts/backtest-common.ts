@@ -4,7 +4,11 @@
  * bootstrap interval, AUC, calibration hits, the pooled ratio and what per-case standings can show),
  * and the helpers the experimental arms share.
  */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { productVocabulary } from '../src/features/product-signals.ts';
+import { importDataset } from '../src/ingest/index.ts';
 import { plainMatrix } from '../src/lookalike/backtest.ts';
 import {
   type ArmContext,
@@ -15,6 +19,31 @@ import {
   standingsIfUniform,
 } from '../src/lookalike/index.ts';
 import { addItemColumns, memberTable } from '../src/lookalike/universe.ts';
+import { Workspace } from '../src/store/index.ts';
+
+/**
+ * A workspace with `../shared/data/<dataset>` imported: `home` is reused (the import only when it is
+ * empty) or, without it, a temporary one that `close` removes. Exits with a message when the
+ * dataset is absent.
+ */
+export async function datasetWorkspace(dataset: string, home: string | undefined): Promise<{ ws: Workspace; close: () => void }> {
+  const data = join(import.meta.dirname, '..', '..', 'shared', 'data', dataset);
+  if (!existsSync(data)) {
+    console.error(`skipping: ${data} is not present`);
+    process.exit(0);
+  }
+  const dir = home ?? mkdtempSync(join(tmpdir(), `backtest-${dataset}-`));
+  const ws = await Workspace.open(dir);
+  const imported = await ws.db.rows<{ n: number }>('SELECT count(*)::INTEGER AS n FROM transactions');
+  if (!imported[0]?.n) await importDataset(ws, dataset, data);
+  return {
+    ws,
+    close: () => {
+      ws.close();
+      if (!home) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 const at10 = (x: BacktestReport['rankers']['model']) => x.top[2]!.lift;
 

@@ -19,17 +19,11 @@
  * that stronger peer: the baseline's plain form plus 0/1 columns of the product categories (the
  * tree's second level) a household bought in before the cut-off, the seed's own category left out.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { importDataset } from '../src/ingest/index.ts';
 import { type ArmContext, type BacktestArm, type BacktestReport, poolLiftRatios, runBacktest } from '../src/lookalike/index.ts';
 import { frontierPrecision } from '../src/ops/lookalike/backtest.ts';
-import { Workspace } from '../src/store/index.ts';
-import { caseRow, plainWithColumns, printSummary } from './backtest-common.ts';
+import { caseRow, datasetWorkspace, plainWithColumns, printSummary } from './backtest-common.ts';
 
-const DATA = join(import.meta.dirname, '..', '..', 'shared', 'data', 'complete-journey');
 
 const { values: args } = parseArgs({
   options: {
@@ -45,15 +39,7 @@ const { values: args } = parseArgs({
   },
 });
 
-if (!existsSync(DATA)) {
-  console.error(`skipping: ${DATA} is not present`);
-  process.exit(0);
-}
-
-const home = args.home ?? mkdtempSync(join(tmpdir(), 'backtest-cj-'));
-const ws = await Workspace.open(home);
-const imported = await ws.db.rows<{ n: number }>('SELECT count(*)::INTEGER AS n FROM transactions');
-if (!imported[0]?.n) await importDataset(ws, 'complete-journey', DATA);
+const { ws, close } = await datasetWorkspace('complete-journey', args.home);
 
 const cutoffs = args.cutoffs.split(',');
 const categories = await ws.db.rows<{ c: string; households: number }>(
@@ -113,5 +99,4 @@ for (const name of Object.keys(reports[0]?.arms ?? {})) {
   );
 }
 printSummary(rows, reports, args.md);
-ws.close();
-if (!args.home) rmSync(home, { recursive: true, force: true });
+close();

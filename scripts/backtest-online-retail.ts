@@ -16,11 +16,7 @@
  * rankers beside ours (gradient-boosted trees, user-kNN, product-name words, blends with ours, and choices
  * among them by a time split of the pre-cut-off seed); they are measured here, not part of the engine.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { importDataset } from '../src/ingest/index.ts';
 import { addDays } from '../src/features/dates.ts';
 import { plainMatrix } from '../src/lookalike/backtest.ts';
 import { armMatrix, gbdtArm, rankScale } from '../src/lookalike/backtest-arms.ts';
@@ -44,10 +40,8 @@ import {
 } from '../src/lookalike/index.ts';
 import { Rng } from '../src/lookalike/rng.ts';
 import { frontierPrecision } from '../src/ops/lookalike/backtest.ts';
-import { Workspace } from '../src/store/index.ts';
-import { caseRow, customersBefore, plainWithColumns, printSummary, withTokenColumns } from './backtest-common.ts';
+import { caseRow, datasetWorkspace, customersBefore, plainWithColumns, printSummary, withTokenColumns } from './backtest-common.ts';
 
-const DATA = join(import.meta.dirname, '..', '..', 'shared', 'data', 'online-retail');
 const PRODUCTS = ['85123A', '22423', '47566', '84879', '85099B', '20725', '22720', '22960'];
 const CUTOFFS = ['2011-07-01', '2011-09-01'];
 /**
@@ -92,15 +86,7 @@ const { values: args } = parseArgs({
   },
 });
 
-if (!existsSync(DATA)) {
-  console.error(`skipping: ${DATA} is not present`);
-  process.exit(0);
-}
-
-const home = args.home ?? mkdtempSync(join(tmpdir(), 'backtest-or-'));
-const ws = await Workspace.open(home);
-const imported = await ws.db.rows<{ n: number }>('SELECT count(*)::INTEGER AS n FROM transactions');
-if (!imported[0]?.n) await importDataset(ws, 'online-retail', DATA);
+const { ws, close } = await datasetWorkspace('online-retail', args.home);
 
 const cases = args.cases
   ? args.cases.split(',').map((c) => {
@@ -517,6 +503,5 @@ printSummary(rows, reports, args.md);
 console.log(
   `items=${args.items} size=${args.size} half-life=${args['half-life'] ?? '-'} associated=${args.associated ?? 'default'}`,
 );
-ws.close();
-if (!args.home) rmSync(home, { recursive: true, force: true });
+close();
 

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  type CandidateMetrics,
   deleteModelFiles,
   explainSelection,
   largeShareWarning,
@@ -13,22 +12,7 @@ import {
   tagModel,
 } from '../../src/lookalike/index.ts';
 import { type ArtifactStore, FsArtifactStore, MemoryArtifactStore } from '../../src/store/index.ts';
-
-const candidate = (architecture: 'logistic' | 'mlp', validationAuc: number): CandidateMetrics => ({
-  architecture,
-  params: {
-    hidden: architecture === 'mlp' ? [32] : [],
-    epochs: 10,
-    learningRate: 0.01,
-    l2: 0,
-    batchSize: 512,
-  },
-  validationAuc,
-  bestEpoch: 5,
-  validationAucByEpoch: [],
-  trainLoss: [],
-  seconds: 1,
-});
+import { candidate } from './candidate-metrics.ts';
 
 describe('the architecture rule, stated', () => {
   it('says a higher-AUC MLP lost a tie to logistic regression, with both AUCs and the gap', () => {
@@ -50,10 +34,7 @@ describe('the architecture rule, stated', () => {
   it('says a higher-AUC MLP within one standard error of the difference lost to logistic regression', () => {
     const s = explainSelection({
       architecture: 'logistic',
-      candidates: [
-        candidate('logistic', 0.84),
-        { ...candidate('mlp', 0.86), versusLogistic: { difference: 0.02, se: 0.031 } },
-      ],
+      candidates: [candidate('logistic', 0.84), candidate('mlp', 0.86, { difference: 0.02, se: 0.031 })],
     });
     expect(s.rule).toBe('within_noise_prefers_logistic');
     expect(s.reason).toBe(
@@ -67,10 +48,7 @@ describe('the architecture rule, stated', () => {
   it('says an MLP won by at least the threshold and one standard error, and a logistic model that simply scored higher', () => {
     const mlp = explainSelection({
       architecture: 'mlp',
-      candidates: [
-        candidate('logistic', 0.84),
-        { ...candidate('mlp', 0.86), versusLogistic: { difference: 0.02, se: 0.008 } },
-      ],
+      candidates: [candidate('logistic', 0.84), candidate('mlp', 0.86, { difference: 0.02, se: 0.008 })],
     });
     expect(mlp.rule).toBe('highest_auc');
     expect(mlp.reason).toBe(

@@ -5,27 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import type { CandidateMetrics } from '../../src/lookalike/artifact.ts';
 import { chooseCandidate, TIE_AUC } from '../../src/lookalike/train-candidates.ts';
+import { candidate as base } from './candidate-metrics.ts';
 
-const candidate = (
-  architecture: 'logistic' | 'mlp',
-  validationAuc: number,
-  se?: number,
-): CandidateMetrics => ({
-  architecture,
-  params: {
-    hidden: architecture === 'mlp' ? [32] : [],
-    epochs: 10,
-    learningRate: 0.01,
-    l2: 0,
-    batchSize: 512,
-  },
-  validationAuc,
-  bestEpoch: 5,
-  validationAucByEpoch: [],
-  trainLoss: [],
-  seconds: 1,
-  ...(se === undefined ? {} : { versusLogistic: { difference: validationAuc - 0.8, se } }),
-});
+const candidate = (architecture: 'logistic' | 'mlp', validationAuc: number, se?: number) =>
+  base(architecture, validationAuc, se === undefined ? undefined : { difference: validationAuc - 0.8, se });
 
 const chosen = (...c: CandidateMetrics[]) => chooseCandidate(c).architecture;
 
